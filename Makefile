@@ -1,0 +1,54 @@
+# The two commands of README.md: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+
+# Tests run against PostgreSQL and Redis on this machine unless told otherwise.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/compliance_tracker
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test install lint typecheck migrations-check pytest services-check test-deps bench clean
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: the application on embedded defaults (SQLite, file-system Celery broker).
+run: $(STAMP)
+	@scripts/run-dev
+
+## make test: lint, types, migrations check and the test suite on PostgreSQL and Redis.
+test: $(STAMP) services-check test-deps lint typecheck migrations-check pytest
+
+services-check:
+	@scripts/check-services "$(TEST_DATABASE_URL)" "$(TEST_BROKER_URL)"
+
+test-deps:
+	@scripts/ensure-test-deps
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy .
+
+migrations-check: $(STAMP)
+	DATABASE_URL="$(TEST_DATABASE_URL)" DJANGO_SETTINGS_MODULE=config.settings.test \
+		$(PY) manage.py makemigrations --check --dry-run
+
+pytest: $(STAMP)
+	DATABASE_URL="$(TEST_DATABASE_URL)" CELERY_BROKER_URL="$(TEST_BROKER_URL)" \
+		$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m benchmarks
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from core.admin_site import AuditedModelAdmin
+
+from .models import User
+
+
+@admin.register(User)
+class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
+    list_display = ["username", "get_full_name", "email", "role", "party", "is_active"]
+    list_filter = ["role", "party", "is_active"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Person"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Role"), {"fields": ("role", "party", "is_active")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"fields": ("username", "password1", "password2")}),
+        (_("Role"), {"fields": ("role", "party", "email")}),
+    )
+    readonly_fields = ["last_login", "date_joined"]

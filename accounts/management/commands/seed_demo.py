@@ -1,0 +1,18 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from accounts.demo import demo_password, seed_demo_users
+from agreement.seed import seed_agreement
+
+
+class Command(BaseCommand):
+    help = "Load the agreement and create the demo users (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        seed_agreement()
+        users = seed_demo_users()
+        self.stdout.write(f"Demo logins (password: {demo_password()} unless changed):")
+        for user, created in users:
+            state = "created" if created else "exists"
+            self.stdout.write(f"  {user.username:<15} {user.get_role_display():<22} [{state}]")

@@ -1,0 +1,154 @@
+"""Who may do what: the one policy, asked by pages, the API, admin and services alike.
+
+``can(user, action, obj)`` answers; ``require(...)`` raises :class:`core.errors.Forbidden`.
+Objects tied to one port expose ``party_id`` (the port); port staff may act only on objects
+of their own port.  Anonymous visitors are the public.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import Forbidden
+
+from .models import Role
+
+
+class Action(StrEnum):
+    ADMINISTER = "administer"  # Django admin: users, the agreement's terms, schedules
+    VIEW_DASHBOARD = "dashboard.view"
+    MILESTONE_VIEW = "milestone.view"
+    MILESTONE_CHANGE_DUE_DATE = "milestone.change_due_date"  # amendment of the agreement
+    AGREEMENT_EDIT_TERMS = "agreement.edit_terms"
+    PLAN_VIEW = "plan.view"
+    PLAN_EDIT = "plan.edit"
+    PLAN_SUBMIT = "plan.submit"
+    PLAN_WITHDRAW = "plan.withdraw"
+    PLAN_COMMENT = "plan.comment"
+    PLAN_REVIEW = "plan.review"  # work the queue, approve or reject
+    EXTENSION_REQUEST = "extension.request"
+    EXTENSION_DECIDE = "extension.decide"
+    FLEXIBILITY_REQUEST = "flexibility.request"
+    FLEXIBILITY_DECIDE = "flexibility.decide"
+    DEFAULT_VIEW = "default.view"
+    PENALTY_RECORD_PAYMENT = "penalty.record_payment"
+    PENALTY_WAIVE = "penalty.waive"
+    FUND_VIEW = "fund.view"
+    FUND_DISBURSE = "fund.disburse"
+    EMISSIONS_VIEW = "emissions.view"
+    EMISSIONS_EDIT = "emissions.edit"
+    EMISSIONS_REVIEW = "emissions.review"
+    REPORT_VIEW = "report.view"
+    REPORT_GENERATE = "report.generate"
+    REPORT_PUBLISH = "report.publish"
+    AUDIT_VIEW = "audit.view"
+
+
+REVIEWER = Role.AQMD_REVIEWER
+ADMIN = Role.AQMD_ADMIN
+BOARD = Role.BOARD_MEMBER
+STAFF = Role.PORT_STAFF
+AQMD = frozenset({REVIEWER, ADMIN})
+READERS = frozenset({REVIEWER, ADMIN, BOARD})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``roles`` may act on any object; ``own_port`` roles only on their own port's objects.
+
+    ``public`` lets anonymous visitors act.  ``check`` adds a per-object condition on top
+    (e.g. "only published reports"): it receives the user (or None) and the object.
+    """
+
+    roles: frozenset[str] = frozenset()
+    own_port: frozenset[str] = frozenset()
+    public: bool = False
+    check: Callable[[Any, Any], bool] | None = field(default=None)
+
+
+RULES: dict[Action, Rule] = {
+    Action.ADMINISTER: Rule(roles=frozenset({ADMIN})),
+    Action.VIEW_DASHBOARD: Rule(roles=READERS, own_port=frozenset({STAFF})),
+    Action.MILESTONE_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF}), public=True),
+    Action.MILESTONE_CHANGE_DUE_DATE: Rule(roles=frozenset({ADMIN})),
+    Action.AGREEMENT_EDIT_TERMS: Rule(roles=frozenset({ADMIN})),
+    # Unsubmitted drafts are narrowed further by the plans app's selectors: AQMD and the
+    # board see submitted versions only.
+    Action.PLAN_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF})),
+    Action.PLAN_EDIT: Rule(own_port=frozenset({STAFF})),
+    Action.PLAN_SUBMIT: Rule(own_port=frozenset({STAFF})),
+    Action.PLAN_WITHDRAW: Rule(own_port=frozenset({STAFF})),
+    Action.PLAN_COMMENT: Rule(roles=AQMD, own_port=frozenset({STAFF})),
+    Action.PLAN_REVIEW: Rule(roles=AQMD),
+    Action.EXTENSION_REQUEST: Rule(own_port=frozenset({STAFF})),
+    Action.EXTENSION_DECIDE: Rule(roles=AQMD),
+    Action.FLEXIBILITY_REQUEST: Rule(own_port=frozenset({STAFF})),
+    Action.FLEXIBILITY_DECIDE: Rule(roles=AQMD),
+    Action.DEFAULT_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF}), public=True),
+    Action.PENALTY_RECORD_PAYMENT: Rule(roles=frozenset({ADMIN})),
+    Action.PENALTY_WAIVE: Rule(roles=frozenset({ADMIN})),
+    Action.FUND_VIEW: Rule(roles=READERS | {STAFF}, public=True),
+    Action.FUND_DISBURSE: Rule(roles=frozenset({ADMIN})),
+    Action.EMISSIONS_VIEW: Rule(roles=READERS | {STAFF}, public=True),
+    Action.EMISSIONS_EDIT: Rule(roles=frozenset({ADMIN}), own_port=frozenset({STAFF})),
+    Action.EMISSIONS_REVIEW: Rule(roles=AQMD),
+    Action.REPORT_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF})),
+    Action.REPORT_GENERATE: Rule(roles=AQMD),
+    Action.REPORT_PUBLISH: Rule(roles=frozenset({ADMIN})),
+    Action.AUDIT_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF})),
+}
+
+
+def role_of(user: Any) -> str | None:
+    """The effective role of an active, signed-in user; None for the public."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return str(user.effective_role)
+
+
+def party_id_of(obj: Any) -> int | None:
+    """The port an object belongs to, or None for objects of the whole agreement."""
+    if obj is None:
+        return None
+    value = getattr(obj, "party_id", None)
+    return int(value) if value is not None else None
+
+
+def can(user: Any, action: Action, obj: Any = None) -> bool:
+    """May ``user`` (None or anonymous: the public) do ``action`` to ``obj``?
+
+    With ``obj`` None the question is "may this user do this to some object at all", which
+    pages use to decide whether to show a link.
+    """
+    rule = RULES[action]
+    role = role_of(user)
+    if role is None:
+        allowed = rule.public
+    elif role in rule.roles:
+        allowed = True
+    elif role in rule.own_port:
+        port = party_id_of(obj)
+        allowed = obj is None or (port is not None and port == user.party_id)
+    else:
+        allowed = rule.public
+    if allowed and rule.check is not None and obj is not None:
+        allowed = rule.check(user if role else None, obj)
+    return allowed
+
+
+def require(user: Any, action: Action, obj: Any = None) -> None:
+    """Raise :class:`Forbidden` unless :func:`can` allows it."""
+    if not can(user, action, obj):
+        raise Forbidden(_("You are not allowed to do this."))
+
+
+def port_scope(user: Any) -> int | None:
+    """For list pages: the one port whose rows port staff may see; None means "every port"."""
+    if role_of(user) == STAFF:
+        return int(user.party_id)
+    return None

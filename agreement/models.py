@@ -1,0 +1,292 @@
+"""The Cooperative Agreement as data: parties, phases, categories, terms and milestones.
+
+Terms that the public record does not fix are kept as editable data marked provisional.
+Due dates change only through :func:`agreement.services.milestone_change_due_date`, which
+records the old value, who, when and why (:class:`MilestoneDateChange`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import deadlines
+
+
+class PartyKind(models.TextChoices):
+    REGULATOR = "regulator", _("Regulator")
+    PORT = "port", _("Port")
+
+
+class PartyQuerySet(models.QuerySet["Party"]):
+    def ports(self) -> PartyQuerySet:
+        return self.filter(kind=PartyKind.PORT)
+
+
+class Party(models.Model):
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=PartyKind.choices)
+    governing_body = models.CharField(_("governing body"), max_length=200)
+
+    objects = PartyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        ordering = ["kind", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agreement(models.Model):
+    title = models.CharField(_("title"), max_length=200, unique=True)
+    withdrawal_notice_days = models.PositiveIntegerField(
+        _("withdrawal notice (days)"), help_text=_("Written notice a party gives to withdraw.")
+    )
+    rulemaking_pause_years = models.PositiveIntegerField(
+        _("rulemaking pause (years)"),
+        help_text=_("Years AQMD paused port indirect-source rulemaking (Proposed Rule 2304)."),
+    )
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Approval(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="approvals")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="approvals")
+    body = models.CharField(_("approving body"), max_length=200)
+    approved_on = models.DateField(_("approved on"))
+    vote = models.CharField(_("vote"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        ordering = ["approved_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "party"], name="one_approval_per_party")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body} ({self.approved_on})"
+
+
+class TermKey(models.TextChoices):
+    REVIEW_PERIOD = "review_period", _("AQMD review period")
+    RESUBMISSION_WINDOW = "resubmission_window", _("Resubmission window after rejection")
+
+
+class AgreementTerm(models.Model):
+    """A duration of the agreement that the public record does not fix (editable, audited)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="terms")
+    key = models.CharField(_("term"), max_length=40, choices=TermKey.choices)
+    days = models.PositiveIntegerField(_("days"))
+    is_provisional = models.BooleanField(
+        _("provisional"), default=True, help_text=_("Not fixed by the public record.")
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("agreement term")
+        verbose_name_plural = _("agreement terms")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "key"], name="one_value_per_term"),
+            models.CheckConstraint(name="term_days_positive", condition=Q(days__gte=1)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_key_display()}: {self.days}"
+
+
+class Phase(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="phases")
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200)
+
+    class Meta:
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "number"], name="unique_phase_number"),
+            models.CheckConstraint(name="phase_number_positive", condition=Q(number__gte=1)),
+        ]
+
+    def __str__(self) -> str:
+        return _("Phase %(number)s") % {"number": self.number}
+
+
+class EmissionCategory(models.Model):
+    """A source sub-category named by the phases (e.g. drayage trucks)."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="categories")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("emission source category")
+        verbose_name_plural = _("emission source categories")
+        ordering = ["phase__number", "order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MilestoneKind(models.TextChoices):
+    DRAFT_PLAN = "draft_plan", _("Draft plan")
+    FINAL_PLAN = "final_plan", _("Approved plan")
+    ANNUAL_REPORT = "annual_report", _("Annual report")
+    PROJECT = "project", _("Project milestone")
+
+
+class MilestoneStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    MET = "met", _("Met")
+    EXCUSED = "excused", _("Excused")
+
+
+class MilestoneQuerySet(models.QuerySet["Milestone"]):
+    def open(self) -> MilestoneQuerySet:
+        return self.filter(status=MilestoneStatus.OPEN)
+
+    def for_port(self, party_id: int | None) -> MilestoneQuerySet:
+        """Milestones of one port; ``None`` means every port."""
+        return self if party_id is None else self.filter(party_id=party_id)
+
+    def upcoming(self, *, today: dt.date) -> MilestoneQuerySet:
+        return self.open().filter(due_date__gte=today).order_by("due_date", "party__code")
+
+
+class Milestone(models.Model):
+    """Something a port owes by a Pacific calendar date."""
+
+    party = models.ForeignKey(
+        Party, verbose_name=_("port"), on_delete=models.PROTECT, related_name="milestones"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=MilestoneKind.choices)
+    phase = models.ForeignKey(
+        Phase, on_delete=models.PROTECT, null=True, blank=True, related_name="milestones"
+    )
+    reporting_year = models.PositiveSmallIntegerField(
+        _("reporting year"), null=True, blank=True, help_text=_("For annual reports.")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    due_date = models.DateField(
+        _("due date"), help_text=_("On time if delivered by 23:59:59 Pacific on this date.")
+    )
+    is_provisional = models.BooleanField(
+        _("provisional date"),
+        default=False,
+        help_text=_("The public record does not fix this date; it is a placeholder."),
+    )
+    within_port_control = models.BooleanField(_("within the port's control"), default=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=MilestoneStatus.choices, default=MilestoneStatus.OPEN
+    )
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = MilestoneQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["due_date", "party__code", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party", "phase", "kind"],
+                condition=Q(kind__in=["draft_plan", "final_plan"]),
+                name="one_plan_milestone_per_port_phase_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["party", "reporting_year"],
+                condition=Q(kind="annual_report"),
+                name="one_annual_report_per_port_year",
+            ),
+            models.CheckConstraint(
+                name="plan_milestone_has_phase",
+                condition=~Q(kind__in=["draft_plan", "final_plan"]) | Q(phase__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="annual_report_has_year",
+                condition=~Q(kind="annual_report") | Q(reporting_year__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="completed_milestone_has_time",
+                condition=Q(status="open") | Q(completed_at__isnull=False),
+            ),
+        ]
+        indexes = [
+            # The deadline sweep scans open milestones by due date.
+            models.Index(
+                fields=["due_date"], condition=Q(status="open"), name="milestone_open_due_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party.code}: {self.title}"
+
+    @property
+    def due_moment(self) -> dt.datetime:
+        """The last on-time second: 23:59:59 Pacific on the due date."""
+        return deadlines.due_moment(self.due_date)
+
+    def days_left(self, now: dt.datetime | None = None) -> int:
+        """Pacific calendar days until the due date (negative once past)."""
+        return deadlines.days_left(self.due_date, now)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == MilestoneStatus.OPEN and deadlines.has_passed(self.due_date)
+
+    @property
+    def met_late(self) -> bool | None:
+        """Whether a met milestone arrived after its deadline; None if it is not met."""
+        if self.status != MilestoneStatus.MET or self.completed_at is None:
+            return None
+        return not deadlines.is_on_time(self.due_date, self.completed_at)
+
+
+class DateChangeKind(models.TextChoices):
+    EXTENSION = "extension", _("Approved extension")
+    AMENDMENT = "amendment", _("Amendment of the agreement")
+
+
+class MilestoneDateChange(models.Model):
+    """A recorded act that moved a due date.  Never edited or removed."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.PROTECT, related_name="date_changes")
+    kind = models.CharField(_("kind"), max_length=20, choices=DateChangeKind.choices)
+    old_due_date = models.DateField(_("old due date"))
+    new_due_date = models.DateField(_("new due date"))
+    old_is_provisional = models.BooleanField(_("old date was provisional"))
+    new_is_provisional = models.BooleanField(_("new date is provisional"))
+    reason = models.TextField(_("reason"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("due date change")
+        verbose_name_plural = _("due date changes")
+        ordering = ["changed_at", "id"]
+        constraints = [
+            models.CheckConstraint(name="date_change_has_reason", condition=~Q(reason="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.milestone}: {self.old_due_date} → {self.new_due_date}"

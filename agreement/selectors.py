@@ -1,0 +1,72 @@
+"""Reads of the agreement's data that pages and the API share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from accounts import policy
+
+from . import deadlines
+from .models import Agreement, Milestone, MilestoneQuerySet, Party, Phase
+
+
+def milestones_visible_to(user: Any) -> MilestoneQuerySet:
+    """Milestones a user may see: port staff their own port's, everyone else all."""
+    return Milestone.objects.for_port(policy.port_scope(user)).select_related("party", "phase")
+
+
+@dataclass(frozen=True)
+class DueItem:
+    milestone: Milestone
+    days_left: int
+
+    @property
+    def days_late(self) -> int:
+        return max(0, -self.days_left)
+
+
+def milestones_due_next(
+    *, user: Any, now: dt.datetime | None = None, limit: int = 20
+) -> list[DueItem]:
+    """Open milestones not yet past, soonest first, with Pacific days left."""
+    now = now or timezone.now()
+    today = deadlines.pacific_today(now)
+    rows = milestones_visible_to(user).upcoming(today=today)[:limit]
+    return [DueItem(m, deadlines.days_left(m.due_date, now)) for m in rows]
+
+
+def milestones_overdue(*, user: Any, now: dt.datetime | None = None) -> list[DueItem]:
+    """Open milestones whose deadline has passed, oldest first."""
+    now = now or timezone.now()
+    last = deadlines.last_passed_due_date(now)
+    rows = milestones_visible_to(user).open().filter(due_date__lte=last).order_by("due_date")
+    return [DueItem(m, deadlines.days_left(m.due_date, now)) for m in rows]
+
+
+def agreement_overview() -> Agreement | None:
+    """The agreement with approvals, terms, and phases with their categories."""
+    return (
+        Agreement.objects.prefetch_related(
+            "approvals__party",
+            "terms",
+            Prefetch("phases", queryset=Phase.objects.prefetch_related("categories")),
+        )
+        .order_by("id")
+        .first()
+    )
+
+
+def plan_milestones_by_port() -> list[tuple[Party, list[Milestone]]]:
+    """For the public status page: each port's draft and approved plan milestones."""
+    milestones = list(
+        Milestone.objects.filter(kind__in=["draft_plan", "final_plan"])
+        .select_related("party", "phase")
+        .order_by("party__code", "phase__number", "kind")
+    )
+    ports = list(Party.objects.ports())
+    return [(p, [m for m in milestones if m.party_id == p.pk]) for p in ports]

@@ -1,0 +1,99 @@
+"""Writes to the agreement's data.  Each is atomic and writes its audit event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import policy
+from audit.services import audit_record, snapshot
+from core.errors import ServiceError
+
+from .models import AgreementTerm, DateChangeKind, Milestone, MilestoneDateChange
+
+
+@transaction.atomic
+def milestone_change_due_date(
+    *,
+    milestone: Milestone,
+    new_due_date: dt.date,
+    kind: str,
+    reason: str,
+    actor: Any,
+    is_provisional: bool | None = None,
+    check_permission: bool = True,
+) -> MilestoneDateChange | None:
+    """Move a due date by a recorded act (extension or amendment).
+
+    Keeps the old value, who, when and why.  ``is_provisional`` None keeps the flag.
+    Returns None (and records nothing) when neither the date nor the flag changes.
+    Extensions are granted through the extension workflow, which calls this with
+    ``check_permission=False`` after its own decision check.
+    """
+    if check_permission:
+        policy.require(actor, policy.Action.MILESTONE_CHANGE_DUE_DATE, milestone)
+    if kind not in DateChangeKind.values:
+        raise ServiceError(_("Unknown kind of date change."), fields={"kind": _("Unknown.")})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(
+            _("Say why the due date changes."), fields={"reason": _("A reason is required.")}
+        )
+    locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    new_flag = locked.is_provisional if is_provisional is None else is_provisional
+    if locked.due_date == new_due_date and locked.is_provisional == new_flag:
+        return None
+    before = snapshot(locked, ["due_date", "is_provisional"])
+    change = MilestoneDateChange.objects.create(
+        milestone=locked,
+        kind=kind,
+        old_due_date=locked.due_date,
+        new_due_date=new_due_date,
+        old_is_provisional=locked.is_provisional,
+        new_is_provisional=new_flag,
+        reason=reason,
+        actor=actor,
+        changed_at=timezone.now(),
+    )
+    locked.due_date = new_due_date
+    locked.is_provisional = new_flag
+    locked.save(update_fields=["due_date", "is_provisional"])
+    audit_record(
+        actor=actor,
+        action=f"milestone.due_date_changed.{kind}",
+        obj=locked,
+        before=before,
+        after=snapshot(locked, ["due_date", "is_provisional"]),
+        note=reason,
+    )
+    milestone.due_date = locked.due_date
+    milestone.is_provisional = locked.is_provisional
+    return change
+
+
+@transaction.atomic
+def agreement_term_update(
+    *, term: AgreementTerm, days: int, is_provisional: bool, note: str, actor: Any
+) -> AgreementTerm:
+    """Change an editable duration of the agreement (review period, resubmission window)."""
+    policy.require(actor, policy.Action.AGREEMENT_EDIT_TERMS, term)
+    if days < 1:
+        raise ServiceError(_("A duration is at least one day."), fields={"days": _("At least 1.")})
+    locked = AgreementTerm.objects.select_for_update().get(pk=term.pk)
+    before = snapshot(locked)
+    if (locked.days, locked.is_provisional, locked.note) == (days, is_provisional, note):
+        return locked
+    locked.days, locked.is_provisional, locked.note = days, is_provisional, note
+    locked.save(update_fields=["days", "is_provisional", "note"])
+    audit_record(
+        actor=actor,
+        action="agreement_term.updated",
+        obj=locked,
+        before=before,
+        after=snapshot(locked),
+    )
+    return locked

@@ -1,0 +1,65 @@
+"""Writing the audit trail.  Call from services, inside the transaction of the change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from typing import Any
+
+from django.db import models
+from django.forms.models import model_to_dict
+
+from .models import AuditEvent
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if hasattr(value, "name") and hasattr(value, "url"):  # stored files
+        return value.name or None
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """The concrete field values of ``obj`` as JSON-ready data (for ``before``/``after``)."""
+    data = model_to_dict(obj, fields=fields)
+    data.pop("password", None)
+    return _jsonable(data)
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    note: str = "",
+) -> AuditEvent:
+    """Append one audit event.  ``actor`` None (or anonymous) records the system."""
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    party_id = getattr(obj, "party_id", None)
+    if obj._meta.label_lower == "agreement.party":
+        party_id = obj.pk
+    return AuditEvent.objects.create(
+        actor=actor if is_user else None,
+        actor_label=actor.get_username() if is_user else "system",
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        party_id=party_id,
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        note=note,
+    )

@@ -1,0 +1,1 @@
+"""Settings package: ``base`` for every environment, ``test`` for the test run."""

@@ -1,0 +1,13 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from accounts import policy
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Which navigation entries the current user may see (asks the policy, nothing else)."""
+    user = request.user
+    return {
+        "nav_can_administer": policy.can(user, policy.Action.ADMINISTER),
+    }
