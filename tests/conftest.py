@@ -29,24 +29,24 @@ def polb(agreement: Agreement) -> Party:
 
 @pytest.fixture
 def pola_staff(pola: Party):
-    return UserFactory(username="pola.planner", role=Role.PORT_STAFF, party=pola)
+    return UserFactory.create(username="pola.planner", role=Role.PORT_STAFF, party=pola)
 
 
 @pytest.fixture
 def polb_staff(polb: Party):
-    return UserFactory(username="polb.planner", role=Role.PORT_STAFF, party=polb)
+    return UserFactory.create(username="polb.planner", role=Role.PORT_STAFF, party=polb)
 
 
 @pytest.fixture
 def reviewer(agreement: Agreement):
-    return UserFactory(username="reviewer", role=Role.AQMD_REVIEWER)
+    return UserFactory.create(username="reviewer", role=Role.AQMD_REVIEWER)
 
 
 @pytest.fixture
 def administrator(agreement: Agreement):
-    return UserFactory(username="administrator", role=Role.AQMD_ADMIN)
+    return UserFactory.create(username="administrator", role=Role.AQMD_ADMIN)
 
 
 @pytest.fixture
 def board_member(agreement: Agreement):
-    return UserFactory(username="board", role=Role.BOARD_MEMBER)
+    return UserFactory.create(username="board", role=Role.BOARD_MEMBER)

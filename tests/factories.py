@@ -11,7 +11,7 @@ from accounts.models import Role, User
 from agreement.models import Milestone, MilestoneKind, Party
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -28,7 +28,7 @@ class UserFactory(DjangoModelFactory):
             obj.save(update_fields=["password"])
 
 
-class MilestoneFactory(DjangoModelFactory):
+class MilestoneFactory(DjangoModelFactory[Milestone]):
     class Meta:
         model = Milestone
 

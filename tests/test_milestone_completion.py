@@ -16,7 +16,7 @@ PACIFIC = ZoneInfo("America/Los_Angeles")
 
 
 def test_met_on_the_due_date_at_235959_pacific_is_on_time(pola, pola_staff):
-    milestone = MilestoneFactory(party=pola, due_date=dt.date(2027, 6, 30))
+    milestone = MilestoneFactory.create(party=pola, due_date=dt.date(2027, 6, 30))
     milestone_complete(
         milestone=milestone,
         completed_at=dt.datetime(2027, 6, 30, 23, 59, 59, tzinfo=PACIFIC),
@@ -28,7 +28,7 @@ def test_met_on_the_due_date_at_235959_pacific_is_on_time(pola, pola_staff):
 
 
 def test_met_a_second_after_is_late_and_stays_visible_as_late(pola, pola_staff):
-    milestone = MilestoneFactory(party=pola, due_date=dt.date(2027, 6, 30))
+    milestone = MilestoneFactory.create(party=pola, due_date=dt.date(2027, 6, 30))
     milestone_complete(
         milestone=milestone,
         completed_at=dt.datetime(2027, 7, 1, 0, 0, 0, tzinfo=PACIFIC),
@@ -39,7 +39,7 @@ def test_met_a_second_after_is_late_and_stays_visible_as_late(pola, pola_staff):
 
 
 def test_completing_twice_records_one_event(pola, pola_staff):
-    milestone = MilestoneFactory(party=pola)
+    milestone = MilestoneFactory.create(party=pola)
     at = dt.datetime(2027, 6, 1, tzinfo=PACIFIC)
     milestone_complete(milestone=milestone, completed_at=at, actor=pola_staff)
     milestone_complete(milestone=milestone, completed_at=at, actor=pola_staff)
@@ -47,7 +47,7 @@ def test_completing_twice_records_one_event(pola, pola_staff):
 
 
 def test_an_excused_milestone_cannot_be_met_and_needs_a_reason(pola, reviewer):
-    milestone = MilestoneFactory(party=pola)
+    milestone = MilestoneFactory.create(party=pola)
     with pytest.raises(ServiceError):
         milestone_excuse(milestone=milestone, actor=reviewer, reason="")
     milestone_excuse(milestone=milestone, actor=reviewer, reason="Utility delayed grid work")

@@ -59,7 +59,7 @@ def test_reviewer_dashboard_shows_both_ports(client, reviewer):
 
 @time_machine.travel(NOW, tick=False)
 def test_dashboard_lists_past_due_milestones_as_late(client, pola_staff, pola):
-    MilestoneFactory(party=pola, title="Install chargers", due_date=dt.date(2027, 4, 28))
+    MilestoneFactory.create(party=pola, title="Install chargers", due_date=dt.date(2027, 4, 28))
     client.force_login(pola_staff)
     response = client.get(reverse("home"))
     overdue = [i.milestone.title for i in response.context["overdue"]]
@@ -74,7 +74,7 @@ def test_dashboard_query_count_does_not_grow_with_milestones(
     client, reviewer, pola, django_assert_max_num_queries, extra
 ):
     for n in range(extra):
-        MilestoneFactory(party=pola, due_date=dt.date(2027, 6, 1) + dt.timedelta(days=n))
+        MilestoneFactory.create(party=pola, due_date=dt.date(2027, 6, 1) + dt.timedelta(days=n))
     client.force_login(reviewer)
     with CaptureQueriesContext(connection) as ctx:
         client.get(reverse("home"))
