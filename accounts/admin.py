@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from audit.services import audit_record
 from core.admin_site import AuditedModelAdmin
 
 from .models import User
@@ -24,3 +27,10 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
         (_("Role"), {"fields": ("role", "party", "email")}),
     )
     readonly_fields = ["last_login", "date_joined"]
+
+    def log_change(self, request: Any, obj: Any, message: Any) -> Any:
+        """Django's admin password form saves without ``save_model``: audit it here."""
+        entry = super().log_change(request, obj, message)
+        if request.path.rstrip("/").endswith("/password"):
+            audit_record(actor=request.user, action="user.password_admin", obj=obj, note="admin")
+        return entry

@@ -1,6 +1,7 @@
 """Login, dashboards per role, the public status page."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -10,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agreement.models import Milestone, MilestoneKind
+from audit.models import AuditEvent
 
 from .factories import MilestoneFactory
 
@@ -115,13 +117,25 @@ def test_password_change_requires_login_and_works(client, pola_staff):
     assert response.status_code == 302
     pola_staff.refresh_from_db()
     assert pola_staff.check_password("A-much-longer-1")
+    event = AuditEvent.objects.get(action="user.password_change")
+    assert event.actor == pola_staff
+    assert "A-much-longer-1" not in str(event.before) + str(event.after) + event.note
 
 
 def test_password_reset_sends_a_link(client, pola_staff):
     response = client.post(reverse("password_reset"), {"email": pola_staff.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
-    assert "/accounts/reset/" in mail.outbox[0].body
+    link = re.search(r"http://\S+/accounts/reset/\S+", str(mail.outbox[0].body))
+    assert link is not None
+    form_url = client.get(link.group(0)).url  # Django redirects to the set-password form
+    response = client.post(
+        form_url, {"new_password1": "Fresh-password-9", "new_password2": "Fresh-password-9"}
+    )
+    assert response.status_code == 302
+    pola_staff.refresh_from_db()
+    assert pola_staff.check_password("Fresh-password-9")
+    assert AuditEvent.objects.filter(action="user.password_reset", actor=pola_staff).exists()
 
 
 def test_milestone_seed_covers_both_ports(agreement):

@@ -5,9 +5,12 @@ with only Python.  Set ``DATABASE_URL`` and ``CELERY_BROKER_URL`` to run the sam
 PostgreSQL and Redis.
 """
 
+import os
 from pathlib import Path
+from typing import Any
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -16,7 +19,36 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DJANGO_DEBUG", default=False)
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def env_bool(name: str, *, default: bool) -> bool:
+    """A boolean from the environment; anything but true/false-like words is an error
+    (django-environ would quietly read "maybe" as False)."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use true or false.")
+
+
+def env_database(name: str, *, default: str) -> dict[str, Any]:
+    """A database URL; an unknown scheme is an error rather than an empty configuration."""
+    raw = os.environ.get(name, default)
+    scheme = raw.split("://", 1)[0] if "://" in raw else ""
+    if scheme not in environ.Env.DB_SCHEMES:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a database URL (postgres://... or sqlite:///...)."
+        )
+    return dict(env.db_url_config(raw))
+
+
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str(
     "DJANGO_SECRET_KEY",
     default="dev-only-insecure-key-change-me" if DEBUG else environ.Env.NOTSET,
@@ -78,7 +110,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db_url(
+    "default": env_database(
         "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'compliance-tracker.sqlite3'}"
     )
 }
@@ -161,5 +193,5 @@ LOGGING = {
 }
 
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
-    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=True)
+    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=True)
