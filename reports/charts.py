@@ -14,6 +14,7 @@ import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .derived import Point
 from .models import POLLUTANTS, FigureBasis
@@ -63,6 +64,7 @@ def tons_chart(port: str, series: Mapping[str, Sequence[Point]]) -> str:
         _plot(ax, points, _values(points), COLORS[metric])
         ax.set_title(f"{port} {metric} (short tons/yr)", fontsize=8)
         ax.tick_params(labelsize=7)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -85,6 +87,7 @@ def intensity_chart(port: str, series: Mapping[str, Sequence[Point]]) -> str:
         ax.plot([], [], color=COLORS[metric], label=metric)
     ax.set_title(f"{port}: emissions per 10,000 TEU, index 2005 = 100", fontsize=8)
     ax.tick_params(labelsize=7)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7)

@@ -212,7 +212,7 @@ def report_run_render(*, run_id: int) -> ReportRun:
 
     now = timezone.now()
     if not _claim(run_id, now):
-        return ReportRun.objects.get(pk=run_id)
+        return ReportRun.objects.get(pk=run_id)  # already taken, done, or failed: no-op
     run = ReportRun.objects.select_related("party").get(pk=run_id)
     name = ""
     try:

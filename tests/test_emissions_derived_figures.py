@@ -84,3 +84,20 @@ def test_a_percentage_without_a_2005_tonnage_stays_a_percentage(polb):
     dpm = derived.metric_point(figures, 2024, Metric.DPM)  # POLB 2005 DPM 1,040 t is public
     assert dpm.value == Decimal("104.000")
     assert dpm.value_basis == FigureBasis.DERIVED
+
+
+def test_reports_use_accepted_figures_only(pola, pola_staff):
+    from reports import sections
+    from reports.inventory_services import FigureInput, inventory_save
+
+    seed_public_inventories()
+    inventory_save(
+        party=pola,
+        year=2013,
+        figures=[FigureInput(Metric.DPM, Decimal(170), source="not yet reviewed")],
+        actor=pola_staff,
+    )
+    section = sections.emissions_section(party=pola, year=2013)
+    dpm = next(row for row in section.rows if row.metric == Metric.DPM)
+    assert dpm.current.value is None
+    assert 2013 not in [year for year, _points in section.history]

@@ -97,3 +97,15 @@ def test_the_import_page_lists_row_errors_and_saves_nothing(client, administrato
 def test_reviewers_cannot_open_the_import_page(client, reviewer):
     client.force_login(reviewer)
     assert client.get(reverse("reports:emissions-import")).status_code == 403
+
+
+def test_administrators_see_inventories_and_runs_read_only_in_admin(client, administrator):
+    seed_public_inventories()
+    client.force_login(administrator)
+    inventory = EmissionsInventory.objects.first()
+    assert inventory is not None
+    assert client.get(reverse("admin:reports_emissionsinventory_changelist")).status_code == 200
+    page = client.get(reverse("admin:reports_emissionsinventory_change", args=[inventory.pk]))
+    assert page.status_code == 200
+    assert 'type="submit"' not in page.text or "_save" not in page.text
+    assert client.get(reverse("admin:reports_reportrun_changelist")).status_code == 200
