@@ -117,9 +117,16 @@ def _check_year(year: int) -> None:
         )
 
 
+# What the entry form edits; percentage-only and derived records change only by import.
+FORM_BASES = frozenset({FigureBasis.PUBLISHED, FigureBasis.ILLUSTRATIVE})
+
+
 def _write_figures(
-    inventory: EmissionsInventory, figures: list[FigureInput], *, remove_others: bool
+    inventory: EmissionsInventory, figures: list[FigureInput], *, from_form: bool
 ) -> None:
+    """Create or update the figures.  From the entry form, a figure whose value and basis are
+    unchanged keeps its own source and precision, and an entered figure left empty is
+    removed (percentage-only and derived records are kept)."""
     existing = {f.metric: f for f in inventory.figures.all()}
     for fig in figures:
         values = {
@@ -133,13 +140,16 @@ def _write_figures(
         row = existing.pop(fig.metric, None)
         if row is None:
             InventoryFigure.objects.create(inventory=inventory, metric=fig.metric, **values)
+        elif from_form and (row.value, row.basis) == (fig.value, fig.basis):
+            continue
         else:
             for name, value in values.items():
                 setattr(row, name, value)
             row.save(update_fields=list(values))
-    if remove_others:
+    if from_form:
         for row in existing.values():
-            row.delete()  # the audit event keeps its values
+            if row.basis in FORM_BASES:
+                row.delete()  # the audit event keeps its values
 
 
 def _entry_status(actor: Any, inventory: Any) -> str:
@@ -170,7 +180,7 @@ def _apply_entry_status(inventory: EmissionsInventory, actor: Any) -> list[str]:
 def inventory_save(
     *, party: Party, year: int, figures: list[FigureInput], actor: Any
 ) -> EmissionsInventory:
-    """Enter or replace one port's inventory for a year (metrics left out are removed).
+    """Enter or correct one port's inventory for a year (see :func:`_write_figures`).
 
     Port staff's entries go to AQMD for review (status submitted); an administrator's are
     accepted at once.
@@ -193,11 +203,11 @@ def inventory_save(
         party=party, year=year
     )
     before = None if created else _inventory_snapshot(inventory)
-    _write_figures(inventory, figures, remove_others=True)
+    _write_figures(inventory, figures, from_form=True)
+    if before is not None and _inventory_snapshot(inventory)["figures"] == before["figures"]:
+        return inventory  # nothing changed: no new review round, no audit event
     inventory.save(update_fields=_apply_entry_status(inventory, actor))
     after = _inventory_snapshot(inventory)
-    if before == after:
-        return inventory
     audit_record(
         actor=actor,
         action="emissions_inventory.entered" if created else "emissions_inventory.edited",
@@ -401,7 +411,7 @@ def inventory_import_csv(*, text: str, actor: Any) -> ImportResult:
             party=ports[code], year=year
         )
         before = None if created else _inventory_snapshot(inventory)
-        _write_figures(inventory, figures, remove_others=False)
+        _write_figures(inventory, figures, from_form=False)
         inventory.save(update_fields=_apply_entry_status(inventory, actor))
         audit_record(
             actor=actor,

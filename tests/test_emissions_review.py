@@ -77,3 +77,35 @@ def test_bad_figures_are_refused_with_field_errors(pola_staff, pola):
             actor=pola_staff,
         )
     assert set(caught.value.fields) == {"NOx.value", "NOx.source"}
+
+
+def test_correcting_a_figure_keeps_the_others_sources_and_the_published_percentages(
+    administrator, pola
+):
+    from reports.models import EmissionsInventory
+    from reports.seed import seed_public_inventories
+
+    seed_public_inventories()
+    inventory = EmissionsInventory.objects.get(party=pola, year=2024)
+    before = {f.metric: (f.value, f.source) for f in inventory.figures.all()}
+    inventory_save(
+        party=pola,
+        year=2024,
+        figures=[
+            FigureInput(Metric.TEU, Decimal(10_300_000), source="typed in the form"),
+            FigureInput(Metric.DPM, Decimal(90), basis="illustrative", source="demo"),
+        ],
+        actor=administrator,
+    )
+    after = {f.metric: (f.value, f.source, f.basis) for f in inventory.figures.all()}
+    assert after["TEU"] == (*before["TEU"], "published")  # unchanged value keeps its source
+    assert after["DPM"] == (Decimal(90), "demo", "illustrative")
+    assert after["NOx"][2] == "published_reduction"  # % records are not form fields: kept
+    assert set(after) == {"TEU", "DPM", "NOx", "SOx", "GHG"}
+
+
+def test_saving_unchanged_figures_records_nothing(pola_staff, pola):
+    inventory_save(party=pola, year=2014, figures=_figures(), actor=pola_staff)
+    events = AuditEvent.objects.count()
+    inventory_save(party=pola, year=2014, figures=_figures(), actor=pola_staff)
+    assert AuditEvent.objects.count() == events
