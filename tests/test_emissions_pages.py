@@ -109,3 +109,13 @@ def test_administrators_see_inventories_and_runs_read_only_in_admin(client, admi
     assert page.status_code == 200
     assert 'type="submit"' not in page.text or "_save" not in page.text
     assert client.get(reverse("admin:reports_reportrun_changelist")).status_code == 200
+
+
+def test_the_emissions_list_query_count_does_not_grow_with_inventories(
+    client, reviewer, django_assert_max_num_queries
+):
+    seed_public_inventories()  # 26 inventories
+    client.force_login(reviewer)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("reports:emissions"))
+    assert response.text.count("<tr>") == EmissionsInventory.objects.count() + 1
