@@ -171,7 +171,14 @@ def test_milestones_of_the_year_by_outcome_and_the_deadline_appendix(
     )
     summary = sections.milestone_summary(party=pola, year=2027, cutoff=cutoff)
     assert [m.title for m in summary.met] == ["Chargers met"]
-    assert "Cranes missed" in [m.title for m in summary.missed]
+    # Also seeded and past due by the cut-off: the 2026 annual report (due 2027-03-31) and
+    # the phase 1 draft (2027-05-31) and approved plan (2027-12-31).
+    assert [m.title for m in summary.missed] == [
+        "Annual report 2026",
+        "Phase 1 draft plan",
+        "Cranes missed",
+        "Phase 1 approved plan",
+    ]
     assert [m.title for m in summary.excused] == ["Berth excused"]
     assert [m.title for m in summary.extended] == ["Substation extended"]
     assert "Substation extended" in [m.title for m in summary.open]
@@ -181,6 +188,7 @@ def test_milestones_of_the_year_by_outcome_and_the_deadline_appendix(
     run.refresh_from_db()
     _, text = _text(run)
     assert "Utility interconnection delayed" in text
+    assert "Phase 1 draft plan Phase 1 Draft plan 2027-05-31 (provisional)" in text
     assert "2027-09-30" in text and "2028-03-31" in text
 
 
