@@ -200,3 +200,23 @@ def test_render_annual_report_command_prints_the_pdf_path(seeded):
     run = ReportRun.objects.get()
     assert run.requested_by is None and run.status == ReportStatus.READY
     assert Decimal(run.size_bytes or 0) == path.stat().st_size
+
+
+def test_a_run_left_rendering_by_a_dead_worker_is_taken_over_only_once_stale(seeded, pola):
+    from django.utils import timezone
+
+    fresh = ReportRun.objects.create(
+        year=2012, party=pola, version=1, status=ReportStatus.RENDERING, started_at=timezone.now()
+    )
+    assert render_report_run.run(fresh.pk) == ReportStatus.RENDERING  # another worker has it
+    stale = ReportRun.objects.create(
+        year=2012,
+        party=pola,
+        version=2,
+        status=ReportStatus.RENDERING,
+        started_at=timezone.now() - dt.timedelta(minutes=30),
+        attempts=1,
+    )
+    assert render_report_run.run(stale.pk) == ReportStatus.READY
+    stale.refresh_from_db()
+    assert stale.attempts == 2
