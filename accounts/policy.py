@@ -44,6 +44,7 @@ class Action(StrEnum):
     EMISSIONS_EDIT = "emissions.edit"
     EMISSIONS_REVIEW = "emissions.review"
     REPORT_VIEW = "report.view"
+    REPORT_VIEW_PUBLISHED = "report.view_published"  # the public copy of a published report
     REPORT_GENERATE = "report.generate"
     REPORT_PUBLISH = "report.publish"
     AUDIT_VIEW = "audit.view"
@@ -98,6 +99,11 @@ RULES: dict[Action, Rule] = {
     Action.EMISSIONS_EDIT: Rule(roles=frozenset({ADMIN}), own_port=frozenset({STAFF})),
     Action.EMISSIONS_REVIEW: Rule(roles=AQMD),
     Action.REPORT_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF})),
+    Action.REPORT_VIEW_PUBLISHED: Rule(
+        roles=READERS | {STAFF},
+        public=True,
+        check=lambda user, obj: bool(getattr(obj, "is_published", False)),
+    ),
     Action.REPORT_GENERATE: Rule(roles=AQMD),
     Action.REPORT_PUBLISH: Rule(roles=frozenset({ADMIN})),
     Action.AUDIT_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF})),

@@ -1,0 +1,337 @@
+"""Emissions inventories of the ports and the annual progress report runs.
+
+An :class:`EmissionsInventory` is one port's inventory for one calendar year; it holds one
+:class:`InventoryFigure` per metric (DPM, NOx, SOx, GHG, TEU).  Each figure says where it
+comes from: a published absolute figure, a published percentage reduction vs 2005 only, an
+absolute figure derived from such a percentage, or an illustrative demo figure.  Figures that
+port staff enter are reviewed by AQMD; reports use accepted inventories only.
+
+A :class:`ReportRun` is one rendering of a report.  Runs are never overwritten:
+regenerating makes a new version.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# The CAAP baseline year.
+BASELINE_YEAR = 2005
+FIRST_YEAR = 1990
+LAST_YEAR = 2100
+
+
+class Metric(models.TextChoices):
+    DPM = "DPM", _("Diesel particulate matter (DPM)")
+    NOX = "NOx", _("Nitrogen oxides (NOx)")
+    SOX = "SOx", _("Sulfur oxides (SOx)")
+    GHG = "GHG", _("Greenhouse gases (CO2e)")
+    TEU = "TEU", _("Cargo throughput (TEU)")
+
+
+# The unit each metric is stored in.
+METRIC_UNITS: dict[str, str] = {
+    Metric.DPM: "short tons/yr",
+    Metric.NOX: "short tons/yr",
+    Metric.SOX: "short tons/yr",
+    Metric.GHG: "metric tons CO2e/yr",
+    Metric.TEU: "TEU",
+}
+POLLUTANTS = (Metric.DPM, Metric.NOX, Metric.SOX)
+
+
+class FigureBasis(models.TextChoices):
+    PUBLISHED = "published", _("Published absolute figure")
+    PUBLISHED_REDUCTION = "published_reduction", _("Published % change vs 2005 only")
+    DERIVED = "derived", _("Derived from published % reduction")
+    ILLUSTRATIVE = "illustrative", _("Illustrative (demo figure, not real data)")
+
+
+class InventoryStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted for AQMD review")
+    ACCEPTED = "accepted", _("Accepted by AQMD")
+    REJECTED = "rejected", _("Rejected by AQMD")
+
+
+class EmissionsInventoryQuerySet(models.QuerySet["EmissionsInventory"]):
+    def accepted(self) -> EmissionsInventoryQuerySet:
+        return self.filter(status=InventoryStatus.ACCEPTED)
+
+
+class EmissionsInventory(models.Model):
+    """One port's emissions inventory and cargo throughput for one calendar year."""
+
+    party = models.ForeignKey(
+        "agreement.Party",
+        verbose_name=_("port"),
+        on_delete=models.PROTECT,
+        related_name="emissions_inventories",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(
+        _("review status"),
+        max_length=20,
+        choices=InventoryStatus.choices,
+        default=InventoryStatus.SUBMITTED,
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for figures loaded by the system (public seed, import command)."),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+
+    objects = EmissionsInventoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("emissions inventory")
+        verbose_name_plural = _("emissions inventories")
+        ordering = ["party__code", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["party", "year"], name="one_inventory_per_port_year"),
+            models.CheckConstraint(
+                name="inventory_year_in_range",
+                condition=Q(year__gte=FIRST_YEAR) & Q(year__lte=LAST_YEAR),
+            ),
+            models.CheckConstraint(
+                name="reviewed_inventory_has_review_time",
+                condition=Q(status="submitted") | Q(reviewed_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="rejected_inventory_has_note",
+                condition=~Q(status="rejected") | ~Q(review_note=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party.code} {self.year}"
+
+    @property
+    def is_baseline(self) -> bool:
+        return self.year == BASELINE_YEAR
+
+
+class InventoryFigure(models.Model):
+    """One metric of one inventory, with where the number comes from.
+
+    ``value`` is empty when only a percentage change vs 2005 is public
+    (basis ``published_reduction``).  ``change_vs_2005_pct`` and
+    ``intensity_change_vs_2005_pct`` hold *published* percentages (negative = reduction);
+    computed percentages live in :mod:`reports.derived`, not here.
+    """
+
+    inventory = models.ForeignKey(
+        EmissionsInventory, on_delete=models.PROTECT, related_name="figures"
+    )
+    metric = models.CharField(_("metric"), max_length=10, choices=Metric.choices)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=3, null=True, blank=True)
+    basis = models.CharField(_("basis"), max_length=30, choices=FigureBasis.choices)
+    change_vs_2005_pct = models.DecimalField(
+        _("published change vs 2005 (%)"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    intensity_change_vs_2005_pct = models.DecimalField(
+        _("published change per 10,000 TEU vs 2005 (%)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    precision = models.CharField(_("precision"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=400)
+
+    class Meta:
+        verbose_name = _("inventory figure")
+        verbose_name_plural = _("inventory figures")
+        ordering = ["inventory", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inventory", "metric"], name="one_figure_per_inventory_metric"
+            ),
+            models.CheckConstraint(
+                name="figure_value_not_negative", condition=Q(value__isnull=True) | Q(value__gte=0)
+            ),
+            models.CheckConstraint(
+                name="figure_change_pct_in_range",
+                condition=Q(change_vs_2005_pct__isnull=True)
+                | (Q(change_vs_2005_pct__gte=-100) & Q(change_vs_2005_pct__lte=1000)),
+            ),
+            models.CheckConstraint(
+                name="figure_intensity_change_pct_in_range",
+                condition=Q(intensity_change_vs_2005_pct__isnull=True)
+                | (
+                    Q(intensity_change_vs_2005_pct__gte=-100)
+                    & Q(intensity_change_vs_2005_pct__lte=1000)
+                ),
+            ),
+            # A percentage-only record has no absolute value; every other basis has one.
+            models.CheckConstraint(
+                name="figure_value_matches_basis",
+                condition=(
+                    Q(basis="published_reduction")
+                    & Q(value__isnull=True)
+                    & Q(change_vs_2005_pct__isnull=False)
+                )
+                | (~Q(basis="published_reduction") & Q(value__isnull=False)),
+            ),
+            # A derived figure keeps the published percentage it was derived from.
+            models.CheckConstraint(
+                name="derived_figure_keeps_its_percentage",
+                condition=~Q(basis="derived") | Q(change_vs_2005_pct__isnull=False),
+            ),
+            models.CheckConstraint(name="figure_has_source", condition=~Q(source="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inventory} {self.metric}"
+
+    @property
+    def unit(self) -> str:
+        return METRIC_UNITS[self.metric]
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RENDERING = "rendering", _("Rendering")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ReportRunQuerySet(models.QuerySet["ReportRun"]):
+    def published(self) -> ReportRunQuerySet:
+        return self.filter(is_published=True, status=ReportStatus.READY)
+
+
+def report_upload_to(instance: ReportRun, filename: str) -> str:
+    return f"reports/{instance.year}/{filename}"
+
+
+class ReportRun(models.Model):
+    """One rendering of the annual progress report for a year (one port, or both ports).
+
+    Never overwritten: a new rendering is a new run with the next version number.  Only
+    ``ready`` runs have a file, and only they are served.
+    """
+
+    year = models.PositiveSmallIntegerField(_("reporting year"))
+    party = models.ForeignKey(
+        "agreement.Party",
+        verbose_name=_("port"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_runs",
+        help_text=_("Empty for the combined report of both ports."),
+    )
+    version = models.PositiveIntegerField(_("version"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.QUEUED
+    )
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the system requested it (command line)."),
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("rendering started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    data_cutoff = models.DateTimeField(
+        _("data cut-off"),
+        null=True,
+        blank=True,
+        help_text=_("The report shows the data recorded up to this moment."),
+    )
+    pdf = models.FileField(_("PDF"), upload_to=report_upload_to, max_length=300, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    size_bytes = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    is_published = models.BooleanField(_("published"), default=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ReportRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report run")
+        verbose_name_plural = _("report runs")
+        ordering = ["-year", "party__code", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "party", "version"],
+                condition=Q(party__isnull=False),
+                name="one_report_version_per_port_year",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "version"],
+                condition=Q(party__isnull=True),
+                name="one_combined_report_version_per_year",
+            ),
+            models.CheckConstraint(name="report_version_positive", condition=Q(version__gte=1)),
+            models.CheckConstraint(
+                name="report_year_in_range",
+                condition=Q(year__gte=FIRST_YEAR) & Q(year__lte=LAST_YEAR),
+            ),
+            models.CheckConstraint(
+                name="ready_report_has_file_and_hash",
+                condition=~Q(status="ready")
+                | (~Q(pdf="") & Q(sha256__regex=r"^[0-9a-f]{64}$") & Q(data_cutoff__isnull=False)),
+            ),
+            models.CheckConstraint(
+                name="failed_report_has_error", condition=~Q(status="failed") | ~Q(error="")
+            ),
+            models.CheckConstraint(
+                name="published_report_is_ready",
+                condition=Q(is_published=False)
+                | (Q(status="ready") & Q(published_at__isnull=False)),
+            ),
+        ]
+        indexes = [
+            # The render task claims queued (or stale rendering) runs by status.
+            models.Index(fields=["status", "started_at"], name="report_run_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        port = self.party.code if self.party is not None else _("both ports")
+        return f"{self.year} {port} v{self.version}"
+
+    @property
+    def scope_label(self) -> str:
+        return self.party.name if self.party is not None else str(_("Both ports (combined)"))
+
+    @property
+    def is_downloadable(self) -> bool:
+        """Only a finished rendering is ever served."""
+        return self.status == ReportStatus.READY and bool(self.pdf)
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status in (ReportStatus.QUEUED, ReportStatus.RENDERING)

@@ -1,0 +1,98 @@
+"""HTML and PDF of the reports: Django templates rendered to PDF by WeasyPrint.
+
+The PDF is tagged (structure tags for assistive technology) and carries the document title
+(``<title>``), language (``<html lang>``) and bookmarks (from the headings).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from agreement.models import Party
+
+from . import sections
+from .models import ReportRun
+
+# WeasyPrint logs every layout step at INFO; keep worker logs readable.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+def svg_data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def _port_context(party: Party, year: int, cutoff: dt.datetime) -> dict[str, Any]:
+    emissions = sections.emissions_section(party=party, year=year, cutoff=cutoff)
+    return {
+        "party": party,
+        "anchor": f"port-{party.code.lower()}",
+        "milestones": sections.milestone_summary(party=party, year=year, cutoff=cutoff),
+        "plan_status": sections.plan_status(party=party, year=year),
+        "defaults": sections.defaults_and_penalties(party=party, year=year),
+        "emissions": emissions,
+        "chart_tons": svg_data_uri(emissions.chart_tons_svg),
+        "chart_intensity": svg_data_uri(emissions.chart_intensity_svg),
+    }
+
+
+def annual_report_context(
+    *,
+    year: int,
+    party: Party | None,
+    cutoff: dt.datetime,
+    version: int | None,
+    generated_at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    parties = [party] if party is not None else list(Party.objects.ports().order_by("code"))
+    ports = [_port_context(p, year, cutoff) for p in parties]
+    scope = party.name if party is not None else _("Port of Los Angeles and Port of Long Beach")
+    return {
+        "year": year,
+        "scope": scope,
+        "version": version,
+        "cutoff": cutoff,
+        "generated_at": generated_at or timezone.now(),
+        "ports": ports,
+        "fund": sections.mitigation_fund(year=year),
+        "date_changes": sections.date_change_audit(parties=parties, cutoff=cutoff),
+        "title": _("Annual progress report %(year)s: %(scope)s") % {"year": year, "scope": scope},
+    }
+
+
+def annual_report_html(**kwargs: Any) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string("reports/pdf/annual_report.html", annual_report_context(**kwargs))
+
+
+def run_html(run: ReportRun) -> str:
+    assert run.data_cutoff is not None
+    return annual_report_html(
+        year=run.year, party=run.party, cutoff=run.data_cutoff, version=run.version
+    )
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Render HTML to a tagged PDF (WeasyPrint)."""
+    from weasyprint import HTML
+
+    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_tags=True)
+    assert pdf is not None
+    return bytes(pdf)
+
+
+def board_status_html(*, parties: list[Party], now: dt.datetime) -> str:
+    context = {
+        "pages": [sections.board_status(party=p, now=now) for p in parties],
+        "generated_at": now,
+        "title": _("Governing Board status report"),
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string("reports/pdf/board_status.html", context)

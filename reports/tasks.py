@@ -1,0 +1,18 @@
+"""Celery tasks of the reports app.  Each only calls a service; see reports/services.py."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .services import RENDER_TIME_LIMIT, report_run_render
+
+
+@shared_task(
+    acks_late=True,
+    time_limit=RENDER_TIME_LIMIT,
+    soft_time_limit=RENDER_TIME_LIMIT - 30,
+    ignore_result=True,
+)
+def render_report_run(run_id: int) -> str:
+    """Render a queued report run.  Safe to re-run: the run is claimed queued -> rendering."""
+    return str(report_run_render(run_id=run_id).status)

@@ -1,0 +1,44 @@
+"""Formatting for the report templates: numbers, percentages, Pacific times, CSS strings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django import template
+
+from agreement.deadlines import PACIFIC
+
+register = template.Library()
+
+
+@register.filter
+def num(value: Decimal | None) -> str:
+    """Thousands separators; decimals only where the figure has them; a dash if missing."""
+    if value is None:
+        return "—"
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return f"{value:,.0f}"
+    return f"{value.normalize():,f}"
+
+
+@register.filter
+def pct(value: Decimal | None) -> str:
+    """A signed percentage with one decimal, or a dash if missing."""
+    if value is None:
+        return "—"
+    return f"{Decimal(value):+.1f}%"
+
+
+@register.filter
+def pacific(value: dt.datetime | None) -> str:
+    if value is None:
+        return "—"
+    return value.astimezone(PACIFIC).strftime("%Y-%m-%d %H:%M %Z")
+
+
+@register.filter
+def css_string(value: str) -> str:
+    """Text safe inside a CSS double-quoted string."""
+    return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
