@@ -50,3 +50,13 @@ class Conflict(ServiceError):
     def __init__(self, message: Any, **kwargs: Any) -> None:
         kwargs.setdefault("code", "conflict")
         super().__init__(message, **kwargs)
+
+
+class TooLarge(ServiceError):
+    """An upload or request body over the configured limit (``UPLOAD_MAX_BYTES``)."""
+
+    status_code = 413
+
+    def __init__(self, message: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("code", "too_large")
+        super().__init__(message, **kwargs)

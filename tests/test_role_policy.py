@@ -72,6 +72,7 @@ def test_the_public_sees_status_penalties_and_the_fund_only(pola_milestone):
     public = AnonymousUser()
     allowed = {a for a in policy.RULES if policy.can(public, a, pola_milestone)}
     assert allowed == {
+        Action.AGREEMENT_VIEW,
         Action.MILESTONE_VIEW,
         Action.DEFAULT_VIEW,
         Action.FUND_VIEW,
