@@ -49,7 +49,9 @@ def phases_visible_to(user: Any) -> QuerySet[Phase]:
 
 def categories_visible_to(user: Any) -> QuerySet[EmissionCategory]:
     return policy.visible(
-        user, policy.Action.AGREEMENT_VIEW, EmissionCategory.objects.select_related("phase")
+        user,
+        policy.Action.AGREEMENT_VIEW,
+        EmissionCategory.objects.select_related("phase").order_by("phase__number", "order", "code"),
     )
 
 
