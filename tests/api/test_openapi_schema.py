@@ -99,3 +99,11 @@ def test_generated_requests_get_no_server_error_and_answers_match_the_schema(
         case.call_and_validate(headers=headers, checks=CHECKS)
 
     exercise()
+
+
+def test_schema_generates_without_warnings_and_validates(tmp_path, agreement):
+    from django.core.management import call_command
+
+    out = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    assert "/api/v1/milestones/{id}/due-date-amendments/" in out.read_text()
