@@ -16,9 +16,10 @@ class StableOrderingFilter(django_filters.OrderingFilter):
     never skip or repeat a row when the chosen columns tie."""
 
     def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
-        if not value:
+        # Empty entries ("?ordering=port,,") mean nothing: they are not fields.
+        ordering = [self.get_ordering_value(param) for param in value or [] if param]
+        if not ordering:
             return qs
-        ordering = [self.get_ordering_value(param) for param in value]
         return qs.order_by(*ordering, "pk")
 
 

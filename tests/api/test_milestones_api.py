@@ -148,3 +148,9 @@ def test_port_staff_cannot_amend_and_nothing_changes(client_as, pola_milestone):
     assert response.status_code == 403
     assert not pola_milestone.date_changes.exists()
     assert not AuditEvent.objects.filter(action__startswith="milestone.").exists()
+
+
+def test_empty_ordering_entries_are_ignored(client_as, agreement):
+    response = client_as("reviewer").get("/api/v1/milestones/?ordering=port,,-due_date,")
+    assert response.status_code == 200
+    assert client_as("reviewer").get("/api/v1/parties/?ordering=,").status_code == 200
