@@ -16,6 +16,9 @@ def token_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+TOKEN_NAME_MAX_LENGTH = 100
+
+
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def active(self) -> ApiTokenQuerySet:
         return self.filter(revoked_at__isnull=True)
@@ -34,7 +37,7 @@ class ApiToken(models.Model):
         on_delete=models.PROTECT,
         related_name="api_tokens",
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=TOKEN_NAME_MAX_LENGTH)
     prefix = models.CharField(_("prefix"), max_length=12)
     key_hash = models.CharField(_("SHA-256 of the token"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)

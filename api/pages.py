@@ -19,13 +19,13 @@ from accounts import policy
 from core.errors import ServiceError
 
 from . import selectors, services
-from .models import ApiToken
+from .models import TOKEN_NAME_MAX_LENGTH
 
 
 class TokenForm(forms.Form):
     name = forms.CharField(
         label=gettext_lazy("Name"),
-        max_length=100,
+        max_length=TOKEN_NAME_MAX_LENGTH,
         help_text=gettext_lazy("The program that will use it, e.g. “Nightly export”."),
     )
 
@@ -83,7 +83,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     _require_credentials(request)
-    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    token = get_object_or_404(selectors.api_tokens_of(user=request.user), pk=pk)
     services.api_token_revoke(token=token, actor=request.user)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("api-tokens")

@@ -13,7 +13,7 @@ from accounts import policy
 from audit.services import audit_record
 from core.errors import ServiceError
 
-from .models import ApiToken, CalendarFeed, token_hash
+from .models import TOKEN_NAME_MAX_LENGTH, ApiToken, CalendarFeed, token_hash
 
 TOKEN_PREFIX_LENGTH = 8
 MAX_ACTIVE_TOKENS = 20
@@ -39,7 +39,7 @@ def api_token_create(*, user: Any, name: str, actor: Any) -> tuple[ApiToken, str
             _("Name the token after the program that uses it."),
             fields={"name": _("A name is required.")},
         )
-    if len(name) > ApiToken._meta.get_field("name").max_length:  # type: ignore[operator]
+    if len(name) > TOKEN_NAME_MAX_LENGTH:
         raise ServiceError(_("That name is too long."), fields={"name": _("Too long.")})
     if ApiToken.objects.active().filter(user=user).count() >= MAX_ACTIVE_TOKENS:
         raise ServiceError(

@@ -159,3 +159,15 @@ def test_users_without_a_role_get_no_tokens_page(client, agreement):
     nobody = UserFactory(username="nobody", role="")
     client.force_login(nobody)
     assert client.get(reverse("api-tokens")).status_code == 403
+
+
+def test_administrators_see_who_holds_tokens_but_not_the_secret(client, administrator, pola_staff):
+    token, secret = api_token_create(user=pola_staff, name="script", actor=pola_staff)
+    client.force_login(administrator)
+    listing = client.get(reverse("admin:api_apitoken_changelist"))
+    assert listing.status_code == 200
+    assert "script" in listing.text
+    detail = client.get(reverse("admin:api_apitoken_change", args=[token.pk]))
+    assert detail.status_code == 200
+    assert secret not in detail.text and token.key_hash not in detail.text
+    assert client.get(reverse("admin:api_apitoken_add")).status_code == 403
