@@ -44,19 +44,26 @@ def error_body(code: str, message: Any, fields: dict[str, Any] | None = None) ->
     return {"error": {"code": code, "message": force_str(message), "fields": fields or {}}}
 
 
-def _field_messages(detail: Any) -> dict[str, Any]:
-    """DRF's nested error detail as ``{field: [messages]}`` (strings, JSON-ready)."""
-    if isinstance(detail, dict):
-        return {str(k): _messages(v) for k, v in detail.items()}
-    return {"non_field_errors": _messages(detail)}
+def field_messages(detail: Any) -> dict[str, list[str]]:
+    """Errors as ``{field: [messages]}``; nested fields are named with dots
+    (``tiers.0.amount``), errors of no field go under ``non_field_errors``."""
+    found: dict[str, list[str]] = {}
 
+    def walk(value: Any, key: str) -> None:
+        if isinstance(value, dict):
+            for name, inner in value.items():
+                walk(inner, f"{key}.{name}" if key else str(name))
+        elif isinstance(value, list | tuple):
+            for index, inner in enumerate(value):
+                if isinstance(inner, dict | list | tuple):
+                    walk(inner, f"{key}.{index}" if key else str(index))
+                else:
+                    walk(inner, key)
+        else:
+            found.setdefault(key or "non_field_errors", []).append(force_str(value))
 
-def _messages(detail: Any) -> Any:
-    if isinstance(detail, dict):
-        return {str(k): _messages(v) for k, v in detail.items()}
-    if isinstance(detail, list | tuple):
-        return [_messages(v) for v in detail]
-    return force_str(detail)
+    walk(detail, "")
+    return found
 
 
 def _as_api_exception(exc: Exception) -> Exception:
@@ -78,14 +85,14 @@ def _as_api_exception(exc: Exception) -> Exception:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ServiceError):
         return Response(
-            error_body(exc.code, exc.message, _messages(exc.fields)), status=exc.status_code
+            error_body(exc.code, exc.message, field_messages(exc.fields)), status=exc.status_code
         )
     exc = _as_api_exception(exc)
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
         return response
     if isinstance(exc, exceptions.ValidationError):
-        body = error_body("invalid", DEFAULT_MESSAGES[400], _field_messages(exc.detail))
+        body = error_body("invalid", DEFAULT_MESSAGES[400], field_messages(exc.detail))
     else:
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code
@@ -105,8 +112,8 @@ class ErrorDetailSerializer(serializers.Serializer):
     message = serializers.CharField(help_text=_("A message a person can act on."))
     # DRF's metaclass takes declared fields out of the class, so ``Serializer.fields`` stays.
     fields = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.JSONField(),
-        help_text=_("Messages per request field, for 400 answers; empty otherwise."),
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text=_("Messages per request field (nested ones named a.b), for 400 answers."),
     )
 
 

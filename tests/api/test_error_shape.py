@@ -11,6 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
+from api.errors import field_messages
 from core.errors import Conflict, Forbidden, ServiceError, TooLarge
 
 from .conftest import error_of
@@ -93,7 +94,7 @@ class Raises(APIView):
             ServiceError("Say why.", fields={"reason": "Required."}),
             400,
             "invalid",
-            {"reason": "Required."},
+            {"reason": ["Required."]},
         ),
         (Forbidden("No."), 403, "forbidden", {}),
         (Conflict("Someone decided first."), 409, "conflict", {}),
@@ -138,3 +139,11 @@ def test_moments_in_filters_are_compared_in_utc(client_as, agreement, moment, st
     assert response.status_code == status
     if status == 400:
         assert "at" in error_of(response)["fields"]
+
+
+def test_nested_field_errors_are_named_with_dots():
+    assert field_messages({"tiers": [{}, {"amount": ["Too high."]}], "name": "Blank."}) == {
+        "tiers.1.amount": ["Too high."],
+        "name": ["Blank."],
+    }
+    assert field_messages(["Broken."]) == {"non_field_errors": ["Broken."]}
