@@ -127,6 +127,12 @@ def test_an_unknown_api_address_answers_404_in_the_error_shape(client_as, agreem
     assert client_as("anonymous").get("/api/v2/nothing").status_code == 404
 
 
+def test_an_api_address_without_its_trailing_slash_redirects(client_as, agreement):
+    response = client_as("anonymous").get("/api/v1/milestones?kind=project")
+    assert response.status_code == 301
+    assert response["Location"] == "/api/v1/milestones/?kind=project"
+
+
 @pytest.mark.parametrize(
     ("moment", "status"),
     [
