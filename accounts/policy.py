@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import Forbidden
 
 from .models import Role
+
+_Q = TypeVar("_Q", bound=QuerySet[Any])
 
 
 class Action(StrEnum):
@@ -48,6 +51,10 @@ class Action(StrEnum):
     REPORT_GENERATE = "report.generate"
     REPORT_PUBLISH = "report.publish"
     AUDIT_VIEW = "audit.view"
+    # The agreement's terms as data: parties, phases, categories, the penalty schedule.
+    AGREEMENT_VIEW = "agreement.view"
+    # A signed-in user's own API tokens and calendar feed (changes no record of the agreement).
+    CREDENTIALS_MANAGE = "credentials.manage"
 
 
 REVIEWER = Role.AQMD_REVIEWER
@@ -70,6 +77,11 @@ class Rule:
     own_port: frozenset[str] = frozenset()
     public: bool = False
     check: Callable[[Any, Any], bool] | None = field(default=None)
+
+
+def _own_credentials(user: Any, obj: Any) -> bool:
+    """Tokens and feeds belong to one user (``user_id``); only that user manages them."""
+    return user is not None and getattr(obj, "user_id", None) == user.pk
 
 
 RULES: dict[Action, Rule] = {
@@ -107,6 +119,8 @@ RULES: dict[Action, Rule] = {
     Action.REPORT_GENERATE: Rule(roles=AQMD),
     Action.REPORT_PUBLISH: Rule(roles=frozenset({ADMIN})),
     Action.AUDIT_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF})),
+    Action.AGREEMENT_VIEW: Rule(roles=READERS | {STAFF}, public=True),
+    Action.CREDENTIALS_MANAGE: Rule(roles=READERS | {STAFF}, check=_own_credentials),
 }
 
 
@@ -158,3 +172,20 @@ def port_scope(user: Any) -> int | None:
     if role_of(user) == STAFF:
         return int(user.party_id)
     return None
+
+
+def visible(user: Any, action: Action, queryset: _Q, *, port_field: str = "party") -> _Q:
+    """The rows of ``queryset`` that ``user`` may ``action``, as SQL (for lists and lookups).
+
+    The same answer as :func:`can` row by row: ``roles`` see every row, ``own_port`` roles
+    the rows whose ``port_field`` is their port, the public what a public rule allows.
+    A rule's per-object ``check`` cannot be said in SQL: selectors of such resources narrow
+    further themselves.
+    """
+    rule = RULES[action]
+    role = role_of(user)
+    if role is not None and role in rule.roles:
+        return queryset
+    if role is not None and role in rule.own_port:
+        return queryset.filter(**{f"{port_field}_id": user.party_id})
+    return queryset.all() if rule.public else queryset.none()

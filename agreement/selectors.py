@@ -6,18 +6,53 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts import policy
 
 from . import deadlines
-from .models import Agreement, Milestone, MilestoneQuerySet, Party, Phase
+from .models import (
+    Agreement,
+    EmissionCategory,
+    Milestone,
+    MilestoneDateChange,
+    MilestoneQuerySet,
+    Party,
+    Phase,
+)
 
 
 def milestones_visible_to(user: Any) -> MilestoneQuerySet:
     """Milestones a user may see: port staff their own port's, everyone else all."""
-    return Milestone.objects.for_port(policy.port_scope(user)).select_related("party", "phase")
+    return policy.visible(
+        user, policy.Action.MILESTONE_VIEW, Milestone.objects.select_related("party", "phase")
+    )
+
+
+def milestones_with_history(user: Any) -> MilestoneQuerySet:
+    """For lists, downloads and feeds: visible milestones with their due-date changes."""
+    return milestones_visible_to(user).prefetch_related(
+        Prefetch("date_changes", queryset=MilestoneDateChange.objects.order_by("changed_at", "id"))
+    )
+
+
+def parties_visible_to(user: Any) -> QuerySet[Party]:
+    return policy.visible(user, policy.Action.AGREEMENT_VIEW, Party.objects.all())
+
+
+def phases_visible_to(user: Any) -> QuerySet[Phase]:
+    return policy.visible(
+        user, policy.Action.AGREEMENT_VIEW, Phase.objects.prefetch_related("categories")
+    )
+
+
+def categories_visible_to(user: Any) -> QuerySet[EmissionCategory]:
+    return policy.visible(
+        user,
+        policy.Action.AGREEMENT_VIEW,
+        EmissionCategory.objects.select_related("phase").order_by("phase__number", "order", "code"),
+    )
 
 
 @dataclass(frozen=True)

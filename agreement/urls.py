@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -6,4 +6,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("status/", views.public_status, name="public-status"),
     path("agreement/", views.terms, name="agreement-terms"),
+    path("milestones/", views.milestone_list, name="milestone-list"),
+    re_path(
+        r"^milestones/export\.(?P<fmt>csv|xlsx)$", views.milestone_export, name="milestone-export"
+    ),
 ]

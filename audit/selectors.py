@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
+
+from accounts import policy
 
 from .models import AuditEvent, AuditEventQuerySet
 
@@ -8,3 +12,10 @@ from .models import AuditEvent, AuditEventQuerySet
 def audit_timeline(*, obj: models.Model) -> AuditEventQuerySet:
     """The audit events of one object, oldest first, with the actor loaded."""
     return AuditEvent.objects.for_object(obj).select_related("actor").order_by("at", "id")
+
+
+def audit_events_visible_to(user: Any) -> AuditEventQuerySet:
+    """Every event for AQMD and the board; port staff their own port's; the public none."""
+    return policy.visible(
+        user, policy.Action.AUDIT_VIEW, AuditEvent.objects.select_related("party")
+    )

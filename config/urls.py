@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("plans/", include("plans.urls")),
     path("penalties/", include("penalties.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("api.urls")),  # /api/v1/, /api/schema/, /api/docs/, tokens, calendar
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -53,7 +53,7 @@ class Conflict(ServiceError):
 
 
 class TooLarge(ServiceError):
-    """An upload over the configured size limit."""
+    """An upload or request body over the configured limit (``UPLOAD_MAX_BYTES``)."""
 
     status_code = 413
 

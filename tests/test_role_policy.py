@@ -72,6 +72,7 @@ def test_the_public_sees_status_penalties_and_the_fund_only(pola_milestone):
     public = AnonymousUser()
     allowed = {a for a in policy.RULES if policy.can(public, a, pola_milestone)}
     assert allowed == {
+        Action.AGREEMENT_VIEW,
         Action.MILESTONE_VIEW,
         Action.DEFAULT_VIEW,
         Action.FUND_VIEW,
@@ -104,3 +105,15 @@ def test_database_binds_port_staff_to_exactly_one_port(pola):
         User.objects.create(username="loose", role=Role.PORT_STAFF, party=None)
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(username="confused", role=Role.AQMD_REVIEWER, party=pola)
+
+
+@pytest.mark.parametrize(
+    "action", [Action.MILESTONE_VIEW, Action.AUDIT_VIEW, Action.AGREEMENT_VIEW, Action.PLAN_EDIT]
+)
+def test_visible_gives_the_rows_can_allows(
+    action, pola_staff, polb_staff, reviewer, administrator, board_member
+):
+    rows = Milestone.objects.all()
+    for user in (AnonymousUser(), pola_staff, polb_staff, reviewer, administrator, board_member):
+        expected = {m.pk for m in rows if policy.can(user, action, m)}
+        assert set(policy.visible(user, action, rows).values_list("pk", flat=True)) == expected

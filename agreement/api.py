@@ -1,0 +1,220 @@
+"""API operations on the agreement's data: one view per operation.
+
+Reads are scoped by the policy (a milestone of another port is a 404 for port staff);
+the one write, a due-date amendment, calls :func:`agreement.services.milestone_change_due_date`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts import policy
+from api.views import DownloadView
+from core.exports import ExportFormat, export_response
+
+from . import selectors
+from .exports import MILESTONE_COLUMNS
+from .filters import EmissionCategoryFilter, MilestoneFilter, PartyFilter, PhaseFilter
+from .models import DateChangeKind, Milestone
+from .serializers import (
+    DueDateAmendmentSerializer,
+    EmissionCategorySerializer,
+    MilestoneSerializer,
+    PartySerializer,
+    PhaseSerializer,
+)
+from .services import milestone_change_due_date
+
+TAGS = ["agreement"]
+
+
+@extend_schema(tags=TAGS)
+class PartyList(generics.ListAPIView):
+    """The parties to the agreement: AQMD and the two ports."""
+
+    policy_action = policy.Action.AGREEMENT_VIEW
+    serializer_class = PartySerializer
+    filterset_class = PartyFilter
+
+    def get_queryset(self) -> Any:
+        return selectors.parties_visible_to(self.request.user)
+
+
+@extend_schema(tags=TAGS)
+class PartyDetail(generics.RetrieveAPIView):
+    policy_action = policy.Action.AGREEMENT_VIEW
+    serializer_class = PartySerializer
+    lookup_field = "code"
+
+    def get_queryset(self) -> Any:
+        return selectors.parties_visible_to(self.request.user)
+
+
+@extend_schema(tags=TAGS)
+class PhaseList(generics.ListAPIView):
+    """The three phases of zero-emission infrastructure plans with their categories."""
+
+    policy_action = policy.Action.AGREEMENT_VIEW
+    serializer_class = PhaseSerializer
+    filterset_class = PhaseFilter
+
+    def get_queryset(self) -> Any:
+        return selectors.phases_visible_to(self.request.user)
+
+
+@extend_schema(tags=TAGS)
+class PhaseDetail(generics.RetrieveAPIView):
+    policy_action = policy.Action.AGREEMENT_VIEW
+    serializer_class = PhaseSerializer
+    lookup_field = "number"
+
+    def get_queryset(self) -> Any:
+        return selectors.phases_visible_to(self.request.user)
+
+
+@extend_schema(tags=TAGS)
+class EmissionCategoryList(generics.ListAPIView):
+    """Emission source categories, each in the phase that names it."""
+
+    policy_action = policy.Action.AGREEMENT_VIEW
+    serializer_class = EmissionCategorySerializer
+    filterset_class = EmissionCategoryFilter
+
+    def get_queryset(self) -> Any:
+        return selectors.categories_visible_to(self.request.user)
+
+
+@extend_schema(tags=TAGS)
+class EmissionCategoryDetail(generics.RetrieveAPIView):
+    policy_action = policy.Action.AGREEMENT_VIEW
+    serializer_class = EmissionCategorySerializer
+    lookup_field = "code"
+
+    def get_queryset(self) -> Any:
+        return selectors.categories_visible_to(self.request.user)
+
+
+@extend_schema(tags=["milestones"])
+class MilestoneList(generics.ListAPIView):
+    """Milestones with their due-date history.  Port staff see their own port's."""
+
+    policy_action = policy.Action.MILESTONE_VIEW
+    serializer_class = MilestoneSerializer
+    filterset_class = MilestoneFilter
+
+    def get_queryset(self) -> Any:
+        return selectors.milestones_with_history(self.request.user)
+
+
+@extend_schema(tags=["milestones"])
+class MilestoneDetail(generics.RetrieveAPIView):
+    policy_action = policy.Action.MILESTONE_VIEW
+    serializer_class = MilestoneSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.milestones_with_history(self.request.user)
+
+
+class _MilestoneExport(DownloadView, generics.GenericAPIView):
+    policy_action = policy.Action.MILESTONE_VIEW
+    filterset_class = MilestoneFilter
+    export_format: ExportFormat
+
+    def get_queryset(self) -> Any:
+        return selectors.milestones_with_history(self.request.user)
+
+    def get(self, request: Request) -> Any:
+        rows = self.filter_queryset(self.get_queryset())
+        return export_response(
+            rows, MILESTONE_COLUMNS, fmt=self.export_format, filename="milestones"
+        )
+
+
+@extend_schema(
+    tags=["milestones"],
+    responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY)},
+)
+class MilestoneExportCsv(_MilestoneExport):
+    """The filtered milestones as CSV (same filters and ordering as the list)."""
+
+    export_format = ExportFormat.CSV
+
+
+@extend_schema(
+    tags=["milestones"],
+    responses={
+        (
+            200,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ): OpenApiResponse(OpenApiTypes.BINARY)
+    },
+)
+class MilestoneExportXlsx(_MilestoneExport):
+    """The filtered milestones as an Excel workbook."""
+
+    export_format = ExportFormat.XLSX
+
+
+@extend_schema(
+    tags=["milestones"],
+    request=DueDateAmendmentSerializer,
+    responses={
+        201: OpenApiResponse(MilestoneSerializer, description="The due date moved."),
+        200: OpenApiResponse(MilestoneSerializer, description="Already so: nothing recorded."),
+    },
+)
+class MilestoneDueDateAmend(generics.GenericAPIView):
+    """Move a due date by an amendment of the agreement (AQMD administrators).
+
+    Keeps the old value, who, when and why; extensions go through the extension workflow.
+    """
+
+    policy_action = policy.Action.MILESTONE_CHANGE_DUE_DATE
+    serializer_class = DueDateAmendmentSerializer
+    filter_backends: list[Any] = []
+    pagination_class = None
+
+    def get_queryset(self) -> Any:
+        return selectors.milestones_with_history(self.request.user)
+
+    def post(self, request: Request, pk: int) -> Response:
+        milestone: Milestone = self.get_object()
+        amendment = DueDateAmendmentSerializer(data=request.data)
+        amendment.is_valid(raise_exception=True)
+        change = milestone_change_due_date(
+            milestone=milestone,
+            kind=DateChangeKind.AMENDMENT,
+            actor=request.user,
+            **amendment.validated_data,
+        )
+        refreshed = self.get_queryset().get(pk=milestone.pk)
+        return Response(
+            MilestoneSerializer(refreshed).data,
+            status=status.HTTP_201_CREATED if change else status.HTTP_200_OK,
+        )
+
+
+urlpatterns = [
+    path("parties/", PartyList.as_view(), name="party-list"),
+    path("parties/<slug:code>/", PartyDetail.as_view(), name="party-detail"),
+    path("phases/", PhaseList.as_view(), name="phase-list"),
+    path("phases/<int:number>/", PhaseDetail.as_view(), name="phase-detail"),
+    path("categories/", EmissionCategoryList.as_view(), name="category-list"),
+    path("categories/<slug:code>/", EmissionCategoryDetail.as_view(), name="category-detail"),
+    path("milestones/", MilestoneList.as_view(), name="milestone-list"),
+    path("milestones/export.csv", MilestoneExportCsv.as_view(), name="milestone-export-csv"),
+    path("milestones/export.xlsx", MilestoneExportXlsx.as_view(), name="milestone-export-xlsx"),
+    path("milestones/<int:pk>/", MilestoneDetail.as_view(), name="milestone-detail"),
+    path(
+        "milestones/<int:pk>/due-date-amendments/",
+        MilestoneDueDateAmend.as_view(),
+        name="milestone-due-date-amend",
+    ),
+]

@@ -1,0 +1,76 @@
+"""The milestone filters, shared by the milestones page, its downloads and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from core.filters import StableOrderingFilter
+
+from .models import (
+    EmissionCategory,
+    Milestone,
+    MilestoneKind,
+    MilestoneStatus,
+    Party,
+    PartyKind,
+    Phase,
+)
+
+
+class MilestoneFilter(django_filters.FilterSet):
+    port = django_filters.CharFilter(
+        field_name="party__code", lookup_expr="iexact", label=_("Port (code, e.g. POLA)")
+    )
+    kind = django_filters.ChoiceFilter(choices=MilestoneKind.choices, label=_("Kind"))
+    phase = django_filters.NumberFilter(field_name="phase__number", label=_("Phase"))
+    status = django_filters.ChoiceFilter(choices=MilestoneStatus.choices, label=_("Status"))
+    due_date = django_filters.DateFromToRangeFilter(
+        label=_("Due between (Pacific dates, inclusive)")
+    )
+    ordering = StableOrderingFilter(
+        fields={
+            "due_date": "due_date",
+            "party__code": "port",
+            "kind": "kind",
+            "phase__number": "phase",
+            "status": "status",
+            "id": "id",
+        },
+        label=_("Order by"),
+    )
+
+    class Meta:
+        model = Milestone
+        fields = ["port", "kind", "phase", "status", "due_date"]
+
+
+class PartyFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=PartyKind.choices, label=_("Kind"))
+    ordering = StableOrderingFilter(
+        fields={"code": "code", "kind": "kind", "name": "name"}, label=_("Order by")
+    )
+
+    class Meta:
+        model = Party
+        fields = ["kind"]
+
+
+class EmissionCategoryFilter(django_filters.FilterSet):
+    phase = django_filters.NumberFilter(field_name="phase__number", label=_("Phase"))
+    ordering = StableOrderingFilter(
+        fields={"code": "code", "phase__number": "phase", "order": "order"}, label=_("Order by")
+    )
+
+    class Meta:
+        model = EmissionCategory
+        fields = ["phase"]
+
+
+class PhaseFilter(django_filters.FilterSet):
+    number = django_filters.NumberFilter(label=_("Number"))
+    ordering = StableOrderingFilter(fields={"number": "number"}, label=_("Order by"))
+
+    class Meta:
+        model = Phase
+        fields = ["number"]

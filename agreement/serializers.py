@@ -1,0 +1,96 @@
+"""How the agreement's data reads in the API (render only; writes go through services)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from .models import EmissionCategory, Milestone, MilestoneDateChange, Party, Phase
+
+
+class PartySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Party
+        fields = ["code", "name", "kind", "governing_body"]
+
+
+class EmissionCategorySerializer(serializers.ModelSerializer):
+    phase = serializers.IntegerField(source="phase.number", read_only=True)
+
+    class Meta:
+        model = EmissionCategory
+        fields = ["code", "name", "phase"]
+
+
+class PhaseCategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EmissionCategory
+        fields = ["code", "name"]
+
+
+class PhaseSerializer(serializers.ModelSerializer):
+    categories = PhaseCategorySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Phase
+        fields = ["number", "title", "categories"]
+
+
+class MilestoneDateChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MilestoneDateChange
+        fields = [
+            "kind",
+            "old_due_date",
+            "new_due_date",
+            "old_is_provisional",
+            "new_is_provisional",
+            "reason",
+            "changed_at",
+        ]
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    port: serializers.SlugRelatedField[Party] = serializers.SlugRelatedField(
+        source="party", slug_field="code", read_only=True
+    )
+    phase = serializers.IntegerField(source="phase.number", read_only=True, allow_null=True)
+    due_moment = serializers.DateTimeField(
+        read_only=True, help_text=_("The last on-time second: 23:59:59 Pacific on the due date.")
+    )
+    is_overdue = serializers.BooleanField(read_only=True)
+    date_changes = MilestoneDateChangeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "id",
+            "port",
+            "kind",
+            "phase",
+            "reporting_year",
+            "title",
+            "due_date",
+            "due_moment",
+            "is_provisional",
+            "within_port_control",
+            "status",
+            "completed_at",
+            "is_overdue",
+            "date_changes",
+        ]
+
+
+class DueDateAmendmentSerializer(serializers.Serializer):
+    """The request to move a due date by an amendment of the agreement."""
+
+    new_due_date = serializers.DateField(help_text=_("The new Pacific due date."))
+    reason = serializers.CharField(
+        max_length=2000, help_text=_("Why the date moves (kept with the change).")
+    )
+    is_provisional = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Whether the new date is a placeholder; leave out to keep the flag."),
+    )

@@ -1,0 +1,96 @@
+"""The audit trail in the API (read only).
+
+AQMD reviewers, administrators and board members see every event; port staff see the events
+of their own port only (``AuditEvent.party``), as the policy's ``AUDIT_VIEW`` rule says.
+Events that belong to no port (changes to the agreement's terms, users, tokens) are not
+shown to port staff: they can carry other people's details.  The public sees none.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+
+from accounts import policy
+from agreement.models import Party
+from core.filters import StableOrderingFilter, UtcDateTimeRangeFilter
+
+from .models import AuditEvent
+from .selectors import audit_events_visible_to
+
+TAGS = ["audit"]
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_label", read_only=True)
+    port: serializers.SlugRelatedField[Party] = serializers.SlugRelatedField(
+        source="party", slug_field="code", read_only=True, allow_null=True
+    )
+    before = serializers.JSONField(read_only=True, allow_null=True)
+    after = serializers.JSONField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "port",
+            "before",
+            "after",
+            "note",
+        ]
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    action = django_filters.CharFilter(
+        label=_("Action (prefix, e.g. milestone.)"), lookup_expr="startswith"
+    )
+    object_type = django_filters.CharFilter(label=_("Object type (e.g. agreement.milestone)"))
+    object_id = django_filters.CharFilter(label=_("Object id"))
+    port = django_filters.CharFilter(
+        field_name="party__code", lookup_expr="iexact", label=_("Port (code)")
+    )
+    actor = django_filters.CharFilter(field_name="actor_label", label=_("Who (user name)"))
+    at = UtcDateTimeRangeFilter(label=_("When (ISO 8601, inclusive)"))
+    ordering = StableOrderingFilter(fields={"at": "at", "id": "id"}, label=_("Order by"))
+
+    class Meta:
+        model = AuditEvent
+        fields = ["action", "object_type", "object_id", "port", "actor", "at"]
+
+
+@extend_schema(tags=TAGS)
+class AuditEventList(generics.ListAPIView):
+    """Who changed what, when, with the values before and after; newest first."""
+
+    policy_action = policy.Action.AUDIT_VIEW
+    serializer_class = AuditEventSerializer
+    filterset_class = AuditEventFilter
+
+    def get_queryset(self) -> Any:
+        return audit_events_visible_to(self.request.user)
+
+
+@extend_schema(tags=TAGS)
+class AuditEventDetail(generics.RetrieveAPIView):
+    policy_action = policy.Action.AUDIT_VIEW
+    serializer_class = AuditEventSerializer
+
+    def get_queryset(self) -> Any:
+        return audit_events_visible_to(self.request.user)
+
+
+urlpatterns = [
+    path("audit-events/", AuditEventList.as_view(), name="audit-event-list"),
+    path("audit-events/<int:pk>/", AuditEventDetail.as_view(), name="audit-event-detail"),
+]
