@@ -8,6 +8,7 @@ PostgreSQL and Redis.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -136,7 +137,21 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The one place that says what runs when.  Each entry names its job and why.
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Deadline sweep (penalties/sweep.py): records a default and assesses its penalty for each
+    # milestone whose 23:59:59 Pacific deadline passed unmet; every 15 minutes so a default is
+    # recorded within a quarter hour of the deadline.
+    "penalties.sweep_deadlines": {
+        "task": "penalties.sweep_deadlines",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Reminders (penalties/reminders.py): 60/30/7/1-day reminders and overdue notices to port
+    # staff, each at most once; hourly is ample for day-granular reminders.
+    "penalties.send_reminders": {
+        "task": "penalties.send_reminders",
+        "schedule": crontab(minute=5),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
