@@ -4,14 +4,19 @@ from django.core.management.base import BaseCommand
 
 from accounts.demo import demo_password, seed_demo_users
 from agreement.seed import seed_agreement
+from penalties.demo import seed_penalties_demo
 
 
 class Command(BaseCommand):
-    help = "Load the agreement and create the demo users (idempotent)."
+    help = (
+        "Load the agreement, create the demo users and the illustrative penalties demo "
+        "(idempotent)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         seed_agreement()
         users = seed_demo_users()
+        seed_penalties_demo()
         self.stdout.write(f"Demo logins (password: {demo_password()} unless changed):")
         for user, created in users:
             state = "created" if created else "exists"
