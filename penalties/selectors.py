@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from .models import (
     FundEntryKind,
     MitigationFund,
     Penalty,
+    PenaltyStatus,
     RequestStatus,
     counts_as_default,
 )
@@ -107,6 +108,59 @@ def defaults_visible_to(user: Any) -> QuerySet[Default]:
     scope = policy.port_scope(user)
     qs = Default.objects.select_related("party", "milestone", "penalty__schedule")
     return qs if scope is None else qs.filter(party_id=scope)
+
+
+@dataclass(frozen=True)
+class PenaltyLedgerLine:
+    """One port's penalties in money: assessed (not withdrawn), paid, waived, outstanding."""
+
+    party: Party
+    active_defaults: int
+    assessed: Decimal
+    paid: Decimal
+    waived: Decimal
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.assessed - self.paid - self.waived
+
+
+def penalty_ledger(user: Any) -> list[PenaltyLedgerLine]:
+    """Per port (port staff: their own), the totals of the penalty ledger."""
+    zero = Decimal("0.00")
+    scope = policy.port_scope(user)
+    sums: dict[tuple[int, str], Decimal] = {
+        (row["party_id"], row["status"]): row["total"]
+        for row in Penalty.objects.for_port(scope)
+        .values("party_id", "status")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    }
+    counts = dict(
+        Default.objects.active()
+        .values_list("party_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("party_id", "n")
+    )
+    ports = Party.objects.ports()
+    if scope is not None:
+        ports = ports.filter(pk=scope)
+    lines = []
+    for party in ports:
+        by_status = {status: sums.get((party.pk, status), zero) for status in PenaltyStatus}
+        lines.append(
+            PenaltyLedgerLine(
+                party=party,
+                active_defaults=counts.get(party.pk, 0),
+                assessed=sum(
+                    (v for k, v in by_status.items() if k != PenaltyStatus.WITHDRAWN), zero
+                ),
+                paid=by_status[PenaltyStatus.PAID],
+                waived=by_status[PenaltyStatus.WAIVED],
+            )
+        )
+    return lines
 
 
 def penalty_for_page(pk: int) -> Penalty:

@@ -40,8 +40,11 @@ def _require(user: Any, action: Action, obj: Any = None) -> None:
 def defaults_list(request: HttpRequest) -> HttpResponse:
     """Defaults and their penalties: everyone (the public too); port staff see their port's."""
     _require(request.user, Action.DEFAULT_VIEW)
-    defaults = list(selectors.defaults_visible_to(request.user))
-    return render(request, "penalties/defaults.html", {"defaults": defaults})
+    context = {
+        "defaults": list(selectors.defaults_visible_to(request.user)),
+        "ledger": selectors.penalty_ledger(request.user),
+    }
+    return render(request, "penalties/defaults.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -228,3 +228,22 @@ def test_claims_listed_for_reviewers(client, pola, pola_staff, reviewer):
     client.force_login(reviewer)
     response = client.get(reverse("penalties:requests"))
     assert "Gate 3 chargers" in response.text and "Pending" in response.text
+
+
+def test_the_penalty_ledger_totals_each_port(client, pola, polb, administrator, pola_staff):
+    first = recorded_default(pola, dt.date(2027, 1, 5)).penalty
+    recorded_default(pola, dt.date(2027, 1, 6))  # $100,000, outstanding
+    recorded_default(polb, dt.date(2027, 1, 7))  # $50,000, outstanding
+    penalty_mark_notice_sent(penalty=first, now=NOW)
+    penalty_record_payment(penalty=first, paid_at=NOW, reference="W2", actor=administrator)
+    response = client.get(reverse("penalties:defaults"))
+    lines = {line.party.code: line for line in response.context["ledger"]}
+    assert lines["POLA"].active_defaults == 2
+    assert lines["POLA"].assessed == Decimal("150000.00")
+    assert lines["POLA"].paid == Decimal("50000.00")
+    assert lines["POLA"].outstanding == Decimal("100000.00")
+    assert lines["POLB"].outstanding == Decimal("50000.00")
+    client.force_login(pola_staff)
+    response = client.get(reverse("penalties:defaults"))
+    assert [line.party.code for line in response.context["ledger"]] == ["POLA"]
+    assert {d.party.code for d in response.context["defaults"]} == {"POLA"}
