@@ -13,22 +13,27 @@ loop ``sweep_deadlines(now)`` runs it until nothing is left.  Running it twice, 
 times at once, gives the same result; a crash rolls back the milestone it was working on
 and a rerun completes it.
 
-Known limit: a milestone that is met late *before* the first sweep after its deadline (the
-sweep runs every 15 minutes) is shown as met late but gets no default.
+A milestone met late *before* any sweep saw it missed (the worker was down, or the port
+delivered minutes after midnight) is still a default: ``record_late_completions(now)``
+(``process_one_met_late``, the same claim) finds met milestones completed after their
+deadline with no default.  It runs daily and from the management command, not in the
+15-minute sweep, so the sweep stays one indexed query when nothing is due.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
+from django.db.models.functions import TruncDate
 
 from agreement import deadlines
-from agreement.models import Milestone, MilestoneQuerySet
+from agreement.models import Milestone, MilestoneQuerySet, MilestoneStatus
 
 from .models import (
     Default,
@@ -66,13 +71,37 @@ def missed_milestones(now: dt.datetime) -> MilestoneQuerySet:
     )
 
 
+def met_late_without_default(now: dt.datetime) -> MilestoneQuerySet:
+    """Met milestones that are defaults, completed after their deadline, with none recorded.
+
+    Scans met milestones (no index on the agreement side; a daily job over a small table).
+    """
+    return (
+        Milestone.objects.filter(status=MilestoneStatus.MET)
+        .filter(default_milestones_q())
+        .annotate(completed_on=TruncDate("completed_at", tzinfo=deadlines.PACIFIC))
+        .filter(completed_on__gt=F("due_date"))
+        .exclude(Exists(Default.objects.filter(milestone=OuterRef("pk"))))
+        .order_by("due_date", "id")
+    )
+
+
 def process_one(now: dt.datetime) -> bool:
     """Record the default of one missed milestone.  False when there is nothing left to do."""
+    return _record_one(missed_milestones, now)
+
+
+def process_one_met_late(now: dt.datetime) -> bool:
+    """Record the default of one milestone met late that no sweep saw missed."""
+    return _record_one(met_late_without_default, now)
+
+
+def _record_one(candidates: Callable[[dt.datetime], MilestoneQuerySet], now: dt.datetime) -> bool:
     # The common case, nothing due, is this one indexed query, without opening a transaction.
-    if not missed_milestones(now).exists():
+    if not candidates(now).exists():
         return False
     with transaction.atomic():
-        milestone = missed_milestones(now).select_for_update(skip_locked=True, of=("self",)).first()
+        milestone = candidates(now).select_for_update(skip_locked=True, of=("self",)).first()
         if milestone is None:
             return False
         # Race condition: another sweep may have committed this default after our query's
@@ -98,6 +127,14 @@ def sweep_deadlines(now: dt.datetime) -> int:
     return done
 
 
+def record_late_completions(now: dt.datetime) -> int:
+    """Record the defaults of milestones met late before a sweep saw them missed."""
+    done = 0
+    while process_one_met_late(now):
+        done += 1
+    return done
+
+
 @dataclass(frozen=True)
 class PlannedDefault:
     milestone: Milestone
@@ -107,7 +144,13 @@ class PlannedDefault:
 
 def sweep_preview(now: dt.datetime) -> list[PlannedDefault]:
     """What a sweep at ``now`` would record, without writing anything (``--dry-run``)."""
-    milestones = list(missed_milestones(now).select_related("party"))
+    milestones = sorted(
+        [
+            *missed_milestones(now).select_related("party"),
+            *met_late_without_default(now).select_related("party"),
+        ],
+        key=lambda m: (m.due_date, m.pk),
+    )
     counts: dict[int, int] = {}
     for party_id in {m.party_id for m in milestones}:
         counts[party_id] = Default.objects.filter(

@@ -22,6 +22,14 @@ def sweep_deadlines() -> int:
     return sweep.sweep_deadlines(timezone.now())
 
 
+@shared_task(
+    name="penalties.record_late_completions", acks_late=True, soft_time_limit=240, time_limit=300
+)
+def record_late_completions() -> int:
+    """Record defaults for milestones met late before any sweep saw them missed."""
+    return sweep.record_late_completions(timezone.now())
+
+
 @shared_task(name="penalties.send_reminders", acks_late=True, soft_time_limit=240, time_limit=300)
 def send_reminders() -> int:
     """Record and send the 60/30/7/1-day reminders and overdue notices that are due."""

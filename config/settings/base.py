@@ -145,6 +145,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "penalties.sweep_deadlines",
         "schedule": crontab(minute="*/15"),
     },
+    # Late completions (penalties/sweep.py): a milestone met late before any sweep saw it
+    # missed (e.g. the worker was down) is still a default; daily catch-up at 01:30.
+    "penalties.record_late_completions": {
+        "task": "penalties.record_late_completions",
+        "schedule": crontab(hour=1, minute=30),
+    },
     # Reminders (penalties/reminders.py): 60/30/7/1-day reminders and overdue notices to port
     # staff, each at most once; hourly is ample for day-granular reminders.
     "penalties.send_reminders": {

@@ -14,7 +14,12 @@ from audit.models import AuditEvent
 from penalties.models import Default, Notice, NoticeKind, Penalty, PenaltySchedule, PenaltyStatus
 from penalties.notices import notice_deliver
 from penalties.services import NoScheduleInForce
-from penalties.sweep import missed_milestones, process_one, sweep_deadlines
+from penalties.sweep import (
+    missed_milestones,
+    process_one,
+    record_late_completions,
+    sweep_deadlines,
+)
 from tests.factories import MilestoneFactory
 
 from .conftest import pacific
@@ -220,3 +225,36 @@ def test_the_command_dry_run_prints_and_changes_nothing_then_records(pola, capsy
     call_command("sweep_deadlines")
     assert "1 default(s) recorded." in capsys.readouterr().out
     assert Default.objects.count() == 1
+
+
+def test_a_milestone_met_late_before_any_sweep_is_still_recorded_as_a_cured_default(
+    pola, pola_staff
+):
+    """The port delivered at 00:05 after the deadline, before the next 15-minute sweep."""
+    late = MilestoneFactory.create(party=pola, due_date=dt.date(2027, 2, 1))
+    on_time = MilestoneFactory.create(party=pola, due_date=dt.date(2027, 2, 1))
+    outside = MilestoneFactory.create(
+        party=pola, due_date=dt.date(2027, 2, 1), within_port_control=False
+    )
+    milestone_complete(milestone=late, completed_at=pacific(2027, 2, 2, 0, 5), actor=pola_staff)
+    milestone_complete(milestone=outside, completed_at=pacific(2027, 2, 2, 0, 5), actor=pola_staff)
+    milestone_complete(
+        milestone=on_time, completed_at=pacific(2027, 2, 1, 23, 59, 59), actor=pola_staff
+    )
+    now = pacific(2027, 2, 2, 1, 30)
+    with time_machine.travel(now, tick=False):
+        assert sweep_deadlines(now) == 0  # the 15-minute sweep looks at open milestones only
+        assert record_late_completions(now) == 1
+        assert record_late_completions(now) == 0
+    default = Default.objects.select_related("milestone").get()
+    assert default.milestone == late
+    assert default.is_cured and default.ordinal == 1
+
+
+def test_the_command_also_records_late_completions(pola, pola_staff, capsys):
+    late = MilestoneFactory.create(party=pola, due_date=dt.date(2026, 1, 5))
+    milestone_complete(milestone=late, completed_at=pacific(2026, 1, 9), actor=pola_staff)
+    call_command("sweep_deadlines", "--dry-run")
+    assert "would record default #1 of POLA" in capsys.readouterr().out
+    call_command("sweep_deadlines")
+    assert Default.objects.filter(milestone=late).count() == 1

@@ -29,5 +29,5 @@ class Command(BaseCommand):
                 )
             self.stdout.write(f"{len(planned)} default(s) would be recorded (dry run).")
             return
-        done = sweep.sweep_deadlines(now)
+        done = sweep.sweep_deadlines(now) + sweep.record_late_completions(now)
         self.stdout.write(f"{done} default(s) recorded.")
