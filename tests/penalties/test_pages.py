@@ -247,3 +247,15 @@ def test_the_penalty_ledger_totals_each_port(client, pola, polb, administrator, 
     response = client.get(reverse("penalties:defaults"))
     assert [line.party.code for line in response.context["ledger"]] == ["POLA"]
     assert {d.party.code for d in response.context["defaults"]} == {"POLA"}
+
+
+def test_the_admin_shows_records_but_does_not_edit_them(client, pola, administrator):
+    penalty = recorded_default(pola).penalty
+    client.force_login(administrator)
+    assert client.get(reverse("admin:penalties_penalty_changelist")).status_code == 200
+    url = reverse("admin:penalties_penalty_change", args=[penalty.pk])
+    assert client.get(url).status_code == 200
+    client.post(url, {"amount": "60000.00", "status": "paid"})
+    penalty.refresh_from_db()
+    assert penalty.amount == Decimal("50000.00") and penalty.status == PenaltyStatus.ASSESSED
+    assert client.get(reverse("admin:penalties_penalty_add")).status_code == 403
