@@ -223,7 +223,9 @@ def test_the_command_dry_run_prints_and_changes_nothing_then_records(pola, capsy
     assert "$50,000.00" in out
     assert Default.objects.count() == 0
     call_command("sweep_deadlines")
-    assert "1 default(s) recorded." in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "recorded default #1 of POLA: Shore power berth 1 (due 2026-01-05)" in out
+    assert "1 default(s) recorded." in out
     assert Default.objects.count() == 1
 
 

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from penalties import sweep
+from penalties.models import Default
 
 
 class Command(BaseCommand):
@@ -30,4 +31,13 @@ class Command(BaseCommand):
             self.stdout.write(f"{len(planned)} default(s) would be recorded (dry run).")
             return
         done = sweep.sweep_deadlines(now) + sweep.record_late_completions(now)
+        # This run's defaults carry its clock reading; a concurrent run's carry another.
+        for default in Default.objects.filter(detected_at=now).select_related(
+            "party", "milestone", "penalty"
+        ):
+            self.stdout.write(
+                f"recorded default #{default.ordinal} of {default.party.code}: "
+                f"{default.milestone.title} (due {default.due_date}), "
+                f"penalty ${default.penalty.amount:,.2f}"
+            )
         self.stdout.write(f"{done} default(s) recorded.")
