@@ -10,7 +10,11 @@ from agreement.models import Milestone, MilestoneKind, MilestoneStatus
 from core.errors import Conflict, Forbidden, ServiceError
 from penalties.flexibility import flexibility_claim_decide, flexibility_claim_file
 from penalties.models import ClaimStatus, Default, DefaultStatus, Penalty, PenaltyStatus
-from penalties.services import penalty_mark_notice_sent, penalty_record_payment
+from penalties.services import (
+    penalty_mark_notice_sent,
+    penalty_record_payment,
+    penalty_waive,
+)
 from tests.factories import MilestoneFactory
 from tests.pdfs import pdf_upload
 
@@ -95,3 +99,16 @@ def test_a_claim_on_a_paid_penalty_is_refused_without_changing_anything(
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.PENDING
     assert Milestone.objects.get(pk=default.milestone_id).status == MilestoneStatus.OPEN
+
+
+@time_machine.travel(LATER, tick=False)
+def test_accepting_a_claim_on_a_waived_penalty_keeps_it_waived(
+    pola, pola_staff, reviewer, administrator
+):
+    default = recorded_default(pola)
+    penalty_waive(penalty=default.penalty, reason="Board resolution", actor=administrator)
+    claim = flexibility_claim_file(milestone=default.milestone, reason="Flood", actor=pola_staff)
+    flexibility_claim_decide(claim=claim, accept=True, note="", actor=reviewer)
+    default.refresh_from_db()
+    assert default.status == DefaultStatus.WITHDRAWN
+    assert Penalty.objects.get(default=default).status == PenaltyStatus.WAIVED

@@ -259,3 +259,15 @@ def test_the_admin_shows_records_but_does_not_edit_them(client, pola, administra
     penalty.refresh_from_db()
     assert penalty.amount == Decimal("50000.00") and penalty.status == PenaltyStatus.ASSESSED
     assert client.get(reverse("admin:penalties_penalty_add")).status_code == 403
+
+
+def test_the_public_cannot_post_to_the_fund_or_a_penalty(client, pola):
+    penalty = recorded_default(pola).penalty
+    assert client.post(reverse("penalties:fund"), {"amount": "1"}).status_code == 403
+    response = client.post(
+        reverse("penalties:penalty", args=[penalty.pk]),
+        {"action": "waive", "waive-reason": "x"},
+    )
+    assert response.status_code == 403
+    penalty.refresh_from_db()
+    assert penalty.status == PenaltyStatus.ASSESSED

@@ -10,7 +10,14 @@ from django.db import IntegrityError, transaction
 
 from audit.models import AuditEvent
 from core.errors import Conflict, Forbidden, ServiceError
-from penalties.models import FundEntry, FundEntryKind, MitigationFund, Penalty, PenaltyStatus
+from penalties.models import (
+    Default,
+    FundEntry,
+    FundEntryKind,
+    MitigationFund,
+    Penalty,
+    PenaltyStatus,
+)
 from penalties.services import penalty_mark_notice_sent, penalty_record_payment, penalty_waive
 
 from .conftest import pacific
@@ -130,8 +137,6 @@ def test_the_database_refuses_amounts_outside_the_range_and_paid_without_referen
 
 
 def test_the_database_refuses_a_second_default_for_a_milestone(pola):
-    from penalties.models import Default
-
     default = recorded_default(pola)
     with pytest.raises(IntegrityError), transaction.atomic():
         Default.objects.create(
