@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts import policy
 from agreement import deadlines
-from agreement.models import Milestone, Party
+from agreement.models import Milestone, MilestoneKind, MilestoneStatus, Party
 
 from .models import (
     ClaimStatus,
@@ -47,19 +47,21 @@ class MilestoneRow:
 
     @property
     def is_overdue(self) -> bool:
-        return self.milestone.status == "open" and self.days_left < 0
+        return self.milestone.status == MilestoneStatus.OPEN and self.days_left < 0
 
     @property
     def may_ask_extension(self) -> bool:
         return (
-            self.milestone.status == "open" and self.days_left >= 0 and not self.pending_extension
+            self.milestone.status == MilestoneStatus.OPEN
+            and self.days_left >= 0
+            and not self.pending_extension
         )
 
     @property
     def may_claim_flexibility(self) -> bool:
         return (
-            self.milestone.kind == "project"
-            and self.milestone.status == "open"
+            self.milestone.kind == MilestoneKind.PROJECT
+            and self.milestone.status == MilestoneStatus.OPEN
             and self.days_left < 0
             and not self.pending_claim
         )
@@ -186,9 +188,9 @@ class FundTotals:
     balance: Decimal
     receipts: Decimal
     disbursements: Decimal
-    # year -> {"receipts": ..., "disbursements": ...}
+    # (year, received, disbursed), oldest year first
     by_year: list[tuple[int, Decimal, Decimal]] = field(default_factory=list)
-    # port -> year -> receipts
+    # (port, [(year, received)], total received) for each port
     by_port: list[tuple[Party, list[tuple[int, Decimal]], Decimal]] = field(default_factory=list)
 
 

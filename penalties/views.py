@@ -29,7 +29,7 @@ from .forms import (
     WaiveForm,
     add_service_error,
 )
-from .models import ExtensionRequest, FlexibilityClaim, Penalty, RequestStatus
+from .models import ClaimStatus, ExtensionRequest, FlexibilityClaim, Penalty, RequestStatus
 
 
 def _require(user: Any, action: Action, obj: Any = None) -> None:
@@ -242,7 +242,7 @@ def flexibility_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not _may_see_requests(request.user, obj):
         raise PermissionDenied
-    may_decide = obj.status == "pending" and policy.can(
+    may_decide = obj.status == ClaimStatus.PENDING and policy.can(
         request.user, Action.FLEXIBILITY_DECIDE, obj
     )
     form = DecisionForm(request.POST or None, yes=_("Accept"), no=_("Reject"))
