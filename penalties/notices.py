@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from agreement.models import Milestone
+from audit.services import audit_record
 
 from .models import Notice, NoticeKind, Penalty, PenaltyStatus
 from .services import penalty_mark_notice_sent
@@ -121,6 +122,12 @@ def notice_deliver(*, notice_id: int, now: dt.datetime | None = None) -> bool:
         recipients = _recipients(notice.party_id)
         notice.recipients = ", ".join(recipients)
         notice.save(update_fields=["recipients"])
+        audit_record(
+            actor=None,
+            action=f"notice.sent.{notice.kind}",
+            obj=notice,
+            after={"sent_at": now, "recipients": notice.recipients},
+        )
         if notice.kind == NoticeKind.DEFAULT:
             penalty = Penalty.objects.filter(default__milestone_id=notice.milestone_id).first()
             if penalty is not None and penalty.status == PenaltyStatus.ASSESSED:

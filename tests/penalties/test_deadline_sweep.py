@@ -148,6 +148,8 @@ def test_the_notice_of_default_goes_to_the_ports_staff_once_and_marks_the_penalt
     penalty = Penalty.objects.get(default__milestone=milestone)
     assert penalty.status == PenaltyStatus.NOTICE_SENT
     assert penalty.notice_sent_at is not None
+    assert AuditEvent.objects.filter(action="notice.sent.default").count() == 1
+    assert AuditEvent.objects.filter(action="penalty.notice_sent", actor=None).count() == 1
 
 
 def test_a_milestone_met_late_stays_a_default_and_shows_as_cured(pola, pola_staff):
