@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -158,6 +159,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # kombu's default is ./control (the working directory); keep it under var/.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_RESULT_BACKEND = None
@@ -170,7 +173,27 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The one place that says what runs when.  Each entry names its job and why.
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Deadline sweep (penalties/sweep.py): records a default and assesses its penalty for each
+    # milestone whose 23:59:59 Pacific deadline passed unmet; every 15 minutes so a default is
+    # recorded within a quarter hour of the deadline.
+    "penalties.sweep_deadlines": {
+        "task": "penalties.sweep_deadlines",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Late completions (penalties/sweep.py): a milestone met late before any sweep saw it
+    # missed (e.g. the worker was down) is still a default; daily catch-up at 01:30.
+    "penalties.record_late_completions": {
+        "task": "penalties.record_late_completions",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    # Reminders (penalties/reminders.py): 60/30/7/1-day reminders and overdue notices to port
+    # staff, each at most once; hourly is ample for day-granular reminders.
+    "penalties.send_reminders": {
+        "task": "penalties.send_reminders",
+        "schedule": crontab(minute=5),
+    },
+}
 
 # The API (api/): token or session authentication (the token class first, so a missing
 # login answers 401), the one policy as the permission, one error shape, filtering,

@@ -4,17 +4,22 @@ from django.core.management.base import BaseCommand
 
 from accounts.demo import demo_password, seed_demo_users
 from agreement.seed import seed_agreement
+from penalties.demo import seed_penalties_demo
 from reports.seed import seed_public_inventories
 
 
 class Command(BaseCommand):
-    help = "Load the agreement, the demo users and the public emissions figures (idempotent)."
+    help = (
+        "Load the agreement, the demo users, the public emissions figures and the "
+        "illustrative penalties demo (idempotent)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         seed_agreement()
         users = seed_demo_users()
         figures = seed_public_inventories()
         self.stdout.write(f"Public emissions figures: {figures} created.")
+        seed_penalties_demo()
         self.stdout.write(f"Demo logins (password: {demo_password()} unless changed):")
         for user, created in users:
             state = "created" if created else "exists"

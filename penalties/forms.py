@@ -1,0 +1,111 @@
+"""Forms parse and validate input only; the services decide."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import ServiceError
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePDFField(forms.FileField):
+    """Zero or more uploaded files (the services check each is a readable PDF)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "application/pdf"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ExtensionRequestForm(forms.Form):
+    requested_due_date = forms.DateField(
+        label=_("New due date"),
+        widget=DateInput,
+        help_text=_("The date you ask for; on time until 11:59:59 PM Pacific that day."),
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 5}))
+    documents = MultiplePDFField(
+        label=_("Supporting documents (PDF)"), help_text=_("Optional; PDF files only.")
+    )
+
+
+class FlexibilityClaimForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What outside the port's control caused the miss"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    documents = MultiplePDFField(
+        label=_("Evidence (PDF)"), help_text=_("For example letters from a utility or agency.")
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), widget=forms.RadioSelect, choices=[("yes", ""), ("no", "")]
+    )
+    note = forms.CharField(
+        label=_("Note to the port"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required when you refuse or reject."),
+    )
+
+    def __init__(self, *args: Any, yes: str, no: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = [("yes", yes), ("no", no)]  # type: ignore[attr-defined]
+
+
+class PaymentForm(forms.Form):
+    paid_at = forms.DateTimeField(
+        label=_("Paid at (Pacific time)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    reference = forms.CharField(label=_("Payment reference"), max_length=100)
+
+
+class WaiveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the waiver"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class DisbursementForm(forms.Form):
+    project_name = forms.CharField(label=_("Community project"), max_length=200)
+    community = forms.CharField(
+        label=_("Near-port community"),
+        max_length=100,
+        help_text=_("For example Wilmington, San Pedro or West Long Beach."),
+    )
+    amount = forms.DecimalField(
+        label=_("Amount (USD)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
+    )
+    occurred_on = forms.DateField(label=_("Date paid out"), widget=DateInput)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+def add_service_error(form: forms.Form, error: ServiceError) -> None:
+    """Show a service's error on the form: on its fields where named, else on top."""
+    form.add_error(None, str(error.message))
+    for name, message in error.fields.items():
+        if name in form.fields:
+            form.add_error(name, str(message))

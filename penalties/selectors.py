@@ -1,0 +1,230 @@
+"""Reads for the penalties pages: scoped by the policy (port staff see their own port)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+
+from accounts import policy
+from agreement import deadlines
+from agreement.models import Milestone, MilestoneKind, MilestoneStatus, Party
+
+from .models import (
+    ClaimStatus,
+    Default,
+    ExtensionRequest,
+    FlexibilityClaim,
+    FundEntry,
+    FundEntryKind,
+    MitigationFund,
+    Penalty,
+    PenaltyStatus,
+    RequestStatus,
+    counts_as_default,
+)
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    """A milestone as a port planner sees it: status, days left, and what follows from it."""
+
+    milestone: Milestone
+    days_left: int
+    default: Default | None
+    pending_extension: bool
+    pending_claim: bool
+
+    @property
+    def days_late(self) -> int:
+        return max(0, -self.days_left)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.milestone.status == MilestoneStatus.OPEN and self.days_left < 0
+
+    @property
+    def may_ask_extension(self) -> bool:
+        return (
+            self.milestone.status == MilestoneStatus.OPEN
+            and self.days_left >= 0
+            and not self.pending_extension
+        )
+
+    @property
+    def may_claim_flexibility(self) -> bool:
+        return (
+            self.milestone.kind == MilestoneKind.PROJECT
+            and self.milestone.status == MilestoneStatus.OPEN
+            and self.days_left < 0
+            and not self.pending_claim
+        )
+
+    @property
+    def is_default_kind(self) -> bool:
+        return counts_as_default(self.milestone)
+
+
+def milestone_rows(*, user: Any, now: dt.datetime | None = None) -> list[MilestoneRow]:
+    """Every milestone the user may see with status, days left, default and open requests."""
+    now = now or timezone.now()
+    milestones = list(
+        Milestone.objects.for_port(policy.port_scope(user))
+        .select_related("party", "phase", "default__penalty")
+        .prefetch_related(
+            Prefetch(
+                "extension_requests",
+                queryset=ExtensionRequest.objects.filter(status=RequestStatus.PENDING),
+                to_attr="pending_extensions",
+            ),
+            Prefetch(
+                "flexibility_claims",
+                queryset=FlexibilityClaim.objects.filter(status=ClaimStatus.PENDING),
+                to_attr="pending_claims",
+            ),
+        )
+        .order_by("due_date", "party__code", "id")
+    )
+    rows = []
+    for m in milestones:
+        rows.append(
+            MilestoneRow(
+                milestone=m,
+                days_left=deadlines.days_left(m.due_date, now),
+                default=getattr(m, "default", None),
+                pending_extension=bool(m.pending_extensions),
+                pending_claim=bool(m.pending_claims),
+            )
+        )
+    return rows
+
+
+def defaults_visible_to(user: Any) -> QuerySet[Default]:
+    """Defaults with their penalties, newest first; port staff see their own port's."""
+    scope = policy.port_scope(user)
+    qs = Default.objects.select_related("party", "milestone", "penalty__schedule")
+    return qs if scope is None else qs.filter(party_id=scope)
+
+
+@dataclass(frozen=True)
+class PenaltyLedgerLine:
+    """One port's penalties in money: assessed (not withdrawn), paid, waived, outstanding."""
+
+    party: Party
+    active_defaults: int
+    assessed: Decimal
+    paid: Decimal
+    waived: Decimal
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.assessed - self.paid - self.waived
+
+
+def penalty_ledger(user: Any) -> list[PenaltyLedgerLine]:
+    """Per port (port staff: their own), the totals of the penalty ledger."""
+    zero = Decimal("0.00")
+    scope = policy.port_scope(user)
+    sums: dict[tuple[int, str], Decimal] = {
+        (row["party_id"], row["status"]): row["total"]
+        for row in Penalty.objects.for_port(scope)
+        .values("party_id", "status")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    }
+    counts = dict(
+        Default.objects.active()
+        .values_list("party_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("party_id", "n")
+    )
+    ports = Party.objects.ports()
+    if scope is not None:
+        ports = ports.filter(pk=scope)
+    lines = []
+    for party in ports:
+        by_status = {status: sums.get((party.pk, status), zero) for status in PenaltyStatus}
+        lines.append(
+            PenaltyLedgerLine(
+                party=party,
+                active_defaults=counts.get(party.pk, 0),
+                assessed=sum(
+                    (v for k, v in by_status.items() if k != PenaltyStatus.WITHDRAWN), zero
+                ),
+                paid=by_status[PenaltyStatus.PAID],
+                waived=by_status[PenaltyStatus.WAIVED],
+            )
+        )
+    return lines
+
+
+def penalty_for_page(pk: int) -> Penalty:
+    return Penalty.objects.select_related(
+        "party", "default__milestone", "schedule", "waived_by"
+    ).get(pk=pk)
+
+
+def extension_requests_visible_to(user: Any) -> QuerySet[ExtensionRequest]:
+    scope = policy.port_scope(user)
+    qs = ExtensionRequest.objects.select_related("milestone", "party", "requested_by")
+    return qs if scope is None else qs.filter(party_id=scope)
+
+
+def flexibility_claims_visible_to(user: Any) -> QuerySet[FlexibilityClaim]:
+    scope = policy.port_scope(user)
+    qs = FlexibilityClaim.objects.select_related("milestone", "party", "filed_by")
+    return qs if scope is None else qs.filter(party_id=scope)
+
+
+@dataclass
+class FundTotals:
+    balance: Decimal
+    receipts: Decimal
+    disbursements: Decimal
+    # (year, received, disbursed), oldest year first
+    by_year: list[tuple[int, Decimal, Decimal]] = field(default_factory=list)
+    # (port, [(year, received)], total received) for each port
+    by_port: list[tuple[Party, list[tuple[int, Decimal]], Decimal]] = field(default_factory=list)
+
+
+def fund_totals() -> FundTotals:
+    """The fund's balance, receipts and disbursements by year, and receipts by port and year."""
+    zero = Decimal("0.00")
+    fund = MitigationFund.objects.filter(pk=1).first()
+    rows = (
+        FundEntry.objects.annotate(year=ExtractYear("occurred_on"))
+        .values("kind", "party_id", "year")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    years: dict[int, dict[str, Decimal]] = defaultdict(lambda: {"r": zero, "d": zero})
+    port_years: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(lambda: zero))
+    for row in rows:
+        key = "r" if row["kind"] == FundEntryKind.RECEIPT else "d"
+        years[row["year"]][key] += row["total"]
+        if key == "r":
+            port_years[row["party_id"]][row["year"]] += row["total"]
+    by_port = []
+    for party in Party.objects.ports():
+        per_year = sorted(port_years.get(party.pk, {}).items())
+        by_port.append((party, per_year, sum((t for _, t in per_year), zero)))
+    return FundTotals(
+        balance=fund.balance if fund else zero,
+        receipts=sum((v["r"] for v in years.values()), zero),
+        disbursements=sum((v["d"] for v in years.values()), zero),
+        by_year=[(y, v["r"], v["d"]) for y, v in sorted(years.items())],
+        by_port=by_port,
+    )
+
+
+def fund_ledger() -> QuerySet[FundEntry]:
+    return FundEntry.objects.select_related("party", "penalty__default__milestone").order_by(
+        "-entered_at", "-id"
+    )

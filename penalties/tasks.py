@@ -1,0 +1,50 @@
+"""Celery tasks: each only calls a job or a service, takes ids, and is safe to run twice.
+
+Time limits are set per task (the sweep's steps are short; a stuck step is killed and its
+transaction rolls back).  ``acks_late`` with ``reject_on_worker_lost`` (settings) redelivers
+a task whose worker died.
+"""
+
+from __future__ import annotations
+
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import reminders, sweep
+from .notices import notice_deliver
+
+
+@shared_task(name="penalties.sweep_deadlines", acks_late=True, soft_time_limit=240, time_limit=300)
+def sweep_deadlines() -> int:
+    """Record the default of every missed milestone (see ``penalties/sweep.py``)."""
+    return sweep.sweep_deadlines(timezone.now())
+
+
+@shared_task(
+    name="penalties.record_late_completions", acks_late=True, soft_time_limit=240, time_limit=300
+)
+def record_late_completions() -> int:
+    """Record defaults for milestones met late before any sweep saw them missed."""
+    return sweep.record_late_completions(timezone.now())
+
+
+@shared_task(name="penalties.send_reminders", acks_late=True, soft_time_limit=240, time_limit=300)
+def send_reminders() -> int:
+    """Record and send the 60/30/7/1-day reminders and overdue notices that are due."""
+    return reminders.send_reminders(timezone.now())
+
+
+@shared_task(
+    name="penalties.deliver_notice",
+    acks_late=True,
+    soft_time_limit=50,
+    time_limit=60,
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def deliver_notice(notice_id: int) -> bool:
+    """Send one recorded notice unless it was sent already."""
+    return notice_deliver(notice_id=notice_id)

@@ -1,0 +1,78 @@
+"""Each port's 1st, 2nd, 3rd, 4th default cost $50k, $100k, $200k, $200k from the schedule in
+force on the day the default is recorded; the ports count separately; withdrawn defaults do
+not count."""
+
+import datetime as dt
+from decimal import Decimal
+
+import time_machine
+
+from penalties.flexibility import flexibility_claim_decide, flexibility_claim_file
+from penalties.models import Default, Penalty, PenaltySchedule, PenaltyStatus, PenaltyTier
+from penalties.sweep import sweep_deadlines
+from tests.factories import MilestoneFactory
+
+from .conftest import pacific
+
+
+def _miss(party, due: dt.date):
+    milestone = MilestoneFactory.create(party=party, due_date=due)
+    now = pacific(due.year, due.month, due.day) + dt.timedelta(days=1, hours=1)
+    with time_machine.travel(now, tick=False):
+        sweep_deadlines(now)
+    return Default.objects.select_related("penalty").get(milestone=milestone)
+
+
+def test_a_ports_defaults_escalate_50k_100k_200k_200k(pola):
+    days = [dt.date(2027, 1, 5), dt.date(2027, 1, 12), dt.date(2027, 1, 19), dt.date(2027, 1, 26)]
+    defaults = [_miss(pola, d) for d in days]
+    assert [d.ordinal for d in defaults] == [1, 2, 3, 4]
+    assert [d.penalty.amount for d in defaults] == [
+        Decimal("50000.00"),
+        Decimal("100000.00"),
+        Decimal("200000.00"),
+        Decimal("200000.00"),
+    ]
+    assert [d.penalty.tier_ordinal for d in defaults] == [1, 2, 3, 3]
+    seeded = PenaltySchedule.objects.get()
+    assert all(d.penalty.schedule == seeded for d in defaults)
+
+
+def test_the_other_ports_count_is_separate(pola, polb):
+    _miss(pola, dt.date(2027, 1, 5))
+    _miss(pola, dt.date(2027, 1, 6))
+    first_polb = _miss(polb, dt.date(2027, 1, 7))
+    assert first_polb.ordinal == 1
+    assert first_polb.penalty.amount == Decimal("50000.00")
+
+
+def test_a_withdrawn_default_does_not_count_toward_the_next(pola, pola_staff, reviewer):
+    first = _miss(pola, dt.date(2027, 1, 5))
+    with time_machine.travel(pacific(2027, 1, 8, 10), tick=False):
+        claim = flexibility_claim_file(
+            milestone=first.milestone,
+            reason="Utility did not energize the substation",
+            actor=pola_staff,
+        )
+        flexibility_claim_decide(claim=claim, accept=True, note="Utility letter", actor=reviewer)
+    first.refresh_from_db()
+    assert first.status == "withdrawn"
+    assert Penalty.objects.get(default=first).status == PenaltyStatus.WITHDRAWN
+
+    second = _miss(pola, dt.date(2027, 1, 12))
+    assert second.ordinal == 1
+    assert second.penalty.amount == Decimal("50000.00")
+
+
+def test_the_schedule_in_force_on_the_detection_date_applies_and_is_recorded(pola, administrator):
+    amended = PenaltySchedule.objects.create(
+        name="Amended schedule", effective_from=dt.date(2027, 1, 10), is_provisional=False
+    )
+    PenaltyTier.objects.create(schedule=amended, default_ordinal=1, amount=Decimal("75000.00"))
+    before = _miss(pola, dt.date(2027, 1, 5))  # recorded 2027-01-06
+    after = _miss(pola, dt.date(2027, 1, 12))  # recorded 2027-01-13, second default
+    assert before.penalty.schedule.name == "Seed escalation schedule"
+    assert before.penalty.amount == Decimal("50000.00")
+    assert after.penalty.schedule == amended
+    assert after.penalty.amount == Decimal("75000.00")
+    assert after.penalty.tier_ordinal == 1
