@@ -237,3 +237,47 @@ def test_removing_from_a_draft_works_from_the_page(client, draft, pola_staff, ki
     response = client.post(reverse("plans:remove", args=[kind, obj.pk]))
     assert response.status_code == 302
     assert not type(obj).objects.filter(pk=obj.pk).exists()
+
+
+def test_the_planner_changes_what_the_version_is_from_the_editor(client, draft, pola_staff):
+    client.force_login(pola_staff)
+    response = client.post(
+        reverse("plans:version-edit", args=[draft.pk]), {"kind": "final", "summary": "Final."}
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.kind, draft.summary) == ("final", "Final.")
+
+
+def test_a_planner_edits_a_target_on_its_own_page(client, draft, pola_staff):
+    client.force_login(pola_staff)
+    target = draft.targets.get()
+    url = reverse("plans:target-edit", args=[target.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "category": target.category_id,
+            "year": "2032",
+            "metric": target.metric,
+            "target_value": "75",
+            "unit": "%",
+        },
+    )
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert (target.year, target.target_value) == (2032, Decimal("75.00"))
+
+
+def test_aqmd_does_not_see_the_ports_work_on_a_new_draft_in_the_timeline(
+    client, submitted, pola_staff, reviewer
+):
+    services.version_withdraw(version=submitted, actor=pola_staff)
+    new = services.plan_revise(plan=submitted.plan, actor=pola_staff)
+    services.target_remove(target=new.targets.get(), actor=pola_staff)
+    client.force_login(reviewer)
+    response = client.get(reverse("plans:plan", args=[submitted.plan_id]))
+    actions = [e.action for e in response.context["page"].timeline]
+    assert "plan.version_submitted" in actions
+    assert "plan.target_removed" not in actions
+    assert [v.number for v in response.context["page"].versions] == [1]

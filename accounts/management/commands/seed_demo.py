@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from accounts.demo import demo_password, seed_demo_users
 from agreement.seed import seed_agreement
+from plans.demo import seed_demo_plans
 
 
 class Command(BaseCommand):
@@ -16,3 +17,6 @@ class Command(BaseCommand):
         for user, created in users:
             state = "created" if created else "exists"
             self.stdout.write(f"  {user.username:<15} {user.get_role_display():<22} [{state}]")
+        demo_plan = seed_demo_plans()
+        if demo_plan is not None:
+            self.stdout.write(f"Illustrative demo plan: {demo_plan} (invented figures, not real)")
