@@ -7,6 +7,7 @@ twice, even if the sender runs again or concurrently.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,6 +19,8 @@ from django.utils import timezone
 from accounts.models import Role, User
 
 from .models import Notification
+
+logger = logging.getLogger(__name__)
 
 
 def reviewers() -> list[User]:
@@ -48,7 +51,10 @@ def notify(
 
 
 def notifications_send(*, event_key: str) -> int:
-    """Send the unsent emails of one event; return how many this call sent."""
+    """Send the unsent emails of one event; return how many this call sent.
+
+    Runs after the commit of the event; safe to run again (it only sends unsent rows).
+    """
     sent = 0
     pending = Notification.objects.filter(event_key=event_key, sent_at__isnull=True)
     for row in pending.select_related("recipient"):
@@ -57,12 +63,18 @@ def notifications_send(*, event_key: str) -> int:
         )
         if claimed != 1:
             continue  # another sender got it first
-        send_mail(
-            row.subject,
-            row.body,
-            settings.DEFAULT_FROM_EMAIL,
-            [row.recipient.email],
-            fail_silently=False,
-        )
+        try:
+            send_mail(
+                row.subject,
+                row.body,
+                settings.DEFAULT_FROM_EMAIL,
+                [row.recipient.email],
+                fail_silently=False,
+            )
+        except Exception:
+            # The mail server refused: release the claim so a later run can send it.
+            Notification.objects.filter(pk=row.pk).update(sent_at=None)
+            logger.exception("Email %s to user %s not sent", event_key, row.recipient_id)
+            continue
         sent += 1
     return sent

@@ -231,6 +231,20 @@ def version_start_review(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("plans:version", version.pk)
 
 
+def _comments_block(
+    request: HttpRequest, version: PlanVersion, form: CommentForm, status_message: str = ""
+) -> HttpResponse:
+    """The comments block alone, for htmx (saves reloading the whole version page)."""
+    selectors.with_content(version)
+    context = {
+        "version": version,
+        "can_comment": True,
+        "comment_form": form,
+        "status_message": status_message,
+    }
+    return render(request, "plans/_comments.html", context)
+
+
 @login_required
 @require_POST
 def version_comment(request: HttpRequest, pk: int) -> HttpResponse:
@@ -247,8 +261,14 @@ def version_comment(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as exc:
             _apply_error(form, exc)
         else:
-            messages.success(request, _("Your comment was added."))
+            done = _("Your comment was added.")
+            if request.htmx:  # type: ignore[attr-defined]
+                return _comments_block(request, version, CommentForm(version=version), done)
+            messages.success(request, done)
             return redirect("plans:version", version.pk)
+    if request.htmx:  # type: ignore[attr-defined]
+        # htmx swaps 2xx responses only: the errors come back with 200.
+        return _comments_block(request, version, form, _("Your comment was not added."))
     return _version_page(request, version, comment_form=form, status=400)
 
 

@@ -88,3 +88,28 @@ def test_no_mail_is_sent_when_the_change_rolls_back(
         raise RuntimeError("boom")
     assert mail.outbox == []
     assert not Notification.objects.exists()
+
+
+class RefusingBackend:
+    """An SMTP server that is down (what leaves the process is all we stand in for)."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionError("mail server down")
+
+
+def test_a_mail_the_server_refused_is_sent_by_the_next_run_and_only_once(
+    django_capture_on_commit_callbacks, submitted, reviewer, settings
+):
+    mail.outbox.clear()
+    settings.EMAIL_BACKEND = "tests.plans.test_plan_emails.RefusingBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_add(version=submitted, body="Noted.", actor=reviewer)
+    event = Notification.objects.get().event_key
+    assert Notification.objects.get().sent_at is None
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert notifications_send(event_key=event) == 1
+    assert notifications_send(event_key=event) == 0
+    assert len(mail.outbox) == 1

@@ -153,7 +153,8 @@ def test_planner_and_reviewer_journeys_with_zero_accessibility_violations(
     rev.get_by_label("Comment", exact=True).fill("What charger power per unit?")
     rev.get_by_label("About", exact=True).select_option(label="Illustrative terminal chargers")
     rev.get_by_role("button", name="Add comment").click()
-    rev.wait_for_load_state()
+    rev.locator("#comments-status", has_text="Your comment was added.").wait_for()  # htmx
+    assert "What charger power per unit?" in rev.content()
     rev.get_by_label("Sent back for changes").check()
     rev.get_by_label("Reasons", exact=True).fill("Give the charger power per unit.")
     rev.get_by_role("button", name="Record decision").click()

@@ -281,3 +281,27 @@ def test_aqmd_does_not_see_the_ports_work_on_a_new_draft_in_the_timeline(
     assert "plan.version_submitted" in actions
     assert "plan.target_removed" not in actions
     assert [v.number for v in response.context["page"].versions] == [1]
+
+
+def test_with_htmx_a_comment_swaps_in_the_comments_block_only(client, submitted, reviewer):
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("plans:comment", args=[submitted.pk]),
+        {"body": "Looks complete."},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert "Looks complete." in response.text
+    assert 'hx-swap-oob="true"' in response.text
+    assert "Your comment was added." in response.text
+
+
+def test_with_htmx_an_empty_comment_comes_back_with_its_error(client, submitted, reviewer):
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("plans:comment", args=[submitted.pk]), {"body": ""}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert "field-error" in response.text
+    assert not submitted.comments.exists()
