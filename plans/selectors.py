@@ -158,6 +158,8 @@ class PlanPage:
     draft_milestone: Milestone | None
     final_milestone: Milestone | None
     timeline: list[AuditEvent]
+    documents: list[VersionDocument]
+    comments: list[Comment]
 
     @property
     def latest(self) -> PlanVersion | None:
@@ -185,9 +187,17 @@ def plan_page(*, user: Any, plan: Plan) -> PlanPage:
         timeline = [e for e in timeline if (e.after or {}).get("version") not in hidden]
     for event in timeline:
         event.label = TIMELINE_LABELS.get(event.action, event.action)  # type: ignore[attr-defined]
+    rows = list(versions.order_by("number"))
+    latest = rows[-1] if rows else None
     return PlanPage(
         plan=plan,
-        versions=list(versions.order_by("number")),
+        versions=rows,
+        documents=list(VersionDocument.objects.filter(version=latest).select_related("document"))
+        if latest
+        else [],
+        comments=list(Comment.objects.filter(version=latest).select_related("author", "project"))
+        if latest
+        else [],
         draft_milestone=milestones.get(MilestoneKind.DRAFT_PLAN),
         final_milestone=milestones.get(MilestoneKind.FINAL_PLAN),
         timeline=timeline,

@@ -138,3 +138,27 @@ def test_a_reviewer_downloads_a_submitted_document(client, draft, pola_staff, re
     client.force_login(reviewer)
     assert client.get(reverse("plans:document", args=[attached.pk])).status_code == 200
     assert VersionDocument.objects.count() == 1
+
+
+def test_the_other_port_gets_404_when_posting_to_a_draft(client, draft, polb_staff):
+    client.force_login(polb_staff)
+    target = draft.targets.get()
+    project = draft.projects.get()
+    posts = [
+        reverse("plans:target-add", args=[draft.pk]),
+        reverse("plans:submit", args=[draft.pk]),
+        reverse("plans:remove", args=["target", target.pk]),
+        reverse("plans:remove", args=["project", project.pk]),
+        reverse("plans:milestone-add", args=[project.pk]),
+        reverse("plans:target-edit", args=[target.pk]),
+        reverse("plans:project-edit", args=[project.pk]),
+    ]
+    for url in posts:
+        assert client.post(url, {}).status_code == 404, url
+    assert draft.targets.count() == 1
+    assert draft.projects.count() == 1
+
+
+def test_a_reviewer_gets_403_on_the_editor_of_a_submitted_version(client, submitted, reviewer):
+    client.force_login(reviewer)
+    assert client.get(reverse("plans:version-edit", args=[submitted.pk])).status_code == 403

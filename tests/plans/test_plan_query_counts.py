@@ -102,5 +102,30 @@ def test_the_plan_page_costs_the_same_at_10_and_500_versions(client, reviewer, p
         for v in versions
     )
     client.force_login(reviewer)
-    # session, user, plan, versions with decisions, plan milestones, timeline, draft numbers
-    assert _queries(client, reverse("plans:plan", args=[plan.pk])) == 7
+    # session, user, plan, versions with decisions, plan milestones, timeline, draft numbers,
+    # the latest version's documents and comments
+    assert _queries(client, reverse("plans:plan", args=[plan.pk])) == 9
+
+
+@pytest.mark.parametrize("n", [2, 40])
+def test_the_version_page_costs_the_same_with_2_and_40_projects(
+    client, reviewer, pola_staff, phase1, n
+):
+    from plans import services
+
+    from .conftest import make_draft
+    from .factories import InfrastructureProjectFactory, ProjectMilestoneFactory
+
+    first = make_draft(pola_staff, phase1)
+    for _ in range(n - 1):
+        project = InfrastructureProjectFactory.create(version=first)
+        ProjectMilestoneFactory.create(project=project)
+    services.version_submit(version=first, actor=pola_staff)
+    services.version_withdraw(version=first, actor=pola_staff)
+    second = services.plan_revise(plan=first.plan, actor=pola_staff)
+    services.version_submit(version=second, actor=pola_staff)
+    services.comment_add(version=second, body="One", actor=reviewer)
+    client.force_login(reviewer)
+    # session, user, version; its content (5); finding the previous version (1) and its
+    # content (5); the decision; the comment form's projects
+    assert _queries(client, reverse("plans:version", args=[second.pk])) == 16
