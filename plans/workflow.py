@@ -23,6 +23,8 @@ def _hint(current: str, target: str) -> str:
     """What the user can do instead of an illegal move."""
     if current == S.DRAFT:
         return _("Submit the version first.")
+    if current == S.WITHDRAWN and target != S.SUBMITTED:
+        return _("The port withdrew it; a new version will come back through the queue.")
     if current in (S.CHANGES_REQUESTED, S.WITHDRAWN):
         return _("Start a new version (Revise) and submit that.")
     if current == S.APPROVED:

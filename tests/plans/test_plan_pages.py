@@ -305,3 +305,18 @@ def test_with_htmx_an_empty_comment_comes_back_with_its_error(client, submitted,
     assert response.status_code == 200
     assert "field-error" in response.text
     assert not submitted.comments.exists()
+
+
+def test_the_review_queue_pages_by_25_and_keeps_the_filters(client, reviewer, pola_staff):
+    from .test_plan_query_counts import _bulk_plans
+
+    _bulk_plans(30, pola_staff, codes=("POLA",))
+    client.force_login(reviewer)
+    url = reverse("plans:review-queue")
+    first = client.get(url, {"port": pola_staff.party_id})
+    assert len(first.context["page"]) == 25
+    assert f"port={pola_staff.party_id}&amp;page=2" in first.text
+    second = client.get(url, {"port": pola_staff.party_id, "page": 2})
+    assert len(second.context["page"]) == 5
+    oldest = [v.submitted_at for v in first.context["page"]]
+    assert oldest == sorted(oldest)

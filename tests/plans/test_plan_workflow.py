@@ -198,6 +198,7 @@ def test_every_illegal_transition_is_refused_with_an_actionable_message(
             "withdraw it first",
             "Reload the page",
             "can no longer be decided",
+            "The port withdrew it",
         )
     ), message
     version.refresh_from_db()
