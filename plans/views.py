@@ -330,7 +330,24 @@ def _editor(request: HttpRequest, version: PlanVersion, status: int = 200, **for
         else:
             form = ProjectMilestoneForm(prefix=f"m{project.pk}")
         projects.append((project, form))
+    problem = next(
+        (
+            (anchor, form)
+            for anchor, form in (
+                ("about-heading", forms.get("version_form")),
+                ("add-target-heading", forms.get("target_form")),
+                ("add-project-heading", forms.get("project_form")),
+                ("upload-heading", forms.get("document_form")),
+                (f"project-{bound_for}", bound_milestone),
+            )
+            if form is not None and form.errors
+        ),
+        None,
+    )
+    if problem is not None:
+        _autofocus_first_error(problem[1])
     context = {
+        "error_anchor": problem[0] if problem else "",
         "version": version,
         "plan": version.plan,
         "projects": projects,
@@ -340,6 +357,14 @@ def _editor(request: HttpRequest, version: PlanVersion, status: int = 200, **for
         "document_form": forms.get("document_form") or DocumentForm(),
     }
     return render(request, "plans/version_edit.html", context, status=status)
+
+
+def _autofocus_first_error(form: BaseForm) -> None:
+    """Without JavaScript, put the keyboard focus on the first field with an error."""
+    for name in form.fields:
+        if name in form.errors:
+            form.fields[name].widget.attrs["autofocus"] = True
+            return
 
 
 @login_required

@@ -61,6 +61,12 @@ def check_accessibility(page) -> None:
         for v in violations
     ]
     assert violations == [], f"{page.url}: " + json.dumps(details, indent=2)
+    if page.viewport_size and page.viewport_size["width"] < 500:
+        # On a phone, nothing makes the page scroll sideways.
+        fits = page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )
+        assert fits, f"{page.url} is wider than the phone screen"
 
 
 def sign_in(browser, base_url: str, username: str, *, phone: bool = False):

@@ -320,3 +320,23 @@ def test_the_review_queue_pages_by_25_and_keeps_the_filters(client, reviewer, po
     assert len(second.context["page"]) == 5
     oldest = [v.submitted_at for v in first.context["page"]]
     assert oldest == sorted(oldest)
+
+
+def test_an_editor_error_is_announced_at_the_top_and_focuses_the_field(client, draft, pola_staff):
+    client.force_login(pola_staff)
+    response = client.post(reverse("plans:target-add", args=[draft.pk]), {"t-year": "1999"})
+    assert response.status_code == 400
+    assert 'href="#add-target-heading"' in response.text
+    assert "autofocus" in response.text
+
+
+def test_administrators_can_look_at_plans_in_the_admin_but_not_change_them(
+    client, submitted, administrator
+):
+    client.force_login(administrator)
+    assert client.get(reverse("admin:plans_planversion_changelist")).status_code == 200
+    url = reverse("admin:plans_planversion_change", args=[submitted.pk])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"status": "approved"}).status_code == 403
+    submitted.refresh_from_db()
+    assert submitted.status == "submitted"
