@@ -517,6 +517,9 @@ def version_decide(
     locked = _lock(version)
     policy.require(actor, policy.Action.PLAN_REVIEW, locked)
     if locked.status in (VersionStatus.APPROVED, VersionStatus.CHANGES_REQUESTED):
+        existing = ReviewDecision.objects.filter(version=locked).first()
+        if existing and existing.reviewer_id == actor.pk and existing.decision == decision:
+            return existing  # the same decision sent twice (e.g. a double click): a no-op
         raise _already_decided(locked)  # Race condition: another reviewer decided first.
     check_transition(locked.status, decision, label=_label(locked))
     now = timezone.now()

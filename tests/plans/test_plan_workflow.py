@@ -306,3 +306,14 @@ def test_second_version_of_a_draft_kind_plan_becomes_final_once_the_draft_is_met
     services.version_decide(version=version, decision="approved", reasons="", actor=reviewer)
     new = services.plan_revise(plan=version.plan, actor=pola_staff)
     assert new.kind == "final"
+
+
+def test_the_same_reviewer_sending_the_same_decision_twice_changes_nothing(submitted, reviewer):
+    first = services.version_decide(
+        version=submitted, decision="approved", reasons="", actor=reviewer
+    )
+    again = services.version_decide(
+        version=submitted, decision="approved", reasons="", actor=reviewer
+    )
+    assert again.pk == first.pk
+    assert _actions(submitted.plan).count("plan.version_approved") == 1
