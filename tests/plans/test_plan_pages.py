@@ -340,3 +340,30 @@ def test_administrators_can_look_at_plans_in_the_admin_but_not_change_them(
     assert client.post(url, {"status": "approved"}).status_code == 403
     submitted.refresh_from_db()
     assert submitted.status == "submitted"
+
+
+def test_the_planner_withdraws_an_undecided_submission_from_its_page(client, submitted, pola_staff):
+    client.force_login(pola_staff)
+    page = client.get(reverse("plans:version", args=[submitted.pk]))
+    assert "Withdraw this submission" in page.text
+    response = client.post(reverse("plans:withdraw", args=[submitted.pk]), follow=True)
+    assert "was withdrawn" in response.text
+    assert "Revise: start a new version" in response.text
+    submitted.refresh_from_db()
+    assert submitted.status == VersionStatus.WITHDRAWN
+
+
+def test_withdrawing_after_the_decision_shows_why_not(client, submitted, pola_staff, reviewer):
+    services.version_decide(version=submitted, decision="approved", reasons="", actor=reviewer)
+    client.force_login(pola_staff)
+    response = client.post(reverse("plans:withdraw", args=[submitted.pk]), follow=True)
+    assert "is approved and cannot become withdrawn" in response.text
+    assert "decision is final" in response.text
+
+
+def test_a_reviewer_starts_the_review_from_the_version_page(client, submitted, reviewer):
+    client.force_login(reviewer)
+    response = client.post(reverse("plans:start-review", args=[submitted.pk]), follow=True)
+    assert "You are reviewing version 1." in response.text
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.reviewer) == (VersionStatus.UNDER_REVIEW, reviewer)
