@@ -84,20 +84,33 @@ def _own_credentials(user: Any, obj: Any) -> bool:
     return user is not None and getattr(obj, "user_id", None) == user.pk
 
 
+def _beyond_port_only_when_submitted(user: Any, obj: Any) -> bool:
+    """Port staff (already limited to their port) see drafts; others only what was submitted.
+
+    Plans and plan versions say so with ``visible_beyond_port``.
+    """
+    if role_of(user) == STAFF:
+        return True
+    return bool(getattr(obj, "visible_beyond_port", True))
+
+
 RULES: dict[Action, Rule] = {
     Action.ADMINISTER: Rule(roles=frozenset({ADMIN})),
     Action.VIEW_DASHBOARD: Rule(roles=READERS, own_port=frozenset({STAFF})),
     Action.MILESTONE_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF}), public=True),
     Action.MILESTONE_CHANGE_DUE_DATE: Rule(roles=frozenset({ADMIN})),
     Action.AGREEMENT_EDIT_TERMS: Rule(roles=frozenset({ADMIN})),
-    # Unsubmitted drafts are narrowed further by the plans app's selectors: AQMD and the
-    # board see submitted versions only.
-    Action.PLAN_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF})),
+    # AQMD and the board see submitted plan versions only, never an unsubmitted draft.
+    Action.PLAN_VIEW: Rule(
+        roles=READERS, own_port=frozenset({STAFF}), check=_beyond_port_only_when_submitted
+    ),
     Action.PLAN_EDIT: Rule(own_port=frozenset({STAFF})),
     Action.PLAN_SUBMIT: Rule(own_port=frozenset({STAFF})),
     Action.PLAN_WITHDRAW: Rule(own_port=frozenset({STAFF})),
-    Action.PLAN_COMMENT: Rule(roles=AQMD, own_port=frozenset({STAFF})),
-    Action.PLAN_REVIEW: Rule(roles=AQMD),
+    Action.PLAN_COMMENT: Rule(
+        roles=AQMD, own_port=frozenset({STAFF}), check=_beyond_port_only_when_submitted
+    ),
+    Action.PLAN_REVIEW: Rule(roles=AQMD, check=_beyond_port_only_when_submitted),
     Action.EXTENSION_REQUEST: Rule(own_port=frozenset({STAFF})),
     Action.EXTENSION_DECIDE: Rule(roles=AQMD),
     Action.FLEXIBILITY_REQUEST: Rule(own_port=frozenset({STAFF})),

@@ -10,4 +10,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     return {
         "nav_can_administer": policy.can(user, policy.Action.ADMINISTER),
+        "nav_can_view_plans": policy.can(user, policy.Action.PLAN_VIEW),
+        "nav_can_review_plans": policy.can(user, policy.Action.PLAN_REVIEW),
     }

@@ -1,0 +1,433 @@
+"""Zero-emission infrastructure plans: one per port and phase, in numbered versions.
+
+A version is worked on as a draft, then submitted; from then on its content is frozen and
+the next edits make a new version (``plan_revise``).  The workflow of a version is the one
+transition table in :mod:`plans.workflow`; every change goes through :mod:`plans.services`.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Plan(models.Model):
+    """The plan a port owes for one phase."""
+
+    party = models.ForeignKey(
+        "agreement.Party", verbose_name=_("port"), on_delete=models.PROTECT, related_name="plans"
+    )
+    phase = models.ForeignKey(
+        "agreement.Phase", verbose_name=_("phase"), on_delete=models.PROTECT, related_name="plans"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    first_submitted_at = models.DateTimeField(
+        _("first submitted at"),
+        null=True,
+        blank=True,
+        help_text=_("Until a version is submitted, only the port's staff see the plan."),
+    )
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        ordering = ["phase__number", "party__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["party", "phase"], name="one_plan_per_port_phase"),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(port)s plan for phase %(phase)s") % {
+            "port": self.party.code,
+            "phase": self.phase.number,
+        }
+
+    @property
+    def visible_beyond_port(self) -> bool:
+        """AQMD and the board see a plan once one of its versions was submitted."""
+        return self.first_submitted_at is not None
+
+
+class VersionKind(models.TextChoices):
+    DRAFT = "draft", _("Draft plan (for public comment)")
+    FINAL = "final", _("Final plan (for approval)")
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft (not submitted)")
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# A version in one of these states blocks a new version of the same plan.
+OPEN_STATUSES = [VersionStatus.DRAFT, VersionStatus.SUBMITTED, VersionStatus.UNDER_REVIEW]
+# AQMD's review queue works these.
+PENDING_STATUSES = [VersionStatus.SUBMITTED, VersionStatus.UNDER_REVIEW]
+
+
+class PlanVersionQuerySet(models.QuerySet["PlanVersion"]):
+    def submitted(self) -> PlanVersionQuerySet:
+        """Versions that left the port: everything but unsubmitted drafts."""
+        return self.exclude(status=VersionStatus.DRAFT)
+
+    def pending(self) -> PlanVersionQuerySet:
+        return self.filter(status__in=PENDING_STATUSES)
+
+
+class PlanVersion(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    kind = models.CharField(
+        _("what this version is"),
+        max_length=10,
+        choices=VersionKind.choices,
+        default=VersionKind.DRAFT,
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("last edited at"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    review_started_at = models.DateTimeField(_("review started at"), null=True, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    objects = PlanVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("plan version")
+        verbose_name_plural = _("plan versions")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="unique_version_number"),
+            models.UniqueConstraint(
+                fields=["plan"],
+                condition=Q(status__in=["draft", "submitted", "under_review"]),
+                name="one_open_version_per_plan",
+            ),
+            models.CheckConstraint(
+                name="version_status_known",
+                condition=Q(
+                    status__in=[
+                        "draft",
+                        "submitted",
+                        "under_review",
+                        "changes_requested",
+                        "approved",
+                        "withdrawn",
+                    ]
+                ),
+            ),
+            models.CheckConstraint(
+                name="submitted_version_has_time",
+                condition=Q(status="draft") | Q(submitted_at__isnull=False),
+            ),
+            models.CheckConstraint(name="version_number_positive", condition=Q(number__gte=1)),
+        ]
+        indexes = [
+            # The review queue scans pending versions, oldest submission first.
+            models.Index(
+                fields=["submitted_at"],
+                condition=Q(status__in=["submitted", "under_review"]),
+                name="planversion_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(plan)s, version %(number)s") % {"plan": self.plan, "number": self.number}
+
+    @property
+    def party_id(self) -> int:
+        return self.plan.party_id
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == VersionStatus.DRAFT
+
+    @property
+    def visible_beyond_port(self) -> bool:
+        return self.status != VersionStatus.DRAFT
+
+
+class PlanningTarget(models.Model):
+    """A target per category, e.g. the share of zero-emission equipment by a year."""
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="targets")
+    key = models.UUIDField(default=uuid.uuid4, editable=False, help_text=_("Same across versions."))
+    category = models.ForeignKey(
+        "agreement.EmissionCategory",
+        verbose_name=_("emission source category"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    metric = models.CharField(
+        _("what is measured"),
+        max_length=300,
+        help_text=_("For example: share of zero-emission cargo handling equipment."),
+    )
+    target_value = models.DecimalField(_("target value"), max_digits=14, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=40, help_text=_("For example: %, units, MW."))
+
+    class Meta:
+        verbose_name = _("planning target")
+        verbose_name_plural = _("planning targets")
+        ordering = ["category__order", "year", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="unique_target_key"),
+            models.CheckConstraint(
+                name="target_year_in_range",
+                condition=Q(year__gte=2025) & Q(year__lte=2100),
+                violation_error_message=_("The year must be between 2025 and 2100."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} ({self.year})"
+
+
+class ProjectType(models.TextChoices):
+    CHARGING = "charging", _("Charging")
+    HYDROGEN = "hydrogen", _("Hydrogen fuelling")
+    SHORE_POWER = "shore_power", _("Shore power")
+    GRID_UPGRADE = "grid_upgrade", _("Grid upgrade")
+    OTHER = "other", _("Other")
+
+
+class InfrastructureProject(models.Model):
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="projects")
+    key = models.UUIDField(default=uuid.uuid4, editable=False, help_text=_("Same across versions."))
+    name = models.CharField(_("name"), max_length=200)
+    location = models.CharField(_("terminal or location"), max_length=200)
+    category = models.ForeignKey(
+        "agreement.EmissionCategory",
+        verbose_name=_("emission source category"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    project_type = models.CharField(_("type"), max_length=20, choices=ProjectType.choices)
+    capacity_value = models.DecimalField(
+        _("capacity"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    capacity_unit = models.CharField(
+        _("capacity unit"), max_length=40, blank=True, help_text=_("For example: kW, MW, kg/day.")
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    estimated_cost = models.DecimalField(_("estimated cost (USD)"), max_digits=14, decimal_places=2)
+    funding_sources = models.TextField(_("funding sources"), blank=True)
+    start_date = models.DateField(_("start"))
+    end_date = models.DateField(_("end"))
+
+    class Meta:
+        verbose_name = _("infrastructure project")
+        verbose_name_plural = _("infrastructure projects")
+        ordering = ["start_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="unique_project_key"),
+            models.CheckConstraint(
+                name="project_cost_not_negative",
+                condition=Q(estimated_cost__gte=0),
+                violation_error_message=_("The estimated cost cannot be negative."),
+            ),
+            models.CheckConstraint(
+                name="project_capacity_not_negative",
+                condition=Q(capacity_value__isnull=True) | Q(capacity_value__gte=0),
+                violation_error_message=_("The capacity cannot be negative."),
+            ),
+            models.CheckConstraint(
+                name="project_quantity_positive",
+                condition=Q(quantity__gte=1),
+                violation_error_message=_("The quantity is at least 1."),
+            ),
+            models.CheckConstraint(
+                name="project_ends_after_start",
+                condition=Q(end_date__gte=F("start_date")),
+                violation_error_message=_("The project cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProjectMilestone(models.Model):
+    """A dated step of a project.  Approval of a final plan makes it a tracked milestone."""
+
+    project = models.ForeignKey(
+        InfrastructureProject, on_delete=models.CASCADE, related_name="milestones"
+    )
+    key = models.UUIDField(default=uuid.uuid4, editable=False, help_text=_("Same across versions."))
+    what = models.CharField(_("what"), max_length=300)
+    due_date = models.DateField(_("due date"))
+    within_port_control = models.BooleanField(_("within the port's control"), default=True)
+    tracked_milestone = models.OneToOneField(
+        "agreement.Milestone",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plan_source",
+        help_text=_("The deadline created when the final plan was approved."),
+    )
+
+    class Meta:
+        verbose_name = _("project milestone")
+        verbose_name_plural = _("project milestones")
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "key"], name="unique_project_milestone_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.what
+
+
+class VersionDocument(models.Model):
+    """A supporting PDF attached to one version (carried into the next version on revise)."""
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="documents")
+    document = models.ForeignKey("core.Document", on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("plan document")
+        verbose_name_plural = _("plan documents")
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "document"], name="unique_version_document"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.document)
+
+    @property
+    def party_id(self) -> int:
+        return self.version.plan.party_id
+
+
+class Decision(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    CHANGES_REQUESTED = "changes_requested", _("Sent back for changes")
+
+
+class ReviewDecision(models.Model):
+    """AQMD's decision on exactly one submitted version."""
+
+    version = models.OneToOneField(PlanVersion, on_delete=models.PROTECT, related_name="decision")
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices)
+    reasons = models.TextField(_("reasons"), blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("review decision")
+        verbose_name_plural = _("review decisions")
+        constraints = [
+            models.CheckConstraint(
+                name="sent_back_has_reasons",
+                condition=~Q(decision="changes_requested") | ~Q(reasons=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version}: {self.get_decision_display()}"
+
+
+class Comment(models.Model):
+    """A remark on a submitted version, on the whole plan or on one of its projects."""
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="comments")
+    project = models.ForeignKey(
+        InfrastructureProject,
+        verbose_name=_("project"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(name="comment_not_empty", condition=~Q(body="")),
+        ]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class Notification(models.Model):
+    """One email for one event and recipient (an outbox row).
+
+    Written in the transaction of the event; sent after commit by claiming the row
+    (``sent_at`` null → now).  The unique (event, recipient) pair means no event mails
+    anyone twice, whoever runs the sender and however often.
+    """
+
+    event_key = models.CharField(_("event"), max_length=100)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_key", "recipient"], name="one_notification_per_event_recipient"
+            ),
+        ]
+        indexes = [
+            # The sender (and a retry of it) scans unsent rows.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(sent_at__isnull=True),
+                name="notification_unsent_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_key} → {self.recipient_id}"

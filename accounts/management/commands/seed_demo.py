@@ -5,13 +5,14 @@ from django.core.management.base import BaseCommand
 from accounts.demo import demo_password, seed_demo_users
 from agreement.seed import seed_agreement
 from penalties.demo import seed_penalties_demo
+from plans.demo import seed_demo_plans
 from reports.seed import seed_public_inventories
 
 
 class Command(BaseCommand):
     help = (
         "Load the agreement, the demo users, the public emissions figures and the "
-        "illustrative penalties demo (idempotent)."
+        "illustrative plan and penalties demos (idempotent)."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -24,3 +25,6 @@ class Command(BaseCommand):
         for user, created in users:
             state = "created" if created else "exists"
             self.stdout.write(f"  {user.username:<15} {user.get_role_display():<22} [{state}]")
+        demo_plan = seed_demo_plans()
+        if demo_plan is not None:
+            self.stdout.write(f"Illustrative demo plan: {demo_plan} (invented figures, not real)")

@@ -1,0 +1,132 @@
+"""Forms parse and validate input only; services make the changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agreement.models import EmissionCategory, Party, Phase
+
+from .models import (
+    Decision,
+    InfrastructureProject,
+    PlanningTarget,
+    PlanVersion,
+    ProjectMilestone,
+    VersionStatus,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _categories_of(phase: Phase) -> Any:
+    return EmissionCategory.objects.filter(phase=phase)
+
+
+class VersionForm(forms.ModelForm):
+    class Meta:
+        model = PlanVersion
+        fields = ["kind", "summary"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
+
+
+class TargetForm(forms.ModelForm):
+    class Meta:
+        model = PlanningTarget
+        fields = ["category", "year", "metric", "target_value", "unit"]
+
+    def __init__(self, *args: Any, phase: Phase, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = _categories_of(phase)  # type: ignore[attr-defined]
+
+
+class ProjectForm(forms.ModelForm):
+    class Meta:
+        model = InfrastructureProject
+        fields = [
+            "name",
+            "location",
+            "category",
+            "project_type",
+            "capacity_value",
+            "capacity_unit",
+            "quantity",
+            "estimated_cost",
+            "funding_sources",
+            "start_date",
+            "end_date",
+        ]
+        widgets = {
+            "start_date": DATE,
+            "end_date": DATE,
+            "funding_sources": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, phase: Phase, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = _categories_of(phase)  # type: ignore[attr-defined]
+        self.fields["estimated_cost"].min_value = 0  # type: ignore[attr-defined]
+        self.fields["estimated_cost"].widget.attrs["min"] = "0"
+
+
+class ProjectMilestoneForm(forms.ModelForm):
+    class Meta:
+        model = ProjectMilestone
+        fields = ["what", "due_date", "within_port_control"]
+        widgets = {"due_date": DATE}
+
+
+class DocumentForm(forms.Form):
+    file = forms.FileField(
+        label=_("Supporting document (PDF)"),
+        help_text=_("PDF only, up to the size limit."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4}))
+    project = forms.ModelChoiceField(
+        label=_("About"),
+        queryset=InfrastructureProject.objects.none(),
+        required=False,
+        empty_label=_("The whole plan"),
+    )
+
+    def __init__(self, *args: Any, version: PlanVersion, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = InfrastructureProject.objects.filter(  # type: ignore[attr-defined]
+            version=version
+        )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect
+    )
+    reasons = forms.CharField(
+        label=_("Reasons"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Required when sending the plan back: say what must change."),
+    )
+
+
+class QueueFilterForm(forms.Form):
+    port = forms.ModelChoiceField(
+        label=_("Port"), queryset=Party.objects.ports(), required=False, empty_label=_("All")
+    )
+    phase = forms.ModelChoiceField(
+        label=_("Phase"), queryset=Phase.objects.all(), required=False, empty_label=_("All")
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("All pending")),
+            (VersionStatus.SUBMITTED, VersionStatus.SUBMITTED.label),
+            (VersionStatus.UNDER_REVIEW, VersionStatus.UNDER_REVIEW.label),
+        ],
+    )

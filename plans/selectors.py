@@ -1,0 +1,284 @@
+"""Reads of plans for pages (and later the API).  Visibility is the policy's, applied here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts import policy
+from agreement import deadlines
+from agreement.models import Milestone, MilestoneKind, Party, Phase
+from audit.models import AuditEvent
+from audit.selectors import audit_timeline
+
+from .models import (
+    PENDING_STATUSES,
+    Comment,
+    InfrastructureProject,
+    Plan,
+    PlanVersion,
+    ProjectMilestone,
+    VersionDocument,
+    VersionStatus,
+)
+
+TIMELINE_LABELS = {
+    "plan.started": _("started the plan"),
+    "plan.revised": _("started a new version"),
+    "plan.version_edited": _("edited the version's details"),
+    "plan.target_added": _("added a planning target"),
+    "plan.target_changed": _("changed a planning target"),
+    "plan.target_removed": _("removed a planning target"),
+    "plan.project_added": _("added a project"),
+    "plan.project_changed": _("changed a project"),
+    "plan.project_removed": _("removed a project"),
+    "plan.project_milestone_added": _("added a project milestone"),
+    "plan.project_milestone_removed": _("removed a project milestone"),
+    "plan.document_added": _("uploaded a document"),
+    "plan.document_removed": _("removed a document"),
+    "plan.version_submitted": _("submitted"),
+    "plan.version_withdrawn": _("withdrew the submission"),
+    "plan.review_started": _("started the review"),
+    "plan.version_approved": _("approved"),
+    "plan.version_changes_requested": _("sent the plan back for changes"),
+    "plan.commented": _("commented"),
+}
+
+
+def _is_reader(user: Any) -> bool:
+    return policy.port_scope(user) is None
+
+
+def plans_visible_to(user: Any) -> QuerySet[Plan]:
+    """Port staff: their port's plans; AQMD and the board: plans with a submitted version."""
+    if not policy.can(user, policy.Action.PLAN_VIEW):
+        return Plan.objects.none()
+    scope = policy.port_scope(user)
+    if scope is not None:
+        return Plan.objects.filter(party_id=scope)
+    return Plan.objects.filter(first_submitted_at__isnull=False)
+
+
+def versions_visible_to(user: Any) -> QuerySet[PlanVersion]:
+    versions = PlanVersion.objects.filter(plan__in=plans_visible_to(user))
+    if _is_reader(user):
+        versions = versions.submitted()
+    return versions
+
+
+@dataclass(frozen=True)
+class DueDate:
+    milestone: Milestone
+    days_left: int
+
+    @property
+    def days_late(self) -> int:
+        return max(0, -self.days_left)
+
+
+@dataclass(frozen=True)
+class OwedPlan:
+    """One row of "the plans a port owes": a port and phase, its due dates and its plan."""
+
+    party: Party
+    phase: Phase
+    draft_due: DueDate | None
+    final_due: DueDate | None
+    plan: Plan | None
+
+    @property
+    def latest_status(self) -> str | None:
+        return getattr(self.plan, "latest_status", None)
+
+    @property
+    def latest_status_label(self) -> str:
+        status = self.latest_status
+        return str(VersionStatus(status).label) if status else ""
+
+
+def plans_owed(*, user: Any, now: dt.datetime | None = None) -> list[OwedPlan]:
+    """Each port (port staff: their own) and phase with due dates, days left and the plan.
+
+    Four queries whatever the number of plans and versions.
+    """
+    now = now or timezone.now()
+    scope = policy.port_scope(user)
+    ports = list(Party.objects.ports() if scope is None else Party.objects.filter(pk=scope))
+    phases = list(Phase.objects.order_by("number"))
+    milestones = Milestone.objects.filter(
+        kind__in=[MilestoneKind.DRAFT_PLAN, MilestoneKind.FINAL_PLAN],
+        party__in=[p.pk for p in ports],
+    )
+    by_key = {(m.party_id, m.phase_id, m.kind): m for m in milestones}
+    latest = PlanVersion.objects.filter(plan=OuterRef("pk"))
+    if _is_reader(user):
+        latest = latest.submitted()
+    latest = latest.order_by("-number")
+    plans = plans_visible_to(user).annotate(
+        latest_status=Subquery(latest.values("status")[:1]),
+        latest_number=Subquery(latest.values("number")[:1]),
+    )
+    plan_by_key = {(p.party_id, p.phase_id): p for p in plans}
+
+    def due(party: Party, phase: Phase, kind: str) -> DueDate | None:
+        m = by_key.get((party.pk, phase.pk, kind))
+        return DueDate(m, deadlines.days_left(m.due_date, now)) if m else None
+
+    return [
+        OwedPlan(
+            party=party,
+            phase=phase,
+            draft_due=due(party, phase, MilestoneKind.DRAFT_PLAN),
+            final_due=due(party, phase, MilestoneKind.FINAL_PLAN),
+            plan=plan_by_key.get((party.pk, phase.pk)),
+        )
+        for phase in phases
+        for party in ports
+    ]
+
+
+def plan_for(*, user: Any, pk: int) -> Plan:
+    """A plan the user may see, or 404 (another port's plan, an unsubmitted one for AQMD)."""
+    plan = Plan.objects.select_related("party", "phase").filter(pk=pk).first()
+    if plan is None or not policy.can(user, policy.Action.PLAN_VIEW, plan):
+        raise Http404
+    return plan
+
+
+@dataclass(frozen=True)
+class PlanPage:
+    plan: Plan
+    versions: list[PlanVersion]
+    draft_milestone: Milestone | None
+    final_milestone: Milestone | None
+    timeline: list[AuditEvent]
+    documents: list[VersionDocument]
+    comments: list[Comment]
+
+    @property
+    def latest(self) -> PlanVersion | None:
+        return self.versions[-1] if self.versions else None
+
+
+def plan_page(*, user: Any, plan: Plan) -> PlanPage:
+    """The plan, its visible versions with decisions, its plan milestones and its timeline."""
+    versions = PlanVersion.objects.filter(plan=plan)
+    if _is_reader(user):
+        versions = versions.submitted()
+    versions = versions.select_related("submitted_by", "reviewer", "decision__reviewer")
+    milestones = {
+        m.kind: m
+        for m in Milestone.objects.filter(
+            party_id=plan.party_id,
+            phase_id=plan.phase_id,
+            kind__in=[MilestoneKind.DRAFT_PLAN, MilestoneKind.FINAL_PLAN],
+        )
+    }
+    timeline = list(audit_timeline(obj=plan))
+    if _is_reader(user):
+        # AQMD and the board do not see the port's work on unsubmitted drafts.
+        hidden = {v.number for v in PlanVersion.objects.filter(plan=plan, status="draft")}
+        timeline = [e for e in timeline if (e.after or {}).get("version") not in hidden]
+    for event in timeline:
+        event.label = TIMELINE_LABELS.get(event.action, event.action)  # type: ignore[attr-defined]
+    rows = list(versions.order_by("number"))
+    latest = rows[-1] if rows else None
+    return PlanPage(
+        plan=plan,
+        versions=rows,
+        documents=list(VersionDocument.objects.filter(version=latest).select_related("document"))
+        if latest
+        else [],
+        comments=list(Comment.objects.filter(version=latest).select_related("author", "project"))
+        if latest
+        else [],
+        draft_milestone=milestones.get(MilestoneKind.DRAFT_PLAN),
+        final_milestone=milestones.get(MilestoneKind.FINAL_PLAN),
+        timeline=timeline,
+    )
+
+
+def version_for(*, user: Any, pk: int) -> PlanVersion:
+    """A version the user may see with its plan, or 404."""
+    version = (
+        PlanVersion.objects.select_related(
+            "plan__party", "plan__phase", "submitted_by", "reviewer", "created_by"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if version is None or not policy.can(user, policy.Action.PLAN_VIEW, version):
+        raise Http404
+    return version
+
+
+def with_content(version: PlanVersion) -> PlanVersion:
+    """Load a version's targets, projects with milestones, documents and comments (5 queries)."""
+    from django.db.models import prefetch_related_objects
+
+    prefetch_related_objects(
+        [version],
+        Prefetch("targets", queryset=version.targets.model.objects.select_related("category")),
+        Prefetch(
+            "projects",
+            queryset=InfrastructureProject.objects.select_related("category").prefetch_related(
+                Prefetch("milestones", queryset=ProjectMilestone.objects.order_by("due_date", "id"))
+            ),
+        ),
+        Prefetch("documents", queryset=VersionDocument.objects.select_related("document")),
+        Prefetch("comments", queryset=Comment.objects.select_related("author", "project")),
+    )
+    return version
+
+
+def previous_submitted(version: PlanVersion) -> PlanVersion | None:
+    """The latest earlier version that was submitted (the one a reviewer compares with)."""
+    return (
+        PlanVersion.objects.filter(plan_id=version.plan_id, number__lt=version.number)
+        .submitted()
+        .order_by("-number")
+        .first()
+    )
+
+
+def decision_of(version: PlanVersion) -> Any:
+    from .models import ReviewDecision
+
+    return ReviewDecision.objects.select_related("reviewer").filter(version=version).first()
+
+
+def document_for(*, user: Any, pk: int) -> VersionDocument:
+    """An attached document, 404 unless the user may see its version."""
+    attached = (
+        VersionDocument.objects.select_related("document", "version__plan").filter(pk=pk).first()
+    )
+    if attached is None or not policy.can(user, policy.Action.PLAN_VIEW, attached.version):
+        raise Http404
+    return attached
+
+
+def review_queue(
+    *,
+    party_id: int | None = None,
+    phase_id: int | None = None,
+    status: str | None = None,
+) -> QuerySet[PlanVersion]:
+    """Submitted and under-review versions, oldest submission first."""
+    statuses = [status] if status in PENDING_STATUSES else PENDING_STATUSES
+    rows = PlanVersion.objects.filter(status__in=statuses)
+    filters = Q()
+    if party_id:
+        filters &= Q(plan__party_id=party_id)
+    if phase_id:
+        filters &= Q(plan__phase_id=phase_id)
+    return (
+        rows.filter(filters)
+        .select_related("plan__party", "plan__phase", "submitted_by", "reviewer")
+        .order_by("submitted_at", "id")
+    )

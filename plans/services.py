@@ -1,0 +1,642 @@
+"""Every change to plans: atomic, permission-checked, audited; transitions per the one table.
+
+Audit events of the whole workflow are recorded on the :class:`Plan`, so the plan page's
+timeline is one query.  Emails go through the outbox in :mod:`plans.notifications`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import policy
+from agreement.models import Milestone, MilestoneKind, MilestoneStatus, Party, Phase
+from agreement.services import milestone_complete
+from audit.services import audit_record, snapshot
+from core.errors import Conflict, ServiceError
+from core.uploads import document_store
+
+from . import notifications
+from .models import (
+    Comment,
+    Decision,
+    InfrastructureProject,
+    Plan,
+    PlanningTarget,
+    PlanVersion,
+    ProjectMilestone,
+    ReviewDecision,
+    VersionDocument,
+    VersionKind,
+    VersionStatus,
+)
+from .workflow import check_transition
+
+TARGET_FIELDS = ["category", "year", "metric", "target_value", "unit"]
+PROJECT_FIELDS = [
+    "name",
+    "location",
+    "category",
+    "project_type",
+    "capacity_value",
+    "capacity_unit",
+    "quantity",
+    "estimated_cost",
+    "funding_sources",
+    "start_date",
+    "end_date",
+]
+MILESTONE_FIELDS = ["what", "due_date", "within_port_control"]
+
+
+def _label(version: PlanVersion) -> str:
+    return _("Version %(number)s") % {"number": version.number}
+
+
+def _clean(obj: models.Model, *, exclude: list[str] | None = None) -> None:
+    """Model validation (fields and constraints) as the one error type."""
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        fields = {k: " ".join(str(m) for m in v) for k, v in exc.message_dict.items()}
+        summary = " ".join(fields.values())
+        raise ServiceError(
+            _("Please correct the highlighted fields. %(details)s") % {"details": summary},
+            fields=fields,
+        ) from exc
+
+
+def _link(name: str, pk: int) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(name, args=[pk])
+
+
+def _lock(version: PlanVersion) -> PlanVersion:
+    return (
+        PlanVersion.objects.select_for_update(of=("self",))
+        .select_related("plan__party", "plan__phase")
+        .get(pk=version.pk)
+    )
+
+
+def _lock_editable(version: PlanVersion, actor: Any) -> PlanVersion:
+    """Lock a version for a content edit; refuse unless it is an unsubmitted draft."""
+    locked = _lock(version)
+    policy.require(actor, policy.Action.PLAN_EDIT, locked)
+    if not locked.is_editable:
+        raise ServiceError(
+            _(
+                "%(label)s was submitted and is frozen. Start a new version (Revise) "
+                "to make changes."
+            )
+            % {"label": _label(locked)},
+            code="conflict",
+        )
+    return locked
+
+
+def _touch(version: PlanVersion) -> None:
+    version.updated_at = timezone.now()
+    version.save(update_fields=["updated_at"])
+
+
+def _audit(actor: Any, action: str, version: PlanVersion, **kwargs: Any) -> None:
+    after = kwargs.pop("after", None) or {}
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=version.plan,
+        after={"version": version.number, **after},
+        **kwargs,
+    )
+
+
+# --- starting and revising ---------------------------------------------------------------
+
+
+def _default_kind(plan: Plan) -> str:
+    """A draft plan until the phase's draft milestone is met; then the final plan."""
+    draft_met = Milestone.objects.filter(
+        party_id=plan.party_id,
+        phase_id=plan.phase_id,
+        kind=MilestoneKind.DRAFT_PLAN,
+        status=MilestoneStatus.MET,
+    ).exists()
+    return VersionKind.FINAL if draft_met else VersionKind.DRAFT
+
+
+@transaction.atomic
+def plan_start(*, party: Party, phase: Phase, actor: Any) -> Plan:
+    """Create a port's plan for a phase with its first draft version.
+
+    A no-op returning the existing plan when the port already has one for the phase.
+    """
+    probe = Plan(party=party, phase=phase)
+    policy.require(actor, policy.Action.PLAN_EDIT, probe)
+    plan, created = Plan.objects.get_or_create(
+        party=party, phase=phase, defaults={"created_by": actor}
+    )
+    if not created:
+        return plan
+    version = PlanVersion.objects.create(
+        plan=plan, number=1, kind=_default_kind(plan), created_by=actor
+    )
+    _audit(actor, "plan.started", version)
+    return plan
+
+
+@transaction.atomic
+def plan_revise(*, plan: Plan, actor: Any) -> PlanVersion:
+    """Start a new draft version copying the latest version's content.
+
+    A no-op returning the open draft when there already is one.  Refused while a submitted
+    version awaits its decision (withdraw it first).
+    """
+    plan = Plan.objects.select_for_update().select_related("party", "phase").get(pk=plan.pk)
+    policy.require(actor, policy.Action.PLAN_EDIT, plan)
+    latest = plan.versions.order_by("-number").first()
+    if latest is None:
+        raise ServiceError(_("This plan has no version yet."))
+    if latest.status == VersionStatus.DRAFT:
+        return latest
+    if latest.status in (VersionStatus.SUBMITTED, VersionStatus.UNDER_REVIEW):
+        raise ServiceError(
+            _(
+                "%(label)s is with AQMD awaiting a decision. Withdraw it first, or wait "
+                "for the decision, before starting a new version."
+            )
+            % {"label": _label(latest)},
+            code="conflict",
+        )
+    kind = latest.kind
+    if latest.status == VersionStatus.APPROVED or _default_kind(plan) == VersionKind.FINAL:
+        kind = VersionKind.FINAL
+    new = PlanVersion.objects.create(
+        plan=plan,
+        number=latest.number + 1,
+        kind=kind,
+        summary=latest.summary,
+        created_by=actor,
+    )
+    _copy_content(latest, new)
+    _audit(actor, "plan.revised", new, after={"from_version": latest.number})
+    return new
+
+
+def _copy_content(source: PlanVersion, target: PlanVersion) -> None:
+    PlanningTarget.objects.bulk_create(
+        PlanningTarget(version=target, key=t.key, **{f: getattr(t, f) for f in TARGET_FIELDS})
+        for t in source.targets.all()
+    )
+    for project in source.projects.prefetch_related("milestones"):
+        copy = InfrastructureProject.objects.create(
+            version=target, key=project.key, **{f: getattr(project, f) for f in PROJECT_FIELDS}
+        )
+        ProjectMilestone.objects.bulk_create(
+            ProjectMilestone(
+                project=copy, key=m.key, **{f: getattr(m, f) for f in MILESTONE_FIELDS}
+            )
+            for m in project.milestones.all()
+        )
+    VersionDocument.objects.bulk_create(
+        VersionDocument(version=target, document_id=d.document_id) for d in source.documents.all()
+    )
+
+
+# --- editing a draft ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def version_update(*, version: PlanVersion, kind: str, summary: str, actor: Any) -> PlanVersion:
+    locked = _lock_editable(version, actor)
+    before = snapshot(locked, ["kind", "summary"])
+    locked.kind, locked.summary = kind, summary.strip()
+    _clean(locked, exclude=["plan", "created_by", "submitted_by", "reviewer"])
+    if snapshot(locked, ["kind", "summary"]) == before:
+        return locked
+    locked.updated_at = timezone.now()
+    locked.save(update_fields=["kind", "summary", "updated_at"])
+    _audit(actor, "plan.version_edited", locked, before=before, after=snapshot(locked, ["kind"]))
+    return locked
+
+
+def _set_fields(obj: models.Model, fields: list[str], data: dict[str, Any]) -> None:
+    for name in fields:
+        if name in data:
+            if name == "category":
+                obj.category = data[name]  # type: ignore[attr-defined]
+            else:
+                setattr(obj, name, data[name])
+
+
+@transaction.atomic
+def target_add(*, version: PlanVersion, data: dict[str, Any], actor: Any) -> PlanningTarget:
+    locked = _lock_editable(version, actor)
+    target = PlanningTarget(version=locked)
+    _set_fields(target, TARGET_FIELDS, data)
+    _clean(target, exclude=["version"])
+    target.save()
+    _touch(locked)
+    _audit(actor, "plan.target_added", locked, after=snapshot(target, TARGET_FIELDS))
+    return target
+
+
+@transaction.atomic
+def target_update(*, target: PlanningTarget, data: dict[str, Any], actor: Any) -> PlanningTarget:
+    locked = _lock_editable(target.version, actor)
+    target = PlanningTarget.objects.get(pk=target.pk, version=locked)
+    before = snapshot(target, TARGET_FIELDS)
+    _set_fields(target, TARGET_FIELDS, data)
+    _clean(target, exclude=["version"])
+    if snapshot(target, TARGET_FIELDS) == before:
+        return target
+    target.save(update_fields=TARGET_FIELDS)
+    _touch(locked)
+    _audit(
+        actor, "plan.target_changed", locked, before=before, after=snapshot(target, TARGET_FIELDS)
+    )
+    return target
+
+
+@transaction.atomic
+def target_remove(*, target: PlanningTarget, actor: Any) -> None:
+    locked = _lock_editable(target.version, actor)
+    before = snapshot(target, TARGET_FIELDS)
+    PlanningTarget.objects.filter(pk=target.pk, version=locked).delete()
+    _touch(locked)
+    _audit(actor, "plan.target_removed", locked, before=before)
+
+
+@transaction.atomic
+def project_add(*, version: PlanVersion, data: dict[str, Any], actor: Any) -> InfrastructureProject:
+    locked = _lock_editable(version, actor)
+    project = InfrastructureProject(version=locked)
+    _set_fields(project, PROJECT_FIELDS, data)
+    _clean(project, exclude=["version"])
+    project.save()
+    _touch(locked)
+    _audit(actor, "plan.project_added", locked, after=snapshot(project, PROJECT_FIELDS))
+    return project
+
+
+@transaction.atomic
+def project_update(
+    *, project: InfrastructureProject, data: dict[str, Any], actor: Any
+) -> InfrastructureProject:
+    locked = _lock_editable(project.version, actor)
+    project = InfrastructureProject.objects.get(pk=project.pk, version=locked)
+    before = snapshot(project, PROJECT_FIELDS)
+    _set_fields(project, PROJECT_FIELDS, data)
+    _clean(project, exclude=["version"])
+    if snapshot(project, PROJECT_FIELDS) == before:
+        return project
+    project.save(update_fields=PROJECT_FIELDS)
+    _touch(locked)
+    _audit(
+        actor,
+        "plan.project_changed",
+        locked,
+        before=before,
+        after=snapshot(project, PROJECT_FIELDS),
+    )
+    return project
+
+
+@transaction.atomic
+def project_remove(*, project: InfrastructureProject, actor: Any) -> None:
+    locked = _lock_editable(project.version, actor)
+    before = snapshot(project, ["name"])
+    InfrastructureProject.objects.filter(pk=project.pk, version=locked).delete()
+    _touch(locked)
+    _audit(actor, "plan.project_removed", locked, before=before)
+
+
+@transaction.atomic
+def project_milestone_add(
+    *, project: InfrastructureProject, data: dict[str, Any], actor: Any
+) -> ProjectMilestone:
+    locked = _lock_editable(project.version, actor)
+    milestone = ProjectMilestone(project=project)
+    _set_fields(milestone, MILESTONE_FIELDS, data)
+    _clean(milestone, exclude=["project", "tracked_milestone"])
+    milestone.save()
+    _touch(locked)
+    _audit(
+        actor,
+        "plan.project_milestone_added",
+        locked,
+        after={"project": project.name, **snapshot(milestone, MILESTONE_FIELDS)},
+    )
+    return milestone
+
+
+@transaction.atomic
+def project_milestone_remove(*, milestone: ProjectMilestone, actor: Any) -> None:
+    locked = _lock_editable(milestone.project.version, actor)
+    before = {"project": milestone.project.name, **snapshot(milestone, MILESTONE_FIELDS)}
+    ProjectMilestone.objects.filter(pk=milestone.pk).delete()
+    _touch(locked)
+    _audit(actor, "plan.project_milestone_removed", locked, before=before)
+
+
+@transaction.atomic
+def version_document_add(
+    *, version: PlanVersion, upload: UploadedFile, actor: Any
+) -> VersionDocument:
+    """Attach an uploaded PDF.  A bad file raises ServiceError and changes nothing else."""
+    locked = _lock_editable(version, actor)
+    document = document_store(upload=upload, actor=actor, party_id=locked.plan.party_id)
+    attached = VersionDocument.objects.create(version=locked, document=document)
+    _touch(locked)
+    _audit(
+        actor,
+        "plan.document_added",
+        locked,
+        after={"name": document.original_name, "sha256": document.sha256},
+    )
+    return attached
+
+
+@transaction.atomic
+def version_document_remove(*, attached: VersionDocument, actor: Any) -> None:
+    """Detach a document from a draft (the stored file is kept: nothing is deleted)."""
+    locked = _lock_editable(attached.version, actor)
+    before = {"name": attached.document.original_name, "sha256": attached.document.sha256}
+    VersionDocument.objects.filter(pk=attached.pk).delete()
+    _touch(locked)
+    _audit(actor, "plan.document_removed", locked, before=before)
+
+
+# --- the workflow ------------------------------------------------------------------------
+
+
+def _plan_milestone(version: PlanVersion, kind: str) -> Milestone | None:
+    return Milestone.objects.filter(
+        party_id=version.plan.party_id, phase_id=version.plan.phase_id, kind=kind
+    ).first()
+
+
+@transaction.atomic
+def version_submit(*, version: PlanVersion, actor: Any) -> PlanVersion:
+    """Send a draft version to AQMD; from now on it is frozen.
+
+    The first submitted draft plan of a phase meets its draft-plan milestone at the moment
+    of submission (on time or late per ``agreement.deadlines``).
+    """
+    locked = _lock(version)
+    policy.require(actor, policy.Action.PLAN_SUBMIT, locked)
+    if locked.status == VersionStatus.SUBMITTED:
+        return locked
+    check_transition(locked.status, VersionStatus.SUBMITTED, label=_label(locked))
+    if not locked.targets.exists() and not locked.projects.exists():
+        raise ServiceError(
+            _("An empty plan cannot be submitted: add a planning target or a project first.")
+        )
+    now = timezone.now()
+    locked.status = VersionStatus.SUBMITTED
+    locked.submitted_at, locked.submitted_by = now, actor
+    locked.save(update_fields=["status", "submitted_at", "submitted_by"])
+    plan = locked.plan
+    if plan.first_submitted_at is None:
+        plan.first_submitted_at = now
+        plan.save(update_fields=["first_submitted_at"])
+    milestone = _plan_milestone(locked, MilestoneKind.DRAFT_PLAN)
+    on_time = None
+    if locked.kind == VersionKind.DRAFT and milestone and milestone.status == MilestoneStatus.OPEN:
+        milestone_complete(
+            milestone=milestone,
+            completed_at=now,
+            actor=actor,
+            note=_("Met by submitting %(version)s") % {"version": locked},
+        )
+        on_time = not milestone.met_late
+    _audit(
+        actor,
+        "plan.version_submitted",
+        locked,
+        after={"status": locked.status, "kind": locked.kind, "draft_milestone_on_time": on_time},
+    )
+    notifications.notify(
+        event_key=f"plan_version.{locked.pk}.submitted",
+        recipients=notifications.reviewers(),
+        subject=_("Submitted for review: %(version)s") % {"version": locked},
+        body=_("%(who)s submitted %(version)s (%(kind)s).\n\nReview it: %(link)s")
+        % {
+            "who": actor.get_full_name() or actor.get_username(),
+            "version": locked,
+            "kind": locked.get_kind_display(),
+            "link": _link("plans:version", locked.pk),
+        },
+    )
+    return locked
+
+
+@transaction.atomic
+def version_withdraw(*, version: PlanVersion, actor: Any) -> PlanVersion:
+    """Take back a submission that AQMD has not decided yet."""
+    locked = _lock(version)
+    policy.require(actor, policy.Action.PLAN_WITHDRAW, locked)
+    if locked.status == VersionStatus.WITHDRAWN:
+        return locked
+    check_transition(locked.status, VersionStatus.WITHDRAWN, label=_label(locked))
+    before = {"status": locked.status}
+    locked.status, locked.withdrawn_at = VersionStatus.WITHDRAWN, timezone.now()
+    locked.save(update_fields=["status", "withdrawn_at"])
+    _audit(actor, "plan.version_withdrawn", locked, before=before, after={"status": locked.status})
+    return locked
+
+
+@transaction.atomic
+def version_start_review(*, version: PlanVersion, actor: Any) -> PlanVersion:
+    """A reviewer takes a submitted version off the queue's "new" pile."""
+    locked = _lock(version)
+    policy.require(actor, policy.Action.PLAN_REVIEW, locked)
+    if locked.status == VersionStatus.UNDER_REVIEW:
+        return locked
+    check_transition(locked.status, VersionStatus.UNDER_REVIEW, label=_label(locked))
+    locked.status = VersionStatus.UNDER_REVIEW
+    locked.review_started_at, locked.reviewer = timezone.now(), actor
+    locked.save(update_fields=["status", "review_started_at", "reviewer"])
+    _audit(
+        actor,
+        "plan.review_started",
+        locked,
+        before={"status": VersionStatus.SUBMITTED},
+        after={"status": locked.status},
+    )
+    return locked
+
+
+def _already_decided(locked: PlanVersion) -> Conflict:
+    decision = ReviewDecision.objects.select_related("reviewer").filter(version=locked).first()
+    if decision is not None:
+        local = timezone.localtime(decision.decided_at)
+        return Conflict(
+            _(
+                "%(label)s was already decided by %(who)s at %(when)s (%(decision)s). "
+                "Your decision was not recorded; your text is kept below."
+            )
+            % {
+                "label": _label(locked),
+                "who": decision.reviewer.get_full_name() or decision.reviewer.get_username(),
+                "when": local.strftime("%Y-%m-%d %H:%M %Z"),
+                "decision": decision.get_decision_display().lower(),
+            }
+        )
+    return Conflict(
+        _("%(label)s is %(status)s and can no longer be decided. Your text is kept below.")
+        % {"label": _label(locked), "status": locked.get_status_display().lower()}
+    )
+
+
+@transaction.atomic
+def version_decide(
+    *, version: PlanVersion, decision: str, reasons: str, actor: Any
+) -> ReviewDecision:
+    """Approve a submitted version or send it back with reasons.
+
+    The version row is locked and its status re-checked, so of two reviewers deciding at
+    once exactly one wins; the other gets :class:`Conflict` naming the winner.  Approving a
+    final plan meets the phase's approved-plan milestone at the decision time and makes each
+    project milestone a tracked deadline (``agreement.Milestone`` of kind "project").
+    """
+    reasons = (reasons or "").strip()
+    if decision not in Decision.values:
+        raise ServiceError(_("Choose approve or send back."), fields={"decision": _("Required.")})
+    if decision == Decision.CHANGES_REQUESTED and not reasons:
+        raise ServiceError(
+            _("Say what must change: reasons are required to send a plan back."),
+            fields={"reasons": _("Reasons are required to send a plan back.")},
+        )
+    locked = _lock(version)
+    policy.require(actor, policy.Action.PLAN_REVIEW, locked)
+    if locked.status in (VersionStatus.APPROVED, VersionStatus.CHANGES_REQUESTED):
+        existing = ReviewDecision.objects.filter(version=locked).first()
+        if existing and existing.reviewer_id == actor.pk and existing.decision == decision:
+            return existing  # the same decision sent twice (e.g. a double click): a no-op
+        raise _already_decided(locked)  # Race condition: another reviewer decided first.
+    check_transition(locked.status, decision, label=_label(locked))
+    now = timezone.now()
+    before = {"status": locked.status}
+    result = ReviewDecision.objects.create(
+        version=locked, decision=decision, reasons=reasons, reviewer=actor, decided_at=now
+    )
+    locked.status = decision
+    if locked.reviewer_id is None:
+        locked.reviewer = actor
+    locked.save(update_fields=["status", "reviewer"])
+    created = 0
+    if decision == Decision.APPROVED and locked.kind == VersionKind.FINAL:
+        created = _track_project_milestones(locked, actor)
+        milestone = _plan_milestone(locked, MilestoneKind.FINAL_PLAN)
+        if milestone and milestone.status == MilestoneStatus.OPEN:
+            milestone_complete(
+                milestone=milestone,
+                completed_at=now,
+                actor=actor,
+                note=_("Met by the approval of %(version)s") % {"version": locked},
+            )
+    _audit(
+        actor,
+        f"plan.version_{decision}",
+        locked,
+        before=before,
+        after={"status": locked.status, "tracked_milestones_created": created},
+        note=reasons,
+    )
+    notifications.notify(
+        event_key=f"plan_version.{locked.pk}.decided",
+        recipients=notifications.port_staff(locked.plan.party_id),
+        subject=_("AQMD decision on %(version)s: %(decision)s")
+        % {"version": locked, "decision": result.get_decision_display()},
+        body=_("%(decision)s.\n\n%(reasons)s\n\nSee the plan: %(link)s")
+        % {
+            "decision": result.get_decision_display(),
+            "reasons": reasons,
+            "link": _link("plans:version", locked.pk),
+        },
+    )
+    return result
+
+
+def _track_project_milestones(version: PlanVersion, actor: Any) -> int:
+    """Create an agreement milestone for each project milestone of an approved final plan."""
+    rows = ProjectMilestone.objects.filter(
+        project__version=version, tracked_milestone__isnull=True
+    ).select_related("project")
+    created = 0
+    for row in rows:
+        tracked = Milestone.objects.create(
+            party_id=version.plan.party_id,
+            phase_id=version.plan.phase_id,
+            kind=MilestoneKind.PROJECT,
+            title=f"{row.project.name}: {row.what}"[:300],
+            due_date=row.due_date,
+            within_port_control=row.within_port_control,
+        )
+        row.tracked_milestone = tracked
+        row.save(update_fields=["tracked_milestone"])
+        audit_record(
+            actor=actor,
+            action="milestone.created_from_plan",
+            obj=tracked,
+            after=snapshot(tracked, ["title", "due_date", "within_port_control"]),
+        )
+        created += 1
+    return created
+
+
+@transaction.atomic
+def comment_add(
+    *,
+    version: PlanVersion,
+    body: str,
+    actor: Any,
+    project: InfrastructureProject | None = None,
+) -> Comment:
+    """A remark on a submitted version (whole plan or one project).
+
+    Reviewers' and port staff's comments both mail the port's staff (not the author).
+    """
+    body = (body or "").strip()
+    if not body:
+        raise ServiceError(_("Write a comment first."), fields={"body": _("Required.")})
+    locked = _lock(version)
+    policy.require(actor, policy.Action.PLAN_COMMENT, locked)
+    if locked.status == VersionStatus.DRAFT:
+        raise ServiceError(
+            _("Comments are for submitted versions; this one is still a draft."), code="conflict"
+        )
+    if project is not None and project.version_id != locked.pk:
+        raise ServiceError(
+            _("That project belongs to another version."), fields={"project": _("Not found.")}
+        )
+    comment = Comment.objects.create(version=locked, project=project, author=actor, body=body)
+    _audit(
+        actor,
+        "plan.commented",
+        locked,
+        after={"comment": comment.pk, "project": project.name if project else None},
+        note=body,
+    )
+    where = project.name if project else _("the whole plan")
+    notifications.notify(
+        event_key=f"plan_comment.{comment.pk}",
+        recipients=notifications.port_staff(locked.plan.party_id),
+        exclude=actor,
+        subject=_("New comment on %(version)s") % {"version": locked},
+        body=_("%(who)s commented on %(where)s:\n\n%(body)s\n\nSee the plan: %(link)s")
+        % {
+            "who": actor.get_full_name() or actor.get_username(),
+            "where": where,
+            "body": body,
+            "link": _link("plans:version", locked.pk),
+        },
+    )
+    return comment

@@ -1,0 +1,106 @@
+"""Submitting a draft meets the phase's draft-plan milestone; approval meets the final one.
+
+On time means by 23:59:59 Pacific on the due date; later is late and stays visible as late.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.urls import reverse
+
+from agreement.models import Milestone, MilestoneKind, MilestoneStatus
+from plans import services
+from plans.models import VersionKind
+
+from .conftest import make_draft
+
+PACIFIC = ZoneInfo("America/Los_Angeles")
+LAST_SECOND = dt.datetime(2027, 5, 31, 23, 59, 59, tzinfo=PACIFIC)
+FIRST_LATE = dt.datetime(2027, 6, 1, 0, 0, 0, tzinfo=PACIFIC)
+
+
+def _milestone(party, kind):
+    return Milestone.objects.get(party=party, phase__number=1, kind=kind)
+
+
+def test_a_draft_submitted_at_235959_pacific_on_the_due_date_is_on_time(pola_staff, phase1):
+    version = make_draft(pola_staff, phase1)
+    with time_machine.travel(LAST_SECOND, tick=False):
+        services.version_submit(version=version, actor=pola_staff)
+    milestone = _milestone(pola_staff.party, MilestoneKind.DRAFT_PLAN)
+    assert milestone.status == MilestoneStatus.MET
+    assert milestone.completed_at == LAST_SECOND
+    assert milestone.met_late is False
+
+
+def test_a_draft_submitted_one_second_later_is_late_and_shows_as_late(client, pola_staff, phase1):
+    version = make_draft(pola_staff, phase1)
+    with time_machine.travel(FIRST_LATE, tick=False):
+        services.version_submit(version=version, actor=pola_staff)
+    milestone = _milestone(pola_staff.party, MilestoneKind.DRAFT_PLAN)
+    assert milestone.status == MilestoneStatus.MET
+    assert milestone.met_late is True
+    client.force_login(pola_staff)
+    response = client.get(reverse("plans:plan", args=[version.plan_id]))
+    assert "late" in response.text
+    listing = client.get(reverse("plans:list"))
+    assert "met late" in listing.text
+
+
+def test_only_the_first_submission_meets_the_draft_milestone(pola_staff, phase1, reviewer):
+    version = make_draft(pola_staff, phase1)
+    with time_machine.travel(LAST_SECOND, tick=False):
+        services.version_submit(version=version, actor=pola_staff)
+    services.version_withdraw(version=version, actor=pola_staff)
+    again = services.plan_revise(plan=version.plan, actor=pola_staff)
+    services.version_update(version=again, kind=VersionKind.DRAFT, summary="", actor=pola_staff)
+    with time_machine.travel(FIRST_LATE + dt.timedelta(days=3), tick=False):
+        services.version_submit(version=again, actor=pola_staff)
+    assert _milestone(pola_staff.party, MilestoneKind.DRAFT_PLAN).completed_at == LAST_SECOND
+
+
+def test_approving_the_final_plan_meets_the_final_milestone_at_the_decision_time(
+    final_submitted, reviewer, pola_staff
+):
+    decided = dt.datetime(2028, 1, 1, 0, 0, 1, tzinfo=PACIFIC)  # one day late
+    with time_machine.travel(decided, tick=False):
+        services.version_decide(
+            version=final_submitted, decision="approved", reasons="", actor=reviewer
+        )
+    milestone = _milestone(pola_staff.party, MilestoneKind.FINAL_PLAN)
+    assert milestone.status == MilestoneStatus.MET
+    assert milestone.completed_at == decided
+    assert milestone.met_late is True
+
+
+def test_approving_the_final_plan_makes_its_project_milestones_tracked_deadlines(
+    final_submitted, reviewer, pola_staff
+):
+    services.version_decide(
+        version=final_submitted, decision="approved", reasons="", actor=reviewer
+    )
+    source = final_submitted.projects.get().milestones.get()
+    tracked = Milestone.objects.get(kind=MilestoneKind.PROJECT)
+    assert source.tracked_milestone_id == tracked.pk
+    assert tracked.party == pola_staff.party
+    assert tracked.phase == final_submitted.plan.phase
+    assert tracked.title == "Pier 400 chargers: Chargers energised"
+    assert tracked.due_date == source.due_date
+    assert tracked.within_port_control is True
+    assert tracked.status == MilestoneStatus.OPEN
+
+
+def test_approving_a_draft_plan_creates_no_project_deadlines(submitted, reviewer):
+    services.version_decide(version=submitted, decision="approved", reasons="", actor=reviewer)
+    assert not Milestone.objects.filter(kind=MilestoneKind.PROJECT).exists()
+    assert _milestone(submitted.plan.party, MilestoneKind.FINAL_PLAN).status == "open"
+
+
+def test_sending_the_final_plan_back_creates_no_deadlines(final_submitted, reviewer):
+    services.version_decide(
+        version=final_submitted, decision="changes_requested", reasons="No", actor=reviewer
+    )
+    assert not Milestone.objects.filter(kind=MilestoneKind.PROJECT).exists()
