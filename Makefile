@@ -9,7 +9,8 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/compliance_tracker
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test install lint typecheck migrations-check pytest services-check test-deps bench clean
+.PHONY: run test install lint typecheck migrations-check pytest services-check test-deps bench clean \
+	messages
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +47,17 @@ migrations-check: $(STAMP)
 pytest: $(STAMP)
 	DATABASE_URL="$(TEST_DATABASE_URL)" CELERY_BROKER_URL="$(TEST_BROKER_URL)" \
 		$(BIN)/pytest $(PYTEST_ARGS)
+
+## make messages: extract marked strings into locale/<lang>/LC_MESSAGES/django.po, compile
+## the .mo (needs gettext's msgfmt) and print what still needs a translator.
+MESSAGE_LOCALES ?= es
+MESSAGE_IGNORES := --ignore=.venv --ignore=node_modules --ignore=var --ignore='*.egg-info'
+messages: $(STAMP)
+	DJANGO_DEBUG=true $(PY) manage.py makemessages $(addprefix -l ,$(MESSAGE_LOCALES)) \
+		--no-obsolete $(MESSAGE_IGNORES)
+	DJANGO_DEBUG=true $(PY) manage.py compilemessages $(addprefix -l ,$(MESSAGE_LOCALES)) \
+		$(MESSAGE_IGNORES)
+	@scripts/translation-status || true
 
 bench: $(STAMP)
 	DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m benchmarks

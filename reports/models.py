@@ -45,7 +45,10 @@ POLLUTANTS = (Metric.DPM, Metric.NOX, Metric.SOX)
 
 class FigureBasis(models.TextChoices):
     PUBLISHED = "published", _("Published absolute figure")
+    # "%" is a literal percent sign in the next two labels, not a format directive.
+    # xgettext:no-python-format
     PUBLISHED_REDUCTION = "published_reduction", _("Published % change vs 2005 only")
+    # xgettext:no-python-format
     DERIVED = "derived", _("Derived from published % reduction")
     ILLUSTRATIVE = "illustrative", _("Illustrative (demo figure, not real data)")
 
