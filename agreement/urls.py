@@ -3,7 +3,6 @@ from django.urls import path, re_path
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("status/", views.public_status, name="public-status"),
     path("agreement/", views.terms, name="agreement-terms"),
     path("milestones/", views.milestone_list, name="milestone-list"),

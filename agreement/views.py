@@ -15,17 +15,6 @@ from .filters import MilestoneFilter
 from .models import Milestone
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's dashboard, or the public status page."""
-    if not request.user.is_authenticated:
-        return public_status(request)
-    context = {
-        "due_next": selectors.milestones_due_next(user=request.user),
-        "overdue": selectors.milestones_overdue(user=request.user),
-    }
-    return render(request, "agreement/dashboard.html", context)
-
-
 def public_status(request: HttpRequest) -> HttpResponse:
     context = {
         "agreement": selectors.agreement_overview(),

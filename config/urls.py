@@ -2,7 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from dashboard import views as dashboard_views
+
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("", dashboard_views.home, name="home"),
     path("", include("agreement.urls")),
     path("accounts/", include("accounts.urls")),
     path("plans/", include("plans.urls")),

@@ -51,7 +51,7 @@ def notice_record(*, milestone: Milestone, kind: str, now: dt.datetime) -> Notic
 def _deliver_after_commit(notice_id: int) -> None:
     from .tasks import deliver_notice  # the task module imports this one
 
-    transaction.on_commit(lambda: deliver_notice.delay(notice_id))
+    transaction.on_commit(lambda: deliver_notice.delay(notice_id), robust=True)
 
 
 def _recipients(party_id: int) -> list[str]:

@@ -47,7 +47,7 @@ def notify(
     if not rows:
         return
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    transaction.on_commit(lambda: notifications_send(event_key=event_key))
+    transaction.on_commit(lambda: notifications_send(event_key=event_key), robust=True)
 
 
 def notifications_send(*, event_key: str) -> int:

@@ -47,7 +47,7 @@ def _state(run: ReportRun) -> dict[str, Any]:
 def _enqueue(run_id: int) -> None:
     from .tasks import render_report_run
 
-    transaction.on_commit(lambda: render_report_run.delay(run_id))
+    transaction.on_commit(lambda: render_report_run.delay(run_id), robust=True)
 
 
 @transaction.atomic

@@ -3,7 +3,6 @@
 import datetime as dt
 import re
 
-import pytest
 import time_machine
 from django.core import mail
 from django.db import connection
@@ -43,7 +42,7 @@ def test_wrong_password_gives_an_error_and_no_session(client, pola_staff):
 def test_port_staff_dashboard_shows_own_port_with_days_left_and_provisional(client, pola_staff):
     client.force_login(pola_staff)
     response = client.get(reverse("home"))
-    items = response.context["due_next"]
+    items = response.context["dashboard"].due_next
     assert {i.milestone.party.code for i in items} == {"POLA"}
     draft = next(i for i in items if i.milestone.kind == MilestoneKind.DRAFT_PLAN)
     assert draft.milestone.due_date == dt.date(2027, 5, 31)
@@ -56,7 +55,10 @@ def test_port_staff_dashboard_shows_own_port_with_days_left_and_provisional(clie
 def test_reviewer_dashboard_shows_both_ports(client, reviewer):
     client.force_login(reviewer)
     response = client.get(reverse("home"))
-    assert {i.milestone.party.code for i in response.context["due_next"]} == {"POLA", "POLB"}
+    assert {i.milestone.party.code for i in response.context["dashboard"].due_next} == {
+        "POLA",
+        "POLB",
+    }
 
 
 @time_machine.travel(NOW, tick=False)
@@ -64,23 +66,24 @@ def test_dashboard_lists_past_due_milestones_as_late(client, pola_staff, pola):
     MilestoneFactory.create(party=pola, title="Install chargers", due_date=dt.date(2027, 4, 28))
     client.force_login(pola_staff)
     response = client.get(reverse("home"))
-    overdue = [i.milestone.title for i in response.context["overdue"]]
+    overdue = [i.milestone.title for i in response.context["dashboard"].overdue]
     # The 2026 annual report (due 2027-03-31) is past due too.
     assert overdue == ["Annual report 2026", "Install chargers"]
     assert "3 days late" in response.text
 
 
-@pytest.mark.parametrize("extra", [0, 40])
 @time_machine.travel(NOW, tick=False)
-def test_dashboard_query_count_does_not_grow_with_milestones(
-    client, reviewer, pola, django_assert_max_num_queries, extra
-):
-    for n in range(extra):
+def test_dashboard_query_count_does_not_grow_with_milestones(client, reviewer, pola):
+    def count() -> int:
+        client.force_login(reviewer)
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(reverse("home"))
+        return len(ctx.captured_queries)
+
+    few = count()
+    for n in range(40):
         MilestoneFactory.create(party=pola, due_date=dt.date(2027, 6, 1) + dt.timedelta(days=n))
-    client.force_login(reviewer)
-    with CaptureQueriesContext(connection) as ctx:
-        client.get(reverse("home"))
-    assert len(ctx.captured_queries) <= 5, [q["sql"] for q in ctx.captured_queries]
+    assert count() == few
 
 
 def test_public_status_page_is_open_and_marks_provisional_dates(client, agreement):

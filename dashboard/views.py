@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from agreement.views import public_status
+
+from .selectors import dashboard_for
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's dashboard, or the public status page."""
+    if not request.user.is_authenticated:
+        return public_status(request)
+    return render(request, "dashboard/home.html", {"dashboard": dashboard_for(user=request.user)})
