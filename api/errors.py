@@ -26,6 +26,7 @@ from django.http import (
 from django.urls import Resolver404, resolve
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -109,6 +110,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+@csrf_exempt  # it changes nothing; a POST to no operation is a 404, not a CSRF 403 page
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """An address under ``/api/`` that names no operation.
 
