@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +21,7 @@ from django.utils.translation import gettext as _
 from accounts import policy
 from agreement.models import Party
 from audit.services import audit_record, snapshot
-from core.errors import ServiceError
+from core.errors import ServiceError, TooLarge
 
 from .models import (
     FIRST_YEAR,
@@ -278,12 +280,23 @@ class RowError:
 
 
 class ImportRejected(ServiceError):
-    """The file has errors; nothing was saved.  ``row_errors`` says where and why."""
+    """The file has errors; nothing was saved.  ``row_errors`` says where and why.
+
+    As fields, each error is named ``rows.<line>.<field>`` (``rows.<line>`` for the whole
+    row), so the API answers them in its one error shape.
+    """
 
     def __init__(self, row_errors: list[RowError]) -> None:
+        fields: dict[str, list[str]] = {}
+        for error in row_errors:
+            name = (
+                f"rows.{error.line}" if error.field == "-" else f"rows.{error.line}.{error.field}"
+            )
+            fields.setdefault(name, []).append(error.reason)
         super().__init__(
             _("The file was not imported: %(n)s error(s). Nothing was saved.")
-            % {"n": len(row_errors)}
+            % {"n": len(row_errors)},
+            fields=fields,
         )
         self.row_errors = row_errors
 
@@ -423,3 +436,35 @@ def inventory_import_csv(*, text: str, actor: Any) -> ImportResult:
         result.inventories.append(inventory)
         result.figures += len(figures)
     return result
+
+
+def inventory_import_upload(*, upload: UploadedFile, actor: Any) -> ImportResult:
+    """Import an uploaded CSV file (see :func:`inventory_import_csv`).
+
+    The file must be within ``UPLOAD_MAX_BYTES`` (else :class:`TooLarge`) and UTF-8 text.
+    """
+    if actor is not None:
+        policy.require(actor, policy.Action.EMISSIONS_EDIT)
+    limit = settings.UPLOAD_MAX_BYTES
+    if upload.size is None or upload.size > limit:
+        raise TooLarge(
+            _("%(name)s is larger than the %(limit)s MB limit.")
+            % {"name": upload.name, "limit": round(limit / (1024 * 1024), 1)},
+            fields={"file": _("File too large.")},
+        )
+    text: str | None
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or "\x00" in text:  # PostgreSQL cannot store NUL characters
+        raise ServiceError(
+            _("The file is not a UTF-8 CSV text file."), fields={"file": _("Not UTF-8 text.")}
+        )
+    try:
+        return inventory_import_csv(text=text, actor=actor)
+    except csv.Error as exc:
+        raise ServiceError(
+            _("The file could not be read as CSV: %(e)s") % {"e": exc},
+            fields={"file": _("Not a CSV file.")},
+        ) from exc

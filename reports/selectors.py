@@ -10,7 +10,9 @@ from django.db.models import Prefetch, Q
 from accounts import policy
 from accounts.policy import Action
 
+from . import derived
 from .models import (
+    BASELINE_YEAR,
     EmissionsInventory,
     EmissionsInventoryQuerySet,
     InventoryFigure,
@@ -39,12 +41,17 @@ def report_runs_by_year(user: Any) -> list[tuple[int, list[ReportRun]]]:
     return [(year, list(group)) for year, group in groupby(runs, key=lambda r: r.year)]
 
 
+def report_run_readable(user: Any, run: ReportRun) -> bool:
+    """The row-by-row answer of :func:`report_runs_visible_to`: those allowed to read the
+    run, or anyone once it is published."""
+    return policy.can(user, Action.REPORT_VIEW, run) or policy.can(
+        user, Action.REPORT_VIEW_PUBLISHED, run
+    )
+
+
 def report_run_downloadable(user: Any, run: ReportRun) -> bool:
     """Only ready runs are served, to those allowed to read them or to anyone once published."""
-    return run.is_downloadable and (
-        policy.can(user, Action.REPORT_VIEW, run)
-        or policy.can(user, Action.REPORT_VIEW_PUBLISHED, run)
-    )
+    return run.is_downloadable and report_run_readable(user, run)
 
 
 def inventories_visible_to(user: Any) -> EmissionsInventoryQuerySet:
@@ -60,3 +67,34 @@ def inventories_visible_to(user: Any) -> EmissionsInventoryQuerySet:
     if scope is not None:
         return qs.filter(accepted | Q(party_id=scope))
     return qs.filter(accepted)
+
+
+BaselineFigures = dict[int, dict[str, InventoryFigure]]
+
+
+def accepted_baseline_figures() -> BaselineFigures:
+    """The accepted 2005 figures of every port (port id -> metric -> figure), in one query.
+
+    Accepted figures are public, so every caller may see them.
+    """
+    figures = InventoryFigure.objects.filter(
+        inventory__year=BASELINE_YEAR, inventory__status=InventoryStatus.ACCEPTED
+    ).select_related("inventory")
+    found: BaselineFigures = {}
+    for figure in figures:
+        found.setdefault(figure.inventory.party_id, {})[figure.metric] = figure
+    return found
+
+
+def inventory_points(
+    inventory: EmissionsInventory, baselines: BaselineFigures
+) -> list[derived.Point]:
+    """The derived figures of one inventory vs its port's accepted 2005 inventory, one per
+    metric it records (computed by :mod:`reports.derived`, as the report does).  Uses the
+    prefetched figures: no query."""
+    own = {f.metric: f for f in inventory.figures.all()}
+    figures: dict[int, dict[str, InventoryFigure]] = {
+        BASELINE_YEAR: baselines.get(inventory.party_id, {}),
+        inventory.year: own,
+    }
+    return [derived.metric_point(figures, inventory.year, metric) for metric in sorted(own)]

@@ -18,6 +18,7 @@ from agreement.models import Party
 from core.errors import Forbidden, ServiceError
 
 from . import inventory_services, rendering, selectors, services
+from .downloads import report_run_file_response
 from .forms import METRIC_FIELDS, GenerateReportForm, ImportForm, InventoryForm, ReviewForm
 from .models import EmissionsInventory, ReportRun
 
@@ -116,15 +117,7 @@ def report_run_download(request: HttpRequest, pk: int) -> FileResponse:
     run = get_object_or_404(ReportRun.objects.select_related("party"), pk=pk)
     if not selectors.report_run_downloadable(request.user, run):
         raise Http404
-    scope = run.party.code if run.party is not None else "POLA-POLB"
-    response = FileResponse(
-        run.pdf.open("rb"),
-        as_attachment=True,
-        filename=f"annual-report-{run.year}-{scope}-v{run.version}.pdf",
-        content_type="application/pdf",
-    )
-    response["X-Content-SHA256"] = run.sha256
-    return response
+    return report_run_file_response(run)
 
 
 @require_GET

@@ -6,8 +6,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from audit.models import AuditEvent
-from core.errors import Forbidden
-from reports.inventory_services import ImportRejected, inventory_import_csv
+from core.errors import Forbidden, ServiceError, TooLarge
+from reports.inventory_services import (
+    ImportRejected,
+    inventory_import_csv,
+    inventory_import_upload,
+)
 from reports.models import EmissionsInventory, InventoryFigure, InventoryStatus
 from reports.seed import PUBLIC_CSV
 
@@ -94,3 +98,54 @@ def test_the_import_command_prints_row_errors_and_saves_nothing(agreement, tmp_p
     good.write_text(HEADER + "POLA,2013,DPM,170,short tons/yr,exact,src\n")
     call_command("import_inventory_csv", str(good))
     assert InventoryFigure.objects.count() == 1
+
+
+def _upload(data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("figures.csv", data, content_type="text/csv")
+
+
+def test_an_uploaded_file_imports_like_its_text(pola_staff):
+    text = HEADER + "POLA,2013,DPM,170.5,short tons/yr,exact,port inventory 2013\n"
+    result = inventory_import_upload(upload=_upload(("\ufeff" + text).encode()), actor=pola_staff)
+    assert result.figures == 1
+    assert InventoryFigure.objects.get().value == Decimal("170.5")
+
+
+def test_an_upload_over_the_limit_is_refused_as_too_large(pola_staff, settings):
+    settings.UPLOAD_MAX_BYTES = 10
+    with pytest.raises(TooLarge):
+        inventory_import_upload(upload=_upload(HEADER.encode()), actor=pola_staff)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"\xff\xfe\x00b\x00a\x00d", HEADER.encode() + b"POLA,2013,DPM,1,short tons/yr,\x00,s\n"],
+    ids=["not utf-8", "nul character"],
+)
+def test_an_upload_that_is_not_utf8_text_names_the_file(pola_staff, data):
+    with pytest.raises(ServiceError) as caught:
+        inventory_import_upload(upload=_upload(data), actor=pola_staff)
+    assert set(caught.value.fields) == {"file"}
+    assert not InventoryFigure.objects.exists()
+
+
+def test_an_upload_csv_cannot_read_names_the_file(pola_staff):
+    data = (HEADER + "POLA,2013,DPM,1,short tons/yr,exact," + "x" * 200_000 + "\n").encode()
+    with pytest.raises(ServiceError) as caught:
+        inventory_import_upload(upload=_upload(data), actor=pola_staff)
+    assert set(caught.value.fields) == {"file"}
+
+
+def test_row_errors_are_also_fields_named_by_line_and_column(administrator):
+    with pytest.raises(ImportRejected) as caught:
+        inventory_import_csv(
+            text=HEADER + "POLA,2013,DPM,-1,short tons/yr,exact,s\n", actor=administrator
+        )
+    assert caught.value.fields == {"rows.2.value": ["A figure cannot be negative."]}
+
+
+def test_reviewers_cannot_upload_either(reviewer):
+    with pytest.raises(Forbidden):
+        inventory_import_upload(upload=_upload(HEADER.encode()), actor=reviewer)

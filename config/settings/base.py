@@ -221,7 +221,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cooperative Agreement Compliance Tracker API",
     "DESCRIPTION": (
-        "Parties, phases, categories, milestones, penalty schedules and the audit trail of the "
+        "Parties, phases, categories, milestones, penalty schedules, report runs, emissions "
+        "inventories and the audit trail of the "
         "Cooperative Agreement between South Coast AQMD and the Ports of Los Angeles and Long "
         "Beach. Authenticate with `Authorization: Bearer <token>` (tokens at /accounts/tokens/) "
         "or a browser session. Errors answer "
@@ -233,6 +234,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A figure's stored basis and a derived figure's basis are the same choices.
+    "ENUM_NAME_OVERRIDES": {"FigureBasisEnum": "reports.models.FigureBasis"},
 }
 
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)

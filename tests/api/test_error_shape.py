@@ -127,6 +127,16 @@ def test_an_unknown_api_address_answers_404_in_the_error_shape(client_as, agreem
     assert client_as("anonymous").get("/api/v2/nothing").status_code == 404
 
 
+def test_a_post_to_an_unknown_api_address_is_a_404_not_a_csrf_page(reviewer):
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(reviewer)
+    response = client.post("/api/v1/emissions-inventories/-1/review/", {"decision": "accept"})
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
+
+
 def test_an_api_address_without_its_trailing_slash_redirects(client_as, agreement):
     response = client_as("anonymous").get("/api/v1/milestones?kind=project")
     assert response.status_code == 301

@@ -1,0 +1,454 @@
+"""API operations on report runs and emissions inventories: one view per operation.
+
+Reads are scoped by the selectors (a run or inventory the user may not see is a 404); every
+write calls a service of :mod:`reports.services` or :mod:`reports.inventory_services`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import django_filters
+from django.http import Http404
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts import policy
+from api.views import DownloadView
+from core.exports import Column, ExportFormat, export_response
+from core.filters import StableOrderingFilter
+
+from . import inventory_services, selectors, services
+from .downloads import report_run_file_response
+from .models import (
+    EmissionsInventory,
+    InventoryStatus,
+    ReportRun,
+    ReportStatus,
+)
+from .serializers import (
+    EmissionsInventorySerializer,
+    FiguresSerializer,
+    InventoryEntrySerializer,
+    InventoryImportResultSerializer,
+    InventoryImportSerializer,
+    InventoryReviewSerializer,
+    ReportRunRequestSerializer,
+    ReportRunSerializer,
+)
+
+RUN_TAGS = ["reports"]
+EMISSIONS_TAGS = ["emissions"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --- Report runs --------------------------------------------------------------------------
+
+
+class ReportRunFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(label=_("Reporting year"))
+    port = django_filters.CharFilter(
+        field_name="party__code", lookup_expr="iexact", label=_("Port (code, e.g. POLA)")
+    )
+    combined = django_filters.BooleanFilter(
+        field_name="party", lookup_expr="isnull", label=_("Combined report of both ports")
+    )
+    status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("Status"))
+    published = django_filters.BooleanFilter(field_name="is_published", label=_("Published"))
+    ordering = StableOrderingFilter(
+        fields={
+            "year": "year",
+            "party__code": "port",
+            "version": "version",
+            "status": "status",
+            "requested_at": "requested_at",
+            "published_at": "published_at",
+        },
+        label=_("Order by"),
+    )
+
+    class Meta:
+        model = ReportRun
+        fields = ["year", "port", "combined", "status", "published"]
+
+
+class _VisibleRuns(generics.GenericAPIView):
+    """Runs the user may see: every run for the board and AQMD, their own port's and the
+    published ones for port staff, the published ones for the public."""
+
+    def get_queryset(self) -> Any:
+        return selectors.report_runs_visible_to(self.request.user)
+
+
+class _ReadableRun(_VisibleRuns):
+    """Reading a run: REPORT_VIEW or, once published, REPORT_VIEW_PUBLISHED (the policy's
+    per-object check, which the view's one ``policy_action`` cannot say alone)."""
+
+    def check_object_permissions(self, request: Request, obj: Any) -> None:
+        if not selectors.report_run_readable(request.user, obj):
+            raise Http404
+
+
+@extend_schema(tags=RUN_TAGS)
+class ReportRunList(_VisibleRuns, generics.ListAPIView):
+    """Annual progress report runs (every version) with their status."""
+
+    # The broadest read rule (the public may read published runs); the selector narrows.
+    policy_action = policy.Action.REPORT_VIEW_PUBLISHED
+    serializer_class = ReportRunSerializer
+    filterset_class = ReportRunFilter
+
+
+@extend_schema(tags=RUN_TAGS)
+class ReportRunDetail(_ReadableRun, generics.RetrieveAPIView):
+    policy_action = policy.Action.REPORT_VIEW_PUBLISHED
+    serializer_class = ReportRunSerializer
+
+
+@extend_schema(
+    tags=RUN_TAGS,
+    responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
+)
+class ReportRunDownload(_ReadableRun, DownloadView):
+    """The run's PDF (ready runs only); its SHA-256 is in the ``X-Content-SHA256`` header."""
+
+    policy_action = policy.Action.REPORT_VIEW_PUBLISHED
+    filter_backends: list[Any] = []
+    pagination_class = None
+
+    def get(self, request: Request, pk: int) -> Any:
+        run: ReportRun = self.get_object()
+        if not selectors.report_run_downloadable(request.user, run):
+            raise Http404
+        return report_run_file_response(run)
+
+
+class _RunWrite(_VisibleRuns):
+    filter_backends: list[Any] = []
+    pagination_class = None
+
+
+@extend_schema(
+    tags=RUN_TAGS,
+    request=ReportRunRequestSerializer,
+    responses={201: OpenApiResponse(ReportRunSerializer, description="Queued.")},
+)
+class ReportRunGenerate(_RunWrite):
+    """Queue a new version of the report for a year (one port, or both): AQMD.
+
+    The run renders in the background; poll it until its status is ready or failed.
+    """
+
+    policy_action = policy.Action.REPORT_GENERATE
+    serializer_class = ReportRunRequestSerializer
+
+    def post(self, request: Request) -> Response:
+        parsed = ReportRunRequestSerializer(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        run = services.report_run_request(
+            year=parsed.validated_data["year"],
+            party=parsed.validated_data.get("port"),
+            actor=request.user,
+        )
+        run = self.get_queryset().get(pk=run.pk)
+        return Response(ReportRunSerializer(run).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=RUN_TAGS, request=None, responses={200: ReportRunSerializer})
+class ReportRunRetry(_RunWrite):
+    """Queue a failed run again (AQMD); a queued or rendering run is left as it is."""
+
+    policy_action = policy.Action.REPORT_GENERATE
+    serializer_class = ReportRunSerializer
+
+    def post(self, request: Request, pk: int) -> Response:
+        run = services.report_run_retry(run=self.get_object(), actor=request.user)
+        return Response(ReportRunSerializer(self.get_queryset().get(pk=run.pk)).data)
+
+
+@extend_schema(tags=RUN_TAGS, request=None, responses={200: ReportRunSerializer})
+class ReportRunPublish(_RunWrite):
+    """Publish a ready run (AQMD administrators): its PDF becomes public.  Idempotent."""
+
+    policy_action = policy.Action.REPORT_PUBLISH
+    serializer_class = ReportRunSerializer
+
+    def post(self, request: Request, pk: int) -> Response:
+        run = services.report_run_publish(run=self.get_object(), actor=request.user)
+        return Response(ReportRunSerializer(self.get_queryset().get(pk=run.pk)).data)
+
+
+# --- Emissions inventories ----------------------------------------------------------------
+
+
+class EmissionsInventoryFilter(django_filters.FilterSet):
+    port = django_filters.CharFilter(
+        field_name="party__code", lookup_expr="iexact", label=_("Port (code, e.g. POLA)")
+    )
+    year = django_filters.RangeFilter(label=_("Years between (inclusive)"))
+    status = django_filters.ChoiceFilter(choices=InventoryStatus.choices, label=_("Status"))
+    ordering = StableOrderingFilter(
+        fields={
+            "year": "year",
+            "party__code": "port",
+            "status": "status",
+            "submitted_at": "submitted_at",
+        },
+        label=_("Order by"),
+    )
+
+    class Meta:
+        model = EmissionsInventory
+        fields = ["port", "year", "status"]
+
+
+class _VisibleInventories(generics.GenericAPIView):
+    """Inventories the user may see: AQMD every one, port staff their own port's and the
+    accepted ones, everyone else the accepted ones.  Serializers get the ports' accepted
+    2005 figures to derive from."""
+
+    def get_queryset(self) -> Any:
+        return selectors.inventories_visible_to(self.request.user)
+
+    def get_serializer_context(self) -> Mapping[str, Any]:
+        return {
+            **super().get_serializer_context(),
+            "baselines": selectors.accepted_baseline_figures(),
+        }
+
+
+@extend_schema(tags=EMISSIONS_TAGS)
+class EmissionsInventoryList(_VisibleInventories, generics.ListAPIView):
+    """Emissions inventories with their figures and the figures derived from them."""
+
+    policy_action = policy.Action.EMISSIONS_VIEW
+    serializer_class = EmissionsInventorySerializer
+    filterset_class = EmissionsInventoryFilter
+
+
+@extend_schema(tags=EMISSIONS_TAGS)
+class EmissionsInventoryDetail(_VisibleInventories, generics.RetrieveAPIView):
+    policy_action = policy.Action.EMISSIONS_VIEW
+    serializer_class = EmissionsInventorySerializer
+
+
+class _InventoryWrite(_VisibleInventories):
+    filter_backends: list[Any] = []
+    pagination_class = None
+
+    def respond(self, inventory: EmissionsInventory, code: int = status.HTTP_200_OK) -> Response:
+        refreshed = self.get_queryset().get(pk=inventory.pk)
+        context = self.get_serializer_context()
+        return Response(EmissionsInventorySerializer(refreshed, context=context).data, status=code)
+
+
+@extend_schema(
+    tags=EMISSIONS_TAGS,
+    request=InventoryEntrySerializer,
+    responses={
+        201: OpenApiResponse(EmissionsInventorySerializer, description="Entered."),
+        200: OpenApiResponse(
+            EmissionsInventorySerializer, description="That port and year existed: corrected."
+        ),
+    },
+)
+class EmissionsInventoryEnter(_InventoryWrite):
+    """Enter one port's figures for a year (port staff for their port, administrators).
+
+    Port staff's figures go to AQMD for review; an administrator's are accepted at once.
+    Entered (published or illustrative) figures left out are removed; percentage-only and
+    derived records are kept.
+    """
+
+    policy_action = policy.Action.EMISSIONS_EDIT
+    serializer_class = InventoryEntrySerializer
+
+    def post(self, request: Request) -> Response:
+        parsed = InventoryEntrySerializer(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        party, year = parsed.validated_data["port"], parsed.validated_data["year"]
+        existed = EmissionsInventory.objects.filter(party=party, year=year).exists()
+        inventory = inventory_services.inventory_save(
+            party=party, year=year, figures=parsed.figure_inputs(), actor=request.user
+        )
+        return self.respond(inventory, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=EMISSIONS_TAGS, request=FiguresSerializer, responses={200: EmissionsInventorySerializer}
+)
+class EmissionsInventoryFigures(_InventoryWrite):
+    """Correct an inventory's figures (as entering them again for its port and year)."""
+
+    policy_action = policy.Action.EMISSIONS_EDIT
+    serializer_class = FiguresSerializer
+
+    def put(self, request: Request, pk: int) -> Response:
+        inventory: EmissionsInventory = self.get_object()
+        parsed = FiguresSerializer(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        saved = inventory_services.inventory_save(
+            party=inventory.party,
+            year=inventory.year,
+            figures=parsed.figure_inputs(),
+            actor=request.user,
+        )
+        return self.respond(saved)
+
+
+@extend_schema(
+    tags=EMISSIONS_TAGS,
+    request=InventoryReviewSerializer,
+    responses={200: EmissionsInventorySerializer},
+)
+class EmissionsInventoryReview(_InventoryWrite):
+    """Accept or reject a submitted inventory (AQMD); rejecting needs a note."""
+
+    policy_action = policy.Action.EMISSIONS_REVIEW
+    serializer_class = InventoryReviewSerializer
+
+    def post(self, request: Request, pk: int) -> Response:
+        inventory: EmissionsInventory = self.get_object()
+        parsed = InventoryReviewSerializer(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        reviewed = inventory_services.inventory_review(
+            inventory=inventory,
+            accept=parsed.validated_data["decision"] == "accept",
+            note=parsed.validated_data["note"],
+            actor=request.user,
+        )
+        return self.respond(reviewed)
+
+
+@extend_schema(
+    tags=EMISSIONS_TAGS,
+    request={"multipart/form-data": InventoryImportSerializer},
+    responses={200: InventoryImportResultSerializer},
+)
+class EmissionsInventoryImport(_InventoryWrite):
+    """Import figures from a CSV file (multipart upload, field ``file``).
+
+    Every row is checked first; if any is bad nothing is saved and the 400 answer names
+    each error as ``rows.<line>.<column>`` in ``fields``.
+    """
+
+    policy_action = policy.Action.EMISSIONS_EDIT
+    serializer_class = InventoryImportSerializer
+    parser_classes = [MultiPartParser]
+
+    def post(self, request: Request) -> Response:
+        parsed = InventoryImportSerializer(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        result = inventory_services.inventory_import_upload(
+            upload=parsed.validated_data["file"], actor=request.user
+        )
+        body = {"inventories": [i.pk for i in result.inventories], "figures": result.figures}
+        return Response(InventoryImportResultSerializer(body).data)
+
+
+# --- Emissions figures as downloads ---------------------------------------------------------
+
+FIGURE_COLUMNS = [
+    Column(_("Port"), lambda row: row[0].party.code),
+    Column(_("Year"), lambda row: row[0].year),
+    Column(_("Review status"), lambda row: row[0].get_status_display()),
+    Column(_("Metric"), lambda row: row[1].metric),
+    Column(_("Value"), lambda row: row[1].value),
+    Column(_("Unit"), lambda row: row[1].unit),
+    Column(_("Basis"), lambda row: row[1].basis),
+    Column(_("Published change vs 2005 (%)"), lambda row: row[1].change_vs_2005_pct),
+    Column(
+        _("Published change per 10,000 TEU vs 2005 (%)"),
+        lambda row: row[1].intensity_change_vs_2005_pct,
+    ),
+    Column(_("Precision"), lambda row: row[1].precision),
+    Column(_("Source"), lambda row: row[1].source),
+]
+
+
+class _FigureExport(_VisibleInventories, DownloadView):
+    policy_action = policy.Action.EMISSIONS_VIEW
+    filterset_class = EmissionsInventoryFilter
+    export_format: ExportFormat
+
+    def get(self, request: Request) -> Any:
+        inventories = self.filter_queryset(self.get_queryset())
+        rows = (
+            (inventory, figure) for inventory in inventories for figure in inventory.figures.all()
+        )
+        return export_response(
+            rows, FIGURE_COLUMNS, fmt=self.export_format, filename="emissions-figures"
+        )
+
+
+@extend_schema(
+    tags=EMISSIONS_TAGS,
+    responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY)},
+)
+class EmissionsFigureExportCsv(_FigureExport):
+    """The figures of the filtered inventories as CSV (same filters as the list)."""
+
+    export_format = ExportFormat.CSV
+
+
+@extend_schema(
+    tags=EMISSIONS_TAGS,
+    responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY)},
+)
+class EmissionsFigureExportXlsx(_FigureExport):
+    """The figures of the filtered inventories as an Excel workbook."""
+
+    export_format = ExportFormat.XLSX
+
+
+urlpatterns = [
+    path("report-runs/", ReportRunList.as_view(), name="report-run-list"),
+    path("report-runs/generate/", ReportRunGenerate.as_view(), name="report-run-generate"),
+    path("report-runs/<int:pk>/", ReportRunDetail.as_view(), name="report-run-detail"),
+    path("report-runs/<int:pk>/retry/", ReportRunRetry.as_view(), name="report-run-retry"),
+    path("report-runs/<int:pk>/publish/", ReportRunPublish.as_view(), name="report-run-publish"),
+    path("report-runs/<int:pk>/download/", ReportRunDownload.as_view(), name="report-run-download"),
+    path("emissions-inventories/", EmissionsInventoryList.as_view(), name="inventory-list"),
+    path(
+        "emissions-inventories/entries/",
+        EmissionsInventoryEnter.as_view(),
+        name="inventory-enter",
+    ),
+    path(
+        "emissions-inventories/import/",
+        EmissionsInventoryImport.as_view(),
+        name="inventory-import",
+    ),
+    path(
+        "emissions-inventories/export.csv",
+        EmissionsFigureExportCsv.as_view(),
+        name="inventory-export-csv",
+    ),
+    path(
+        "emissions-inventories/export.xlsx",
+        EmissionsFigureExportXlsx.as_view(),
+        name="inventory-export-xlsx",
+    ),
+    path(
+        "emissions-inventories/<int:pk>/",
+        EmissionsInventoryDetail.as_view(),
+        name="inventory-detail",
+    ),
+    path(
+        "emissions-inventories/<int:pk>/figures/",
+        EmissionsInventoryFigures.as_view(),
+        name="inventory-figures",
+    ),
+    path(
+        "emissions-inventories/<int:pk>/review/",
+        EmissionsInventoryReview.as_view(),
+        name="inventory-review",
+    ),
+]
