@@ -1,5 +1,6 @@
 """``python -m benchmarks`` (``make bench``) runs every benchmark."""
 
-from benchmarks.report_render import main
+from benchmarks import report_render, sweep
 
-main()
+report_render.main()
+sweep.main()

@@ -97,23 +97,15 @@ def _measure() -> list[tuple[str, list[float]]]:
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    import django
+    from benchmarks._db import setup_django, throwaway_database
 
-    django.setup()
+    setup_django()
     from django.conf import settings
-    from django.test.utils import setup_databases, teardown_databases
 
-    db = settings.DATABASES["default"]
-    db.setdefault("TEST", {})["NAME"] = f"{db['NAME']}_bench"
-    with tempfile.TemporaryDirectory() as media:
+    with tempfile.TemporaryDirectory() as media, throwaway_database("bench"):
         settings.MEDIA_ROOT = media
-        old = setup_databases(verbosity=0, interactive=False, aliases={"default": True})
-        try:
-            _fill()
-            results = _measure()
-        finally:
-            teardown_databases(old, verbosity=0)
+        _fill()
+        results = _measure()
     print(f"cpus={os.cpu_count()} repeat={REPEAT} reporting year={YEARS[-1]}")
     for label, times in results:
         print(f"{label:<45} best {min(times):6.2f} s   median {statistics.median(times):6.2f} s")
