@@ -10,4 +10,4 @@ def test_collected_static_files_are_served_without_debug(settings, tmp_path, db)
     call_command("collectstatic", interactive=False, verbosity=0)
     response = Client().get("/static/css/site.css")
     assert response.status_code == 200
-    assert b"--brand" in b"".join(response.streaming_content)
+    assert b"--brand" in response.getvalue()
