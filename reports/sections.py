@@ -199,6 +199,10 @@ def milestone_summary(*, party: Party, year: int, cutoff: dt.datetime) -> Milest
             summary.extended.append(m)
         # Met or excused after the cut-off: not known at the cut-off.
         done = m.completed_at is not None and m.completed_at <= cutoff
+        # The status shown in the report's tables: the one the milestone had at the cut-off.
+        m.status_label_at_cutoff = (  # type: ignore[attr-defined]
+            m.get_status_display() if done else MilestoneStatus.OPEN.label
+        )
         if done and m.status == MilestoneStatus.EXCUSED:
             summary.excused.append(m)
         elif done and m.status == MilestoneStatus.MET and not m.met_late:

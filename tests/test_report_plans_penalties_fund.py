@@ -170,6 +170,9 @@ def test_rows_recorded_after_the_cutoff_are_left_out(
     assert "Port of Long Beach $0.00 $0.00" in before
     assert "Balance at the end of 2027 — $30,000.00" in before
     assert "Version 2 (Final plan (for approval)) Submitted 2027-05-05" in before
+    # Met by the approval after the cut-off: open at the cut-off, in every table.
+    assert "Not yet due (due 2027-12-31)" in before
+    assert "Phase 1 approved plan Phase 1 Approved plan 2027-12-31 Open" in before
 
     after = _pdf_text(year=2027, party=None, cutoff=pacific(2027, 6, 30))
     assert f"{late.ordinal} {late.milestone.title} 2027-06-08 $200,000.00 Assessed No" in after
@@ -181,6 +184,7 @@ def test_rows_recorded_after_the_cutoff_are_left_out(
         "Version 2 (Final plan (for approval)) Approved 2027-05-05 2027-06-10 (version 2)" in after
     )
     assert "Met on time (due 2027-05-31) Met on time (due 2027-12-31)" in after
+    assert "Phase 1 approved plan Phase 1 Approved plan 2027-12-31 Met" in after
 
 
 def test_building_the_report_takes_the_same_queries_for_2_and_20_defaults(year_2027, pola):
