@@ -215,6 +215,14 @@ class Default(models.Model):
     def is_cured(self) -> bool:
         return self.cured_at is not None
 
+    def is_withdrawn_at(self, moment: dt.datetime) -> bool:
+        return self.withdrawn_at is not None and self.withdrawn_at <= moment
+
+    def cured_by(self, moment: dt.datetime) -> dt.datetime | None:
+        """:attr:`cured_at` if the milestone was met by ``moment``, else None."""
+        cured = self.cured_at
+        return cured if cured is not None and cured <= moment else None
+
 
 class PenaltyStatus(models.TextChoices):
     ASSESSED = "assessed", _("Assessed")
@@ -308,6 +316,31 @@ class Penalty(models.Model):
 
     def can_become(self, status: str) -> bool:
         return status in PENALTY_TRANSITIONS[self.status]
+
+    def status_at(self, moment: dt.datetime) -> str | None:
+        """The penalty's status at ``moment`` from its timestamps; None if it was not
+        assessed by then.
+
+        A payment counts from when it was recorded: the fund receipt's ``entered_at``
+        (written in the same transaction), not ``paid_at``, which is the payment's own date
+        and may be earlier.  Load ``fund_receipt`` with ``select_related``.
+        """
+        if self.assessed_at > moment:
+            return None
+        if self.withdrawn_at is not None and self.withdrawn_at <= moment:
+            return PenaltyStatus.WITHDRAWN
+        if self.waived_at is not None and self.waived_at <= moment:
+            return PenaltyStatus.WAIVED
+        try:
+            receipt: FundEntry | None = self.fund_receipt
+        except FundEntry.DoesNotExist:
+            receipt = None
+        recorded = receipt.entered_at if receipt is not None else self.paid_at
+        if self.status == PenaltyStatus.PAID and recorded is not None and recorded <= moment:
+            return PenaltyStatus.PAID
+        if self.notice_sent_at is not None and self.notice_sent_at <= moment:
+            return PenaltyStatus.NOTICE_SENT
+        return PenaltyStatus.ASSESSED
 
 
 # --- Extension and flexibility requests ----------------------------------------------------

@@ -228,3 +228,142 @@ def fund_ledger() -> QuerySet[FundEntry]:
     return FundEntry.objects.select_related("party", "penalty__default__milestone").order_by(
         "-entered_at", "-id"
     )
+
+
+# --- The reports: defaults, penalties and the fund at a data cut-off ------------------------
+
+
+def _pacific_year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of a Pacific calendar year as aware datetimes."""
+    return (
+        dt.datetime(year, 1, 1, tzinfo=deadlines.PACIFIC),
+        dt.datetime(year + 1, 1, 1, tzinfo=deadlines.PACIFIC),
+    )
+
+
+@dataclass(frozen=True)
+class DefaultAt:
+    """A recorded default and its penalty as they stood at a cut-off."""
+
+    default: Default
+    withdrawn: bool
+    penalty_status: str | None
+    cured_at: dt.datetime | None
+
+    @property
+    def penalty(self) -> Penalty | None:
+        return getattr(self.default, "penalty", None)
+
+    @property
+    def amount(self) -> Decimal | None:
+        return self.penalty.amount if self.penalty is not None else None
+
+    @property
+    def penalty_status_label(self) -> str:
+        return str(PenaltyStatus(self.penalty_status).label) if self.penalty_status else ""
+
+
+def defaults_at(*, parties: list[Party], cutoff: dt.datetime, through: dt.date) -> list[DefaultAt]:
+    """Defaults of these ports recorded by ``cutoff`` for deadlines up to ``through``, oldest
+    deadline first, each with its penalty's status, withdrawal and cure as of the cut-off.
+
+    One query whatever the number of defaults.
+    """
+    rows = (
+        Default.objects.filter(
+            party_id__in=[p.pk for p in parties], detected_at__lte=cutoff, due_date__lte=through
+        )
+        .select_related("party", "milestone", "penalty__fund_receipt")
+        .order_by("due_date", "ordinal", "id")
+    )
+    return [
+        DefaultAt(
+            default=d,
+            withdrawn=d.is_withdrawn_at(cutoff),
+            penalty_status=d.penalty.status_at(cutoff) if hasattr(d, "penalty") else None,
+            cured_at=d.cured_by(cutoff),
+        )
+        for d in rows
+    ]
+
+
+def penalties_assessed_in(*, parties: list[Party], year: int, now: dt.datetime) -> list[Penalty]:
+    """Penalties of these ports assessed in Pacific calendar ``year`` up to ``now``, oldest
+    first, with their defaults and milestones (one query)."""
+    start, end = _pacific_year_bounds(year)
+    return list(
+        Penalty.objects.filter(
+            party_id__in=[p.pk for p in parties],
+            assessed_at__gte=start,
+            assessed_at__lt=end,
+            assessed_at__lte=now,
+        )
+        .select_related("party", "default__milestone", "fund_receipt")
+        .order_by("assessed_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class FundPortLine:
+    party: Party
+    received_in_year: Decimal
+    received_total: Decimal
+
+
+@dataclass(frozen=True)
+class FundAt:
+    """The fund's ledger for a reporting year as recorded by a cut-off.
+
+    Totals run from the first entry to the end of ``year`` (by the entries' Pacific dates);
+    ``balance`` is receipts minus disbursements over that span.
+    """
+
+    year: int
+    received_in_year: Decimal
+    disbursed_in_year: Decimal
+    received_total: Decimal
+    disbursed_total: Decimal
+    by_port: list[FundPortLine]
+    disbursements: list[FundEntry]
+    has_entries: bool
+
+    @property
+    def balance(self) -> Decimal:
+        return self.received_total - self.disbursed_total
+
+
+def fund_at(*, year: int, cutoff: dt.datetime, ports: list[Party]) -> FundAt:
+    """The fund's receipts and disbursements of ``year`` and up to its end, counting only
+    entries recorded (``entered_at``) by ``cutoff``.  One query."""
+    zero = Decimal("0.00")
+    entries = list(
+        FundEntry.objects.filter(entered_at__lte=cutoff, occurred_on__lte=dt.date(year, 12, 31))
+        .select_related("party")
+        .order_by("occurred_on", "id")
+    )
+    receipts = [e for e in entries if e.kind == FundEntryKind.RECEIPT]
+    payouts = [e for e in entries if e.kind == FundEntryKind.DISBURSEMENT]
+
+    def total(rows: list[FundEntry]) -> Decimal:
+        return sum((e.amount for e in rows), zero)
+
+    def of_year(rows: list[FundEntry]) -> list[FundEntry]:
+        return [e for e in rows if e.occurred_on.year == year]
+
+    return FundAt(
+        year=year,
+        received_in_year=total(of_year(receipts)),
+        disbursed_in_year=total(of_year(payouts)),
+        received_total=total(receipts),
+        disbursed_total=total(payouts),
+        by_port=[
+            FundPortLine(
+                party=party,
+                received_in_year=total([e for e in of_year(receipts) if e.party_id == party.pk]),
+                received_total=total([e for e in receipts if e.party_id == party.pk]),
+            )
+            for party in ports
+        ],
+        disbursements=of_year(payouts),
+        has_entries=bool(entries),
+    )

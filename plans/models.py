@@ -7,6 +7,7 @@ transition table in :mod:`plans.workflow`; every change goes through :mod:`plans
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -177,6 +178,28 @@ class PlanVersion(models.Model):
     @property
     def visible_beyond_port(self) -> bool:
         return self.status != VersionStatus.DRAFT
+
+    def status_at(self, moment: dt.datetime) -> str | None:
+        """The version's status at ``moment`` from its timestamps; None if it was not
+        submitted by then (an unsubmitted draft is not shown beyond the port).
+
+        Exact because every move after submission is one-way and stamped: review started
+        (``review_started_at``), decided (``decision.decided_at``) or withdrawn
+        (``withdrawn_at``).  Load ``decision`` with ``select_related`` to avoid a query.
+        """
+        if self.submitted_at is None or self.submitted_at > moment:
+            return None
+        try:
+            decision: ReviewDecision | None = self.decision
+        except ReviewDecision.DoesNotExist:
+            decision = None
+        if decision is not None and decision.decided_at <= moment:
+            return decision.decision
+        if self.withdrawn_at is not None and self.withdrawn_at <= moment:
+            return VersionStatus.WITHDRAWN
+        if self.review_started_at is not None and self.review_started_at <= moment:
+            return VersionStatus.UNDER_REVIEW
+        return VersionStatus.SUBMITTED
 
 
 class PlanningTarget(models.Model):

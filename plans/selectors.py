@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db import models
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policy
 from agreement import deadlines
-from agreement.models import Milestone, MilestoneKind, Party, Phase
+from agreement.models import (
+    EmissionCategory,
+    Milestone,
+    MilestoneKind,
+    MilestoneStatus,
+    Party,
+    Phase,
+)
 from audit.models import AuditEvent
 from audit.selectors import audit_timeline
 
@@ -282,3 +292,170 @@ def review_queue(
         .select_related("plan__party", "plan__phase", "submitted_by", "reviewer")
         .order_by("submitted_at", "id")
     )
+
+
+# --- The annual report: plan status by port, phase and category at a data cut-off --------
+
+
+class MilestoneOutcome(models.TextChoices):
+    """What became of a plan milestone by a moment."""
+
+    ON_TIME = "on_time", _("Met on time")
+    LATE = "late", _("Met late")
+    MISSED = "missed", _("Missed (not met)")
+    EXCUSED = "excused", _("Excused")
+    NOT_YET_DUE = "not_yet_due", _("Not yet due")
+
+
+def milestone_outcome(milestone: Milestone, moment: dt.datetime) -> MilestoneOutcome:
+    """The outcome of ``milestone`` as known at ``moment`` (its completion counts from
+    ``completed_at``; the due date is the current one)."""
+    done = milestone.completed_at is not None and milestone.completed_at <= moment
+    if done and milestone.status == MilestoneStatus.MET:
+        assert milestone.completed_at is not None
+        on_time = deadlines.is_on_time(milestone.due_date, milestone.completed_at)
+        return MilestoneOutcome.ON_TIME if on_time else MilestoneOutcome.LATE
+    if done and milestone.status == MilestoneStatus.EXCUSED:
+        return MilestoneOutcome.EXCUSED
+    if deadlines.has_passed(milestone.due_date, moment):
+        return MilestoneOutcome.MISSED
+    return MilestoneOutcome.NOT_YET_DUE
+
+
+@dataclass(frozen=True)
+class PlanMilestoneAt:
+    milestone: Milestone
+    outcome: MilestoneOutcome
+
+    @property
+    def outcome_label(self) -> str:
+        return str(self.outcome.label)
+
+
+@dataclass(frozen=True)
+class CategoryProjects:
+    """The projects of one emission source category in the reported version of a plan."""
+
+    category: EmissionCategory
+    count: int
+    total_cost: Decimal
+
+
+@dataclass(frozen=True)
+class PlanStatusRow:
+    """One port and phase at a cut-off: the latest submitted version and its status, the
+    latest approved version, the plan milestones' outcomes and the projects by category.
+
+    Projects are those of the approved version if one was approved by the cut-off, else of
+    the latest submitted version (submitted versions are frozen, so their projects are
+    what was submitted).
+    """
+
+    party: Party
+    phase: Phase
+    latest: PlanVersion | None
+    status: str | None
+    approved: PlanVersion | None
+    approved_at: dt.datetime | None
+    draft_milestone: PlanMilestoneAt | None
+    final_milestone: PlanMilestoneAt | None
+    projects_version: PlanVersion | None
+    categories: list[CategoryProjects]
+
+    @property
+    def status_label(self) -> str:
+        return str(VersionStatus(self.status).label) if self.status else ""
+
+    @property
+    def project_count(self) -> int:
+        return sum(c.count for c in self.categories)
+
+    @property
+    def total_cost(self) -> Decimal:
+        return sum((c.total_cost for c in self.categories), Decimal("0.00"))
+
+
+def plan_status_at(*, parties: list[Party], cutoff: dt.datetime) -> dict[int, list[PlanStatusRow]]:
+    """Per port (by id), one row per phase of the plan status at ``cutoff``.
+
+    Only versions submitted by the cut-off count (unsubmitted drafts stay with the port);
+    each version's status is the one it had at the cut-off (:meth:`PlanVersion.status_at`).
+    Five queries whatever the number of ports, plans, versions and projects.
+    """
+    party_ids = [p.pk for p in parties]
+    phases = list(
+        Phase.objects.order_by("number").prefetch_related(
+            Prefetch("categories", queryset=EmissionCategory.objects.order_by("order", "id"))
+        )
+    )
+    versions = list(
+        PlanVersion.objects.filter(plan__party_id__in=party_ids, submitted_at__lte=cutoff)
+        .select_related("plan", "decision")
+        .order_by("number")
+    )
+    latest: dict[tuple[int, int], PlanVersion] = {}
+    approved: dict[tuple[int, int], PlanVersion] = {}
+    for v in versions:
+        key = (v.plan.party_id, v.plan.phase_id)
+        latest[key] = v
+        if v.status_at(cutoff) == VersionStatus.APPROVED:
+            approved[key] = v
+    shown = {key: approved.get(key) or v for key, v in latest.items()}
+    totals: dict[int, dict[int, tuple[int, Decimal]]] = defaultdict(dict)
+    for row in (
+        InfrastructureProject.objects.filter(version_id__in=[v.pk for v in shown.values()])
+        .values("version_id", "category_id")
+        .annotate(n=Count("id"), cost=Sum("estimated_cost"))
+        .order_by()
+    ):
+        totals[row["version_id"]][row["category_id"]] = (row["n"], row["cost"])
+    milestones = {
+        (m.party_id, m.phase_id, m.kind): m
+        for m in Milestone.objects.filter(
+            party_id__in=party_ids, kind__in=[MilestoneKind.DRAFT_PLAN, MilestoneKind.FINAL_PLAN]
+        )
+    }
+    categories = {c.pk: c for phase in phases for c in phase.categories.all()}
+
+    def outcome(party: Party, phase: Phase, kind: str) -> PlanMilestoneAt | None:
+        m = milestones.get((party.pk, phase.pk, kind))
+        return PlanMilestoneAt(m, milestone_outcome(m, cutoff)) if m else None
+
+    def by_category(phase: Phase, version: PlanVersion | None) -> list[CategoryProjects]:
+        if version is None:
+            return []
+        counts = totals.get(version.pk, {})
+        ids = [c.pk for c in phase.categories.all()]
+        ids += sorted(set(counts) - set(ids))  # a project filed under another phase's category
+        return [
+            CategoryProjects(
+                category=categories[cid],
+                count=counts.get(cid, (0, Decimal("0.00")))[0],
+                total_cost=counts.get(cid, (0, Decimal("0.00")))[1],
+            )
+            for cid in ids
+        ]
+
+    result: dict[int, list[PlanStatusRow]] = {}
+    for party in parties:
+        rows = []
+        for phase in phases:
+            key = (party.pk, phase.pk)
+            version = latest.get(key)
+            ok = approved.get(key)
+            rows.append(
+                PlanStatusRow(
+                    party=party,
+                    phase=phase,
+                    latest=version,
+                    status=version.status_at(cutoff) if version else None,
+                    approved=ok,
+                    approved_at=ok.decision.decided_at if ok else None,
+                    draft_milestone=outcome(party, phase, MilestoneKind.DRAFT_PLAN),
+                    final_milestone=outcome(party, phase, MilestoneKind.FINAL_PLAN),
+                    projects_version=shown.get(key),
+                    categories=by_category(phase, shown.get(key)),
+                )
+            )
+        result[party.pk] = rows
+    return result

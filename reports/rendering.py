@@ -29,14 +29,20 @@ def svg_data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def _port_context(party: Party, year: int, cutoff: dt.datetime) -> dict[str, Any]:
+def _port_context(
+    party: Party,
+    year: int,
+    cutoff: dt.datetime,
+    plans: dict[int, Any],
+    defaults: dict[int, Any],
+) -> dict[str, Any]:
     emissions = sections.emissions_section(party=party, year=year, cutoff=cutoff)
     return {
         "party": party,
         "anchor": f"port-{party.code.lower()}",
         "milestones": sections.milestone_summary(party=party, year=year, cutoff=cutoff),
-        "plan_status": sections.plan_status(party=party, year=year),
-        "defaults": sections.defaults_and_penalties(party=party, year=year),
+        "plan_status": plans[party.pk],
+        "defaults": defaults[party.pk],
         "emissions": emissions,
         "chart_tons": svg_data_uri(emissions.chart_tons_svg),
         "chart_intensity": svg_data_uri(emissions.chart_intensity_svg),
@@ -51,8 +57,11 @@ def annual_report_context(
     version: int | None,
     generated_at: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    parties = [party] if party is not None else list(Party.objects.ports().order_by("code"))
-    ports = [_port_context(p, year, cutoff) for p in parties]
+    all_ports = list(Party.objects.ports().order_by("code"))
+    parties = [party] if party is not None else all_ports
+    plans = sections.plan_status(parties=parties, cutoff=cutoff)
+    defaults = sections.defaults_and_penalties(parties=parties, year=year, cutoff=cutoff)
+    ports = [_port_context(p, year, cutoff, plans, defaults) for p in parties]
     scope = party.name if party is not None else _("Port of Los Angeles and Port of Long Beach")
     return {
         "year": year,
@@ -61,7 +70,7 @@ def annual_report_context(
         "cutoff": cutoff,
         "generated_at": generated_at or timezone.now(),
         "ports": ports,
-        "fund": sections.mitigation_fund(year=year),
+        "fund": sections.mitigation_fund(year=year, cutoff=cutoff, parties=all_ports),
         "date_changes": sections.date_change_audit(parties=parties, cutoff=cutoff),
         "title": _("Annual progress report %(year)s: %(scope)s") % {"year": year, "scope": scope},
     }
@@ -89,8 +98,11 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def board_status_html(*, parties: list[Party], now: dt.datetime) -> str:
+    penalties = sections.penalties_this_year(parties=parties, now=now)
     context = {
-        "pages": [sections.board_status(party=p, now=now) for p in parties],
+        "pages": [
+            sections.board_status(party=p, now=now, penalties=penalties[p.pk]) for p in parties
+        ],
         "generated_at": now,
         "title": _("Governing Board status report"),
     }

@@ -1,8 +1,10 @@
 """Reads behind each section of the reports, one small function per section.
 
-Sections whose data source is another app that does not exist on this branch yet (plans,
-defaults and penalties, the Clean Air Mitigation Fund) return None; the templates then say
-plainly "No data recorded yet".  They must never return made-up numbers.
+Plan status, defaults and penalties and the Clean Air Mitigation Fund are composed here from
+the selectors of the plans and penalties apps, for all ports at once (no query per row or
+per port).  Only rows recorded by the run's data cut-off count.  A section with nothing
+recorded returns None; the templates then say plainly "No data recorded yet".  They must
+never return made-up numbers.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext as _
 
 from agreement import deadlines
 from agreement.models import (
@@ -24,6 +26,9 @@ from agreement.models import (
     MilestoneStatus,
     Party,
 )
+from penalties import selectors as penalty_selectors
+from penalties.models import Penalty, PenaltyStatus
+from plans import selectors as plan_selectors
 
 from . import charts, derived
 from .models import (
@@ -35,46 +40,118 @@ from .models import (
     Metric,
 )
 
-# --- Sections waiting for other apps ------------------------------------------------------
+ZERO = Decimal("0.00")
+
+# --- Plans, defaults and penalties, the fund ----------------------------------------------
 
 
-def _model_or_none(app_label: str, model_name: str) -> Any:
-    try:
-        return apps.get_model(app_label, model_name)
-    except LookupError:
-        return None
+def plan_status(
+    *, parties: list[Party], cutoff: dt.datetime
+) -> dict[int, list[plan_selectors.PlanStatusRow] | None]:
+    """Per port (by id): plan status by phase and category at the cut-off, or None when no
+    version of any of the port's plans was submitted by then."""
+    rows = plan_selectors.plan_status_at(parties=parties, cutoff=cutoff)
+    return {
+        p.pk: rows[p.pk] if any(r.latest is not None for r in rows[p.pk]) else None for p in parties
+    }
 
 
-def plan_status(*, party: Party, year: int) -> list[Any] | None:
-    """Plan status by phase and category for the port, or None while the plans app has no
-    Plan model (the lead wires this to ``plans.selectors`` when it lands)."""
-    if _model_or_none("plans", "Plan") is None:
-        return None
-    return None  # Not wired yet: report "No data recorded yet" rather than guess.
+@dataclass(frozen=True)
+class DefaultTotals:
+    """Counts and money of a list of defaults; withdrawn defaults and penalties excluded."""
+
+    defaults: int
+    assessed: Decimal
+    paid: Decimal
+    waived: Decimal
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.assessed - self.paid - self.waived
 
 
-def defaults_and_penalties(*, party: Party, year: int) -> list[Any] | None:
-    """The port's defaults and penalties of the year, or None while the penalties app has no
-    Default/Penalty models (to be wired to ``penalties.selectors``)."""
-    if _model_or_none("penalties", "Default") is None:
-        return None
-    return None  # Not wired yet.
+def default_totals(rows: list[penalty_selectors.DefaultAt]) -> DefaultTotals:
+    def amount(statuses: list[str]) -> Decimal:
+        return sum(
+            (r.amount or ZERO for r in rows if r.penalty_status in statuses and not r.withdrawn),
+            ZERO,
+        )
+
+    counted = [s for s in PenaltyStatus.values if s != PenaltyStatus.WITHDRAWN]
+    return DefaultTotals(
+        defaults=sum(1 for r in rows if not r.withdrawn),
+        assessed=amount(counted),
+        paid=amount([PenaltyStatus.PAID]),
+        waived=amount([PenaltyStatus.WAIVED]),
+    )
 
 
-def mitigation_fund(*, year: int) -> dict[str, Any] | None:
-    """The Clean Air Mitigation Fund's receipts and disbursements of the year, or None while
-    the fund ledger does not exist (to be wired to ``penalties.selectors``)."""
-    if _model_or_none("penalties", "FundEntry") is None:
-        return None
-    return None  # Not wired yet.
+@dataclass(frozen=True)
+class DefaultsSection:
+    """A port's defaults with a deadline in the reporting year, and all its defaults up to
+    the end of that year (cumulative), as recorded by the cut-off."""
+
+    reporting_year: int
+    year: list[penalty_selectors.DefaultAt]
+    cumulative: list[penalty_selectors.DefaultAt]
+    year_totals: DefaultTotals
+    cumulative_totals: DefaultTotals
+
+    @property
+    def tables(self) -> list[tuple[list[penalty_selectors.DefaultAt], DefaultTotals, str]]:
+        """(rows, totals, caption) of the year's table and the cumulative one."""
+        y = self.reporting_year
+        return [
+            (self.year, self.year_totals, _("Defaults with a deadline in %(y)s") % {"y": y}),
+            (
+                self.cumulative,
+                self.cumulative_totals,
+                _("All defaults up to the end of %(y)s (cumulative)") % {"y": y},
+            ),
+        ]
 
 
-def penalties_this_year(*, party: Party, year: int) -> list[Any] | None:
-    """For the Governing Board status report: the port's penalties assessed this year, or
-    None while the penalties app has no Penalty model."""
-    if _model_or_none("penalties", "Penalty") is None:
-        return None
-    return None  # Not wired yet.
+def defaults_and_penalties(
+    *, parties: list[Party], year: int, cutoff: dt.datetime
+) -> dict[int, DefaultsSection | None]:
+    """Per port (by id): its defaults and penalties, or None when none was recorded."""
+    rows = penalty_selectors.defaults_at(
+        parties=parties, cutoff=cutoff, through=dt.date(year, 12, 31)
+    )
+    result: dict[int, DefaultsSection | None] = {}
+    for party in parties:
+        cumulative = [r for r in rows if r.default.party_id == party.pk]
+        of_year = [r for r in cumulative if r.default.due_date.year == year]
+        result[party.pk] = (
+            DefaultsSection(
+                reporting_year=year,
+                year=of_year,
+                cumulative=cumulative,
+                year_totals=default_totals(of_year),
+                cumulative_totals=default_totals(cumulative),
+            )
+            if cumulative
+            else None
+        )
+    return result
+
+
+def mitigation_fund(
+    *, year: int, cutoff: dt.datetime, parties: list[Party]
+) -> penalty_selectors.FundAt | None:
+    """The Clean Air Mitigation Fund's receipts and disbursements of the year and totals by
+    port, or None when no ledger entry was recorded by the cut-off."""
+    fund = penalty_selectors.fund_at(year=year, cutoff=cutoff, ports=parties)
+    return fund if fund.has_entries else None
+
+
+def penalties_this_year(*, parties: list[Party], now: dt.datetime) -> dict[int, list[Penalty]]:
+    """For the Governing Board status report: per port (by id), the penalties assessed in
+    the current Pacific year up to ``now``, each with its status at ``now``."""
+    rows = penalty_selectors.penalties_assessed_in(
+        parties=parties, year=deadlines.pacific_today(now).year, now=now
+    )
+    return {p.pk: [r for r in rows if r.party_id == p.pk] for p in parties}
 
 
 # --- Milestones ---------------------------------------------------------------------------
@@ -99,7 +176,8 @@ class MilestoneSummary:
 
 
 def milestone_summary(*, party: Party, year: int, cutoff: dt.datetime) -> MilestoneSummary:
-    """Milestones due in ``year`` (or moved out of it) and what became of them by ``cutoff``.
+    """Milestones due in ``year`` (or moved out of it) and what became of them by ``cutoff``
+    (met or excused only if ``completed_at`` is at or before it).
 
     Met late counts as missed (the deadline was missed).  A milestone is extended when an
     approved extension moved its due date.
@@ -119,11 +197,17 @@ def milestone_summary(*, party: Party, year: int, cutoff: dt.datetime) -> Milest
     for m in milestones:
         if any(c.kind == DateChangeKind.EXTENSION for c in m.date_changes.all()):
             summary.extended.append(m)
-        if m.status == MilestoneStatus.EXCUSED:
+        # Met or excused after the cut-off: not known at the cut-off.
+        done = m.completed_at is not None and m.completed_at <= cutoff
+        # The status shown in the report's tables: the one the milestone had at the cut-off.
+        m.status_label_at_cutoff = (  # type: ignore[attr-defined]
+            m.get_status_display() if done else MilestoneStatus.OPEN.label
+        )
+        if done and m.status == MilestoneStatus.EXCUSED:
             summary.excused.append(m)
-        elif m.status == MilestoneStatus.MET and not m.met_late:
+        elif done and m.status == MilestoneStatus.MET and not m.met_late:
             summary.met.append(m)
-        elif m.status == MilestoneStatus.MET or deadlines.has_passed(m.due_date, cutoff):
+        elif (done and m.status == MilestoneStatus.MET) or deadlines.has_passed(m.due_date, cutoff):
             summary.missed.append(m)
         else:
             summary.open.append(m)
@@ -153,8 +237,11 @@ class DueSoon:
         return max(0, -self.days_left)
 
 
-def board_status(*, party: Party, now: dt.datetime, horizon_days: int = 90) -> dict[str, Any]:
-    """The Governing Board status page of one port: due within the horizon, and late."""
+def board_status(
+    *, party: Party, now: dt.datetime, penalties: list[Penalty], horizon_days: int = 90
+) -> dict[str, Any]:
+    """The Governing Board status page of one port: due within the horizon, late, and the
+    ``penalties`` of the year (from :func:`penalties_this_year`)."""
     today = deadlines.pacific_today(now)
     open_ms = list(
         Milestone.objects.open()
@@ -167,7 +254,11 @@ def board_status(*, party: Party, now: dt.datetime, horizon_days: int = 90) -> d
         "party": party,
         "due_soon": [i for i in items if i.days_left >= 0],
         "late": [i for i in items if i.days_left < 0],
-        "penalties": penalties_this_year(party=party, year=today.year),
+        "penalties": penalties,
+        "penalties_total": sum(
+            (p.amount for p in penalties if p.status != PenaltyStatus.WITHDRAWN), ZERO
+        ),
+        "year": today.year,
         "horizon_days": horizon_days,
     }
 

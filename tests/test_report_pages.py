@@ -158,7 +158,7 @@ def test_the_board_status_report_has_one_page_per_port(client, board_member, pol
     assert len(reader.pages) == 2
     text = " ".join(p.extract_text() for p in reader.pages)
     assert "Port of Los Angeles" in text and "Port of Long Beach" in text
-    assert "No data recorded yet." in text  # penalties: not wired yet
+    assert "No penalty has been assessed this year." in text
     client.force_login(pola_staff)
     reader = PdfReader(BytesIO(client.get(reverse("reports:board-status")).content))
     assert len(reader.pages) == 1

@@ -55,7 +55,7 @@ def test_the_pdf_shows_the_databases_figures_for_a_seeded_year(seeded, administr
     for change in ("-79.2%", "-56.1%", "-88.1%"):
         assert change in text
     assert "891" in text and "16,331" in text and "7,480,000" in text
-    assert "No data recorded yet." in text  # plans, defaults, fund: not wired yet
+    assert "No data recorded yet." in text  # no plans, defaults or fund entries in 2012
 
 
 def test_the_pdf_has_title_language_bookmarks_page_numbers_and_a_hash(seeded, administrator):

@@ -24,6 +24,16 @@ def num(value: Decimal | None) -> str:
 
 
 @register.filter
+def money(value: Decimal | None) -> str:
+    """US dollars with cents and thousands separators ($50,000.00), or a dash if missing."""
+    if value is None:
+        return "—"
+    value = Decimal(value)
+    sign = "-" if value < 0 else ""
+    return f"{sign}${abs(value):,.2f}"
+
+
+@register.filter
 def pct(value: Decimal | None) -> str:
     """A signed percentage with one decimal, or a dash if missing."""
     if value is None:
@@ -36,6 +46,14 @@ def pacific(value: dt.datetime | None) -> str:
     if value is None:
         return "—"
     return value.astimezone(PACIFIC).strftime("%Y-%m-%d %H:%M %Z")
+
+
+@register.filter
+def pacific_date(value: dt.datetime | None) -> str:
+    """The Pacific calendar date of a moment (YYYY-MM-DD), or a dash."""
+    if value is None:
+        return "—"
+    return value.astimezone(PACIFIC).strftime("%Y-%m-%d")
 
 
 @register.filter
