@@ -39,6 +39,7 @@ TIMELINE_LABELS = {
     "plan.project_changed": _("changed a project"),
     "plan.project_removed": _("removed a project"),
     "plan.project_milestone_added": _("added a project milestone"),
+    "plan.project_milestone_changed": _("changed a project milestone"),
     "plan.project_milestone_removed": _("removed a project milestone"),
     "plan.document_added": _("uploaded a document"),
     "plan.document_removed": _("removed a document"),
