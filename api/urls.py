@@ -18,6 +18,7 @@ v1: list[URLPattern | URLResolver] = [
     path("", include("agreement.api")),
     path("", include("penalties.api")),
     path("", include("audit.api")),
+    path("", include("plans.api")),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [

@@ -22,6 +22,7 @@ from .models import (
     Comment,
     InfrastructureProject,
     Plan,
+    PlanningTarget,
     PlanVersion,
     ProjectMilestone,
     VersionDocument,
@@ -262,6 +263,43 @@ def document_for(*, user: Any, pk: int) -> VersionDocument:
     if attached is None or not policy.can(user, policy.Action.PLAN_VIEW, attached.version):
         raise Http404
     return attached
+
+
+def plans_for_api(user: Any) -> QuerySet[Plan]:
+    """Visible plans with their port, phase and visible versions (two queries per page)."""
+    versions = PlanVersion.objects.order_by("number")
+    if _is_reader(user):
+        versions = versions.submitted()
+    return (
+        plans_visible_to(user)
+        .select_related("party", "phase")
+        .prefetch_related(Prefetch("versions", queryset=versions, to_attr="visible_versions"))
+    )
+
+
+def versions_for_api(user: Any) -> QuerySet[PlanVersion]:
+    """Visible versions with what their summary shows (one query per page)."""
+    return versions_visible_to(user).select_related(
+        "plan__party", "plan__phase", "submitted_by", "reviewer", "decision__reviewer"
+    )
+
+
+def targets_visible_to(user: Any) -> QuerySet[PlanningTarget]:
+    return PlanningTarget.objects.filter(version__in=versions_visible_to(user)).select_related(
+        "version__plan__phase"
+    )
+
+
+def projects_visible_to(user: Any) -> QuerySet[InfrastructureProject]:
+    return InfrastructureProject.objects.filter(
+        version__in=versions_visible_to(user)
+    ).select_related("version__plan__phase")
+
+
+def project_milestones_visible_to(user: Any) -> QuerySet[ProjectMilestone]:
+    return ProjectMilestone.objects.filter(
+        project__version__in=versions_visible_to(user)
+    ).select_related("project__version__plan")
 
 
 def review_queue(

@@ -230,6 +230,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Fields named alike in several resources (a milestone's and a plan version's "kind").
+    "ENUM_NAME_OVERRIDES": {
+        "PlanVersionKindEnum": "plans.models.VersionKind",
+        "PlanVersionStatusEnum": "plans.models.VersionStatus",
+    },
 }
 
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
