@@ -10,8 +10,10 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from agreement.models import Milestone, MilestoneKind, Phase
+from api.services import api_token_create
 from audit.models import AuditEvent
 from plans import services
 from plans.models import Decision, InfrastructureProject, PlanVersion, ReviewDecision, VersionStatus
@@ -446,3 +448,21 @@ def test_a_plan_goes_from_draft_to_tracked_project_milestones_through_the_api(
     assert final_plan.completed_at is not None
     assert PlanVersion.objects.get(pk=v1["id"]).status == VersionStatus.CHANGES_REQUESTED
     assert final_plan.completed_at <= timezone.now()
+
+
+def test_a_program_with_a_token_uploads_and_submits_without_a_session(
+    pola_draft,  # noqa: F811
+    pola_staff,
+):
+    _token, secret = api_token_create(user=pola_staff, name="planning tool", actor=pola_staff)
+    program = APIClient(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {secret}")
+    upload = program.post(
+        f"/api/v1/plan-versions/{pola_draft.version.pk}/documents/",
+        {"file": pdf_upload("appendix.pdf")},
+        format="multipart",
+    )
+    assert upload.status_code == 201, upload.content
+    submitted = program.post(f"/api/v1/plan-versions/{pola_draft.version.pk}/submit/")
+    assert submitted.status_code == 200, submitted.content
+    assert submitted.json()["submitted_by"] == "pola.planner"
+    assert AuditEvent.objects.filter(action="plan.version_submitted", actor=pola_staff).exists()
