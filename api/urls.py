@@ -19,6 +19,7 @@ v1: list[URLPattern | URLResolver] = [
     path("", include("penalties.api")),
     path("", include("audit.api")),
     path("", include("reports.api")),
+    path("", include("plans.api")),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [

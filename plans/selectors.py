@@ -32,6 +32,7 @@ from .models import (
     Comment,
     InfrastructureProject,
     Plan,
+    PlanningTarget,
     PlanVersion,
     ProjectMilestone,
     VersionDocument,
@@ -49,6 +50,7 @@ TIMELINE_LABELS = {
     "plan.project_changed": _("changed a project"),
     "plan.project_removed": _("removed a project"),
     "plan.project_milestone_added": _("added a project milestone"),
+    "plan.project_milestone_changed": _("changed a project milestone"),
     "plan.project_milestone_removed": _("removed a project milestone"),
     "plan.document_added": _("uploaded a document"),
     "plan.document_removed": _("removed a document"),
@@ -271,6 +273,43 @@ def document_for(*, user: Any, pk: int) -> VersionDocument:
     if attached is None or not policy.can(user, policy.Action.PLAN_VIEW, attached.version):
         raise Http404
     return attached
+
+
+def plans_for_api(user: Any) -> QuerySet[Plan]:
+    """Visible plans with their port, phase and visible versions (two queries per page)."""
+    versions = PlanVersion.objects.order_by("number")
+    if _is_reader(user):
+        versions = versions.submitted()
+    return (
+        plans_visible_to(user)
+        .select_related("party", "phase")
+        .prefetch_related(Prefetch("versions", queryset=versions, to_attr="visible_versions"))
+    )
+
+
+def versions_for_api(user: Any) -> QuerySet[PlanVersion]:
+    """Visible versions with what their summary shows (one query per page)."""
+    return versions_visible_to(user).select_related(
+        "plan__party", "plan__phase", "submitted_by", "reviewer", "decision__reviewer"
+    )
+
+
+def targets_visible_to(user: Any) -> QuerySet[PlanningTarget]:
+    return PlanningTarget.objects.filter(version__in=versions_visible_to(user)).select_related(
+        "version__plan__phase"
+    )
+
+
+def projects_visible_to(user: Any) -> QuerySet[InfrastructureProject]:
+    return InfrastructureProject.objects.filter(
+        version__in=versions_visible_to(user)
+    ).select_related("version__plan__phase")
+
+
+def project_milestones_visible_to(user: Any) -> QuerySet[ProjectMilestone]:
+    return ProjectMilestone.objects.filter(
+        project__version__in=versions_visible_to(user)
+    ).select_related("project__version__plan")
 
 
 def review_queue(

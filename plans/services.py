@@ -337,6 +337,32 @@ def project_milestone_add(
 
 
 @transaction.atomic
+def project_milestone_update(
+    *, milestone: ProjectMilestone, data: dict[str, Any], actor: Any
+) -> ProjectMilestone:
+    """Change a project milestone of a draft; a no-op when nothing changes."""
+    locked = _lock_editable(milestone.project.version, actor)
+    milestone = ProjectMilestone.objects.select_related("project").get(
+        pk=milestone.pk, project__version=locked
+    )
+    before = snapshot(milestone, MILESTONE_FIELDS)
+    _set_fields(milestone, MILESTONE_FIELDS, data)
+    _clean(milestone, exclude=["project", "tracked_milestone"])
+    if snapshot(milestone, MILESTONE_FIELDS) == before:
+        return milestone
+    milestone.save(update_fields=MILESTONE_FIELDS)
+    _touch(locked)
+    _audit(
+        actor,
+        "plan.project_milestone_changed",
+        locked,
+        before={"project": milestone.project.name, **before},
+        after={"project": milestone.project.name, **snapshot(milestone, MILESTONE_FIELDS)},
+    )
+    return milestone
+
+
+@transaction.atomic
 def project_milestone_remove(*, milestone: ProjectMilestone, actor: Any) -> None:
     locked = _lock_editable(milestone.project.version, actor)
     before = {"project": milestone.project.name, **snapshot(milestone, MILESTONE_FIELDS)}

@@ -237,8 +237,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # A figure's stored basis and a derived figure's basis are the same choices.
-    "ENUM_NAME_OVERRIDES": {"FigureBasisEnum": "reports.models.FigureBasis"},
+    # Fields named alike in several resources (a milestone's and a plan version's "kind");
+    # a figure's stored basis and a derived figure's basis are the same choices.
+    "ENUM_NAME_OVERRIDES": {
+        "FigureBasisEnum": "reports.models.FigureBasis",
+        "PlanVersionKindEnum": "plans.models.VersionKind",
+        "PlanVersionStatusEnum": "plans.models.VersionStatus",
+    },
 }
 
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)

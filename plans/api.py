@@ -1,0 +1,723 @@
+"""API operations on plans: one view per operation, every change a call to a service.
+
+Reads are the plans selectors (port staff see their port's plans and drafts; AQMD and the
+board submitted versions only).  An operation on one object looks the object up among
+those the caller may *see* before asking the policy about the operation, as the pages do:
+another port's draft, version, project or document is a 404 whatever the operation, and a
+visible object the caller may not act on is a 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Model
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts import policy
+from api.errors import ErrorSerializer
+from api.views import DownloadView
+from core.filters import StableOrderingFilter
+from core.uploads import document_response
+
+from . import selectors, services
+from .diff import version_diff
+from .models import (
+    PENDING_STATUSES,
+    InfrastructureProject,
+    Plan,
+    PlanningTarget,
+    PlanVersion,
+    ProjectMilestone,
+    VersionDocument,
+    VersionKind,
+    VersionStatus,
+)
+from .serializers import (
+    CommentSerializer,
+    CommentWriteSerializer,
+    ComparisonSerializer,
+    DecisionWriteSerializer,
+    DocumentUploadSerializer,
+    InfrastructureProjectSerializer,
+    PlanningTargetSerializer,
+    PlanSerializer,
+    PlanStartSerializer,
+    PlanVersionSerializer,
+    PlanVersionSummarySerializer,
+    ProjectMilestoneSerializer,
+    ProjectMilestoneWriteSerializer,
+    ProjectWriteSerializer,
+    ReviewDecisionSerializer,
+    TargetWriteSerializer,
+    VersionDocumentSerializer,
+    VersionUpdateSerializer,
+)
+
+TAGS = ["plans"]
+DELETED = {204: OpenApiResponse(description="Removed from the draft.")}
+
+
+# --- filters -----------------------------------------------------------------------------
+
+
+class PlanFilter(django_filters.FilterSet):
+    port = django_filters.CharFilter(
+        field_name="party__code", lookup_expr="iexact", label=_("Port (code, e.g. POLA)")
+    )
+    phase = django_filters.NumberFilter(field_name="phase__number", label=_("Phase"))
+    ordering = StableOrderingFilter(
+        fields={
+            "party__code": "port",
+            "phase__number": "phase",
+            "created_at": "created_at",
+            "first_submitted_at": "first_submitted_at",
+            "id": "id",
+        },
+        label=_("Order by"),
+    )
+
+    class Meta:
+        model = Plan
+        fields = ["port", "phase"]
+
+
+class PlanVersionFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=VersionStatus.choices, label=_("Status"))
+    kind = django_filters.ChoiceFilter(choices=VersionKind.choices, label=_("Kind"))
+    ordering = StableOrderingFilter(
+        fields={"number": "number", "submitted_at": "submitted_at", "id": "id"},
+        label=_("Order by"),
+    )
+
+    class Meta:
+        model = PlanVersion
+        fields = ["status", "kind"]
+
+
+class ReviewQueueFilter(django_filters.FilterSet):
+    port = django_filters.CharFilter(
+        field_name="plan__party__code", lookup_expr="iexact", label=_("Port (code, e.g. POLA)")
+    )
+    phase = django_filters.NumberFilter(field_name="plan__phase__number", label=_("Phase"))
+    status = django_filters.ChoiceFilter(
+        choices=[(s.value, s.label) for s in PENDING_STATUSES], label=_("Status")
+    )
+    kind = django_filters.ChoiceFilter(choices=VersionKind.choices, label=_("Kind"))
+    ordering = StableOrderingFilter(
+        fields={
+            "submitted_at": "submitted_at",
+            "plan__party__code": "port",
+            "plan__phase__number": "phase",
+            "id": "id",
+        },
+        label=_("Order by (default: oldest submission first)"),
+    )
+
+    class Meta:
+        model = PlanVersion
+        fields = ["port", "phase", "status", "kind"]
+
+
+# --- the base of operations on one object --------------------------------------------------
+
+
+class PlanObjectView(generics.GenericAPIView):
+    """One operation on one object: found among what the caller may see (else 404), then
+    ``policy_action`` asked of the object it belongs to (:meth:`judged`; else 403)."""
+
+    filter_backends: list[Any] = []
+    pagination_class = None
+
+    def check_permissions(self, request: Request) -> None:
+        # Signed in and a reader of plans at all (else 401/403); the operation itself is
+        # asked of the object once it is found, so an invisible one is a 404 first.
+        if not policy.can(request.user, policy.Action.PLAN_VIEW):
+            self.permission_denied(request)
+
+    def judged(self, obj: Any) -> Any:
+        """The object the policy judges: the version for a version's content."""
+        return obj
+
+    def check_object_permissions(self, request: Request, obj: Any) -> None:
+        super().check_object_permissions(request, self.judged(obj))
+
+
+class _OnVersion(PlanObjectView):
+    def get_queryset(self) -> Any:
+        return selectors.versions_visible_to(self.request.user).select_related(
+            "plan__party", "plan__phase"
+        )
+
+    def summary(self, version: PlanVersion) -> dict[str, Any]:
+        fresh = selectors.versions_for_api(self.request.user).get(pk=version.pk)
+        return PlanVersionSummarySerializer(fresh).data
+
+
+# --- plans -------------------------------------------------------------------------------
+
+
+@extend_schema(tags=TAGS)
+class PlanList(generics.ListAPIView):
+    """The plans you may see: port staff their port's, AQMD and the board submitted ones."""
+
+    policy_action = policy.Action.PLAN_VIEW
+    serializer_class = PlanSerializer
+    filterset_class = PlanFilter
+
+    def get_queryset(self) -> Any:
+        return selectors.plans_for_api(self.request.user).order_by(
+            "phase__number", "party__code", "id"
+        )
+
+
+@extend_schema(tags=TAGS)
+class PlanDetail(generics.RetrieveAPIView):
+    policy_action = policy.Action.PLAN_VIEW
+    serializer_class = PlanSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.plans_for_api(self.request.user)
+
+
+@extend_schema(
+    tags=TAGS,
+    request=PlanStartSerializer,
+    responses={
+        201: OpenApiResponse(PlanSerializer, description="Started, with a first draft."),
+        200: OpenApiResponse(PlanSerializer, description="Your port already has this plan."),
+    },
+)
+class PlanStart(generics.GenericAPIView):
+    """Start your port's plan for a phase (port staff), with its first draft version."""
+
+    policy_action = policy.Action.PLAN_EDIT
+    serializer_class = PlanStartSerializer
+    filter_backends: list[Any] = []
+    pagination_class = None
+
+    def get_queryset(self) -> Any:
+        return selectors.plans_for_api(self.request.user)
+
+    def post(self, request: Request) -> Response:
+        parsed = PlanStartSerializer(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        party = getattr(request.user, "party", None)
+        phase = parsed.validated_data["phase"]
+        existed = Plan.objects.filter(party=party, phase=phase).exists()
+        plan = services.plan_start(party=party, phase=phase, actor=request.user)  # type: ignore[arg-type]
+        return Response(
+            PlanSerializer(self.get_queryset().get(pk=plan.pk)).data,
+            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+        )
+
+
+@extend_schema(
+    tags=TAGS,
+    request=None,
+    responses={
+        201: OpenApiResponse(PlanVersionSummarySerializer, description="A new draft version."),
+        200: OpenApiResponse(PlanVersionSummarySerializer, description="The open draft."),
+    },
+)
+class PlanRevise(PlanObjectView):
+    """Start a new draft version copying the latest one (a no-op if a draft is open)."""
+
+    policy_action = policy.Action.PLAN_EDIT
+
+    def get_queryset(self) -> Any:
+        return selectors.plans_visible_to(self.request.user)
+
+    def post(self, request: Request, pk: int) -> Response:
+        plan: Plan = self.get_object()
+        latest = plan.versions.order_by("-number").values_list("pk", flat=True).first()
+        version = services.plan_revise(plan=plan, actor=request.user)
+        fresh = selectors.versions_for_api(request.user).get(pk=version.pk)
+        return Response(
+            PlanVersionSummarySerializer(fresh).data,
+            status=status.HTTP_200_OK if version.pk == latest else status.HTTP_201_CREATED,
+        )
+
+
+# --- versions ----------------------------------------------------------------------------
+
+
+@extend_schema(tags=TAGS)
+class PlanVersionList(generics.ListAPIView):
+    """A plan's versions you may see (AQMD and the board: submitted ones), oldest first."""
+
+    policy_action = policy.Action.PLAN_VIEW
+    serializer_class = PlanVersionSummarySerializer
+    filterset_class = PlanVersionFilter
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return PlanVersion.objects.none()
+        plan = selectors.plan_for(user=self.request.user, pk=self.kwargs["pk"])
+        return (
+            selectors.versions_for_api(self.request.user).filter(plan=plan).order_by("number", "id")
+        )
+
+
+@extend_schema(tags=TAGS)
+class PlanVersionDetail(generics.RetrieveAPIView):
+    """A version with its targets, projects and their milestones, documents, decision and
+    comments."""
+
+    policy_action = policy.Action.PLAN_VIEW
+    serializer_class = PlanVersionSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.versions_for_api(self.request.user)
+
+    def get_object(self) -> PlanVersion:
+        return selectors.with_content(super().get_object())
+
+
+@extend_schema(
+    tags=TAGS,
+    request=VersionUpdateSerializer,
+    responses={200: PlanVersionSummarySerializer},
+)
+class PlanVersionUpdate(_OnVersion):
+    """Change what a draft is (draft or final plan) and its summary."""
+
+    policy_action = policy.Action.PLAN_EDIT
+
+    def patch(self, request: Request, pk: int) -> Response:
+        version: PlanVersion = self.get_object()
+        parsed = VersionUpdateSerializer(data=request.data, partial=True)
+        parsed.is_valid(raise_exception=True)
+        data = parsed.validated_data
+        services.version_update(
+            version=version,
+            kind=data.get("kind", version.kind),
+            summary=data.get("summary", version.summary),
+            actor=request.user,
+        )
+        return Response(self.summary(version))
+
+
+@extend_schema(tags=TAGS)
+class PlanVersionComparison(generics.RetrieveAPIView):
+    """What changed since the previous submitted version (targets, projects, milestones,
+    documents).  ``previous`` is null and ``changes`` empty for a first submission."""
+
+    policy_action = policy.Action.PLAN_VIEW
+    serializer_class = ComparisonSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.versions_visible_to(self.request.user)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        version = selectors.with_content(self.get_object())
+        previous = selectors.previous_submitted(version)
+        changes = []
+        if previous is not None:
+            changes = version_diff(selectors.with_content(previous), version)
+        body = {"version": version, "previous": previous, "changes": changes}
+        return Response(ComparisonSerializer(body).data)
+
+
+# --- a draft's content -------------------------------------------------------------------
+
+
+def _phase_of(version: PlanVersion) -> Any:
+    return {"phase": version.plan.phase}
+
+
+@extend_schema(tags=TAGS, request=TargetWriteSerializer, responses={201: PlanningTargetSerializer})
+class TargetCreate(_OnVersion):
+    """Add a planning target to a draft."""
+
+    policy_action = policy.Action.PLAN_EDIT
+
+    def post(self, request: Request, pk: int) -> Response:
+        version: PlanVersion = self.get_object()
+        parsed = TargetWriteSerializer(data=request.data, context=_phase_of(version))
+        parsed.is_valid(raise_exception=True)
+        target = services.target_add(
+            version=version, data=parsed.validated_data, actor=request.user
+        )
+        return Response(PlanningTargetSerializer(target).data, status=status.HTTP_201_CREATED)
+
+
+class TargetChange(PlanObjectView):
+    """Change or remove a planning target of a draft."""
+
+    policy_action = policy.Action.PLAN_EDIT
+
+    def get_queryset(self) -> Any:
+        return selectors.targets_visible_to(self.request.user)
+
+    def judged(self, obj: PlanningTarget) -> Model:
+        return obj.version
+
+    @extend_schema(
+        tags=TAGS, request=TargetWriteSerializer, responses={200: PlanningTargetSerializer}
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        target: PlanningTarget = self.get_object()
+        parsed = TargetWriteSerializer(
+            data=request.data, partial=True, context=_phase_of(target.version)
+        )
+        parsed.is_valid(raise_exception=True)
+        target = services.target_update(
+            target=target, data=parsed.validated_data, actor=request.user
+        )
+        return Response(PlanningTargetSerializer(target).data)
+
+    @extend_schema(tags=TAGS, request=None, responses=DELETED)
+    def delete(self, request: Request, pk: int) -> Response:
+        services.target_remove(target=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(
+    tags=TAGS,
+    request=ProjectWriteSerializer,
+    responses={201: InfrastructureProjectSerializer},
+)
+class ProjectCreate(_OnVersion):
+    """Add an infrastructure project to a draft."""
+
+    policy_action = policy.Action.PLAN_EDIT
+
+    def post(self, request: Request, pk: int) -> Response:
+        version: PlanVersion = self.get_object()
+        parsed = ProjectWriteSerializer(data=request.data, context=_phase_of(version))
+        parsed.is_valid(raise_exception=True)
+        project = services.project_add(
+            version=version, data=parsed.validated_data, actor=request.user
+        )
+        return Response(
+            InfrastructureProjectSerializer(project).data, status=status.HTTP_201_CREATED
+        )
+
+
+class ProjectChange(PlanObjectView):
+    """Change or remove an infrastructure project of a draft (with its milestones)."""
+
+    policy_action = policy.Action.PLAN_EDIT
+
+    def get_queryset(self) -> Any:
+        return selectors.projects_visible_to(self.request.user)
+
+    def judged(self, obj: InfrastructureProject) -> Model:
+        return obj.version
+
+    @extend_schema(
+        tags=TAGS,
+        request=ProjectWriteSerializer,
+        responses={200: InfrastructureProjectSerializer},
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        project: InfrastructureProject = self.get_object()
+        parsed = ProjectWriteSerializer(
+            data=request.data, partial=True, context=_phase_of(project.version)
+        )
+        parsed.is_valid(raise_exception=True)
+        project = services.project_update(
+            project=project, data=parsed.validated_data, actor=request.user
+        )
+        return Response(InfrastructureProjectSerializer(project).data)
+
+    @extend_schema(tags=TAGS, request=None, responses=DELETED)
+    def delete(self, request: Request, pk: int) -> Response:
+        services.project_remove(project=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(
+    tags=TAGS,
+    request=ProjectMilestoneWriteSerializer,
+    responses={201: ProjectMilestoneSerializer},
+)
+class ProjectMilestoneCreate(PlanObjectView):
+    """Add a dated milestone to a project of a draft."""
+
+    policy_action = policy.Action.PLAN_EDIT
+
+    def get_queryset(self) -> Any:
+        return selectors.projects_visible_to(self.request.user)
+
+    def judged(self, obj: InfrastructureProject) -> Model:
+        return obj.version
+
+    def post(self, request: Request, pk: int) -> Response:
+        project: InfrastructureProject = self.get_object()
+        parsed = ProjectMilestoneWriteSerializer(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        milestone = services.project_milestone_add(
+            project=project, data=parsed.validated_data, actor=request.user
+        )
+        return Response(ProjectMilestoneSerializer(milestone).data, status=status.HTTP_201_CREATED)
+
+
+class ProjectMilestoneChange(PlanObjectView):
+    """Change or remove a project milestone of a draft."""
+
+    policy_action = policy.Action.PLAN_EDIT
+
+    def get_queryset(self) -> Any:
+        return selectors.project_milestones_visible_to(self.request.user)
+
+    def judged(self, obj: ProjectMilestone) -> Model:
+        return obj.project.version
+
+    @extend_schema(
+        tags=TAGS,
+        request=ProjectMilestoneWriteSerializer,
+        responses={200: ProjectMilestoneSerializer},
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        milestone: ProjectMilestone = self.get_object()
+        parsed = ProjectMilestoneWriteSerializer(data=request.data, partial=True)
+        parsed.is_valid(raise_exception=True)
+        milestone = services.project_milestone_update(
+            milestone=milestone, data=parsed.validated_data, actor=request.user
+        )
+        return Response(ProjectMilestoneSerializer(milestone).data)
+
+    @extend_schema(tags=TAGS, request=None, responses=DELETED)
+    def delete(self, request: Request, pk: int) -> Response:
+        services.project_milestone_remove(milestone=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- documents ---------------------------------------------------------------------------
+
+
+@extend_schema(
+    tags=TAGS,
+    request={"multipart/form-data": DocumentUploadSerializer},
+    responses={201: VersionDocumentSerializer},
+)
+class DocumentUpload(_OnVersion):
+    """Attach a PDF to a draft (multipart ``file``): 413 over the limit, 400 if not a PDF."""
+
+    policy_action = policy.Action.PLAN_EDIT
+    parser_classes = [MultiPartParser, FormParser]
+
+    def post(self, request: Request, pk: int) -> Response:
+        version: PlanVersion = self.get_object()
+        parsed = DocumentUploadSerializer(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        attached = services.version_document_add(
+            version=version, upload=parsed.validated_data["file"], actor=request.user
+        )
+        return Response(VersionDocumentSerializer(attached).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=TAGS,
+    responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
+)
+class DocumentDownload(DownloadView, PlanObjectView):
+    """Download an attached PDF (whoever may see its version, as on the plan's page)."""
+
+    policy_action = policy.Action.PLAN_VIEW
+
+    def get_object(self) -> VersionDocument:
+        return selectors.document_for(user=self.request.user, pk=self.kwargs["pk"])
+
+    def get(self, request: Request, pk: int) -> Any:
+        return document_response(self.get_object().document)
+
+
+@extend_schema(tags=TAGS, request=None, responses=DELETED)
+class DocumentRemove(PlanObjectView):
+    """Detach a document from a draft (the stored file is kept)."""
+
+    policy_action = policy.Action.PLAN_EDIT
+
+    def get_object(self) -> VersionDocument:
+        attached = selectors.document_for(user=self.request.user, pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, attached)
+        return attached
+
+    def judged(self, obj: VersionDocument) -> Model:
+        return obj.version
+
+    def delete(self, request: Request, pk: int) -> Response:
+        services.version_document_remove(attached=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- the workflow ------------------------------------------------------------------------
+
+
+@extend_schema(tags=TAGS, request=None, responses={200: PlanVersionSummarySerializer})
+class VersionSubmit(_OnVersion):
+    """Send a draft to AQMD; from then on it is frozen."""
+
+    policy_action = policy.Action.PLAN_SUBMIT
+
+    def post(self, request: Request, pk: int) -> Response:
+        version = services.version_submit(version=self.get_object(), actor=request.user)
+        return Response(self.summary(version))
+
+
+@extend_schema(tags=TAGS, request=None, responses={200: PlanVersionSummarySerializer})
+class VersionWithdraw(_OnVersion):
+    """Take back a submission AQMD has not decided yet."""
+
+    policy_action = policy.Action.PLAN_WITHDRAW
+
+    def post(self, request: Request, pk: int) -> Response:
+        version = services.version_withdraw(version=self.get_object(), actor=request.user)
+        return Response(self.summary(version))
+
+
+@extend_schema(tags=TAGS)
+class ReviewQueue(generics.ListAPIView):
+    """AQMD's queue: submitted and under-review versions, oldest submission first."""
+
+    policy_action = policy.Action.PLAN_REVIEW
+    serializer_class = PlanVersionSummarySerializer
+    filterset_class = ReviewQueueFilter
+
+    def get_queryset(self) -> Any:
+        return selectors.review_queue().filter(
+            plan__in=selectors.plans_visible_to(self.request.user)
+        )
+
+
+@extend_schema(tags=TAGS, request=None, responses={200: PlanVersionSummarySerializer})
+class VersionStartReview(_OnVersion):
+    """A reviewer takes a submitted version (it becomes "under review")."""
+
+    policy_action = policy.Action.PLAN_REVIEW
+
+    def post(self, request: Request, pk: int) -> Response:
+        version = services.version_start_review(version=self.get_object(), actor=request.user)
+        return Response(self.summary(version))
+
+
+@extend_schema(tags=TAGS, request=CommentWriteSerializer, responses={201: CommentSerializer})
+class CommentCreate(_OnVersion):
+    """Comment on a submitted version: on the whole plan, or on one of its projects."""
+
+    policy_action = policy.Action.PLAN_COMMENT
+
+    def post(self, request: Request, pk: int) -> Response:
+        version: PlanVersion = self.get_object()
+        parsed = CommentWriteSerializer(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        project = None
+        if parsed.validated_data["project"] is not None:
+            project = version.projects.filter(pk=parsed.validated_data["project"]).first()
+            if project is None:
+                raise serializers.ValidationError(
+                    {"project": [_("No project of this version has that id.")]}
+                )
+        comment = services.comment_add(
+            version=version,
+            body=parsed.validated_data["body"],
+            project=project,
+            actor=request.user,
+        )
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=TAGS,
+    request=DecisionWriteSerializer,
+    responses={
+        201: OpenApiResponse(ReviewDecisionSerializer, description="Recorded."),
+        200: OpenApiResponse(
+            ReviewDecisionSerializer, description="You sent this decision already."
+        ),
+        409: OpenApiResponse(
+            ErrorSerializer,
+            description="Another reviewer decided first (the error names who and when).",
+        ),
+    },
+)
+class VersionDecide(_OnVersion):
+    """Approve a submitted version, or send it back for changes with reasons."""
+
+    policy_action = policy.Action.PLAN_REVIEW
+
+    def post(self, request: Request, pk: int) -> Response:
+        version: PlanVersion = self.get_object()
+        parsed = DecisionWriteSerializer(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        decided_before = version.status in (
+            VersionStatus.APPROVED,
+            VersionStatus.CHANGES_REQUESTED,
+        )
+        decision = services.version_decide(
+            version=version, actor=request.user, **parsed.validated_data
+        )
+        return Response(
+            ReviewDecisionSerializer(decision).data,
+            status=status.HTTP_200_OK if decided_before else status.HTTP_201_CREATED,
+        )
+
+
+urlpatterns = [
+    path("plans/", PlanList.as_view(), name="plan-list"),
+    path("plans/start/", PlanStart.as_view(), name="plan-start"),
+    path("plans/<int:pk>/", PlanDetail.as_view(), name="plan-detail"),
+    path("plans/<int:pk>/revise/", PlanRevise.as_view(), name="plan-revise"),
+    path("plans/<int:pk>/versions/", PlanVersionList.as_view(), name="plan-version-list"),
+    path("plan-review-queue/", ReviewQueue.as_view(), name="plan-review-queue"),
+    path("plan-versions/<int:pk>/", PlanVersionDetail.as_view(), name="plan-version-detail"),
+    path(
+        "plan-versions/<int:pk>/summary/",
+        PlanVersionUpdate.as_view(),
+        name="plan-version-update",
+    ),
+    path(
+        "plan-versions/<int:pk>/comparison/",
+        PlanVersionComparison.as_view(),
+        name="plan-version-comparison",
+    ),
+    path("plan-versions/<int:pk>/targets/", TargetCreate.as_view(), name="plan-target-create"),
+    path("plan-versions/<int:pk>/projects/", ProjectCreate.as_view(), name="plan-project-create"),
+    path(
+        "plan-versions/<int:pk>/documents/",
+        DocumentUpload.as_view(),
+        name="plan-document-upload",
+    ),
+    path("plan-versions/<int:pk>/submit/", VersionSubmit.as_view(), name="plan-version-submit"),
+    path(
+        "plan-versions/<int:pk>/withdraw/",
+        VersionWithdraw.as_view(),
+        name="plan-version-withdraw",
+    ),
+    path(
+        "plan-versions/<int:pk>/start-review/",
+        VersionStartReview.as_view(),
+        name="plan-version-start-review",
+    ),
+    path("plan-versions/<int:pk>/comments/", CommentCreate.as_view(), name="plan-comment-create"),
+    path("plan-versions/<int:pk>/decision/", VersionDecide.as_view(), name="plan-version-decide"),
+    path("plan-targets/<int:pk>/", TargetChange.as_view(), name="plan-target-change"),
+    path("plan-projects/<int:pk>/", ProjectChange.as_view(), name="plan-project-change"),
+    path(
+        "plan-projects/<int:pk>/milestones/",
+        ProjectMilestoneCreate.as_view(),
+        name="plan-project-milestone-create",
+    ),
+    path(
+        "plan-project-milestones/<int:pk>/",
+        ProjectMilestoneChange.as_view(),
+        name="plan-project-milestone-change",
+    ),
+    path("plan-documents/<int:pk>/", DocumentRemove.as_view(), name="plan-document-remove"),
+    path(
+        "plan-documents/<int:pk>/download/",
+        DocumentDownload.as_view(),
+        name="plan-document-download",
+    ),
+]

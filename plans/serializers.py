@@ -1,0 +1,319 @@
+"""How plans read in the API, and the requests that change them (parse only: every change
+is a call to :mod:`plans.services`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import User
+from agreement.models import EmissionCategory, Milestone, Phase
+
+from .models import (
+    Comment,
+    Decision,
+    InfrastructureProject,
+    Plan,
+    PlanningTarget,
+    PlanVersion,
+    ProjectMilestone,
+    ReviewDecision,
+    VersionDocument,
+)
+
+
+def _user_field() -> serializers.SlugRelatedField[User]:
+    return serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+
+def _category_field() -> serializers.SlugRelatedField[EmissionCategory]:
+    return serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=EmissionCategory.objects.all(),
+        help_text=_("An emission source category of the plan's phase (its code)."),
+    )
+
+
+# --- reads -------------------------------------------------------------------------------
+
+
+class PlanVersionSummarySerializer(serializers.ModelSerializer):
+    plan: serializers.PrimaryKeyRelatedField[Plan] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
+    port = serializers.CharField(source="plan.party.code", read_only=True)
+    phase = serializers.IntegerField(source="plan.phase.number", read_only=True)
+    submitted_by = _user_field()
+    reviewer = _user_field()
+    is_editable = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = PlanVersion
+        fields = [
+            "id",
+            "plan",
+            "port",
+            "phase",
+            "number",
+            "kind",
+            "status",
+            "is_editable",
+            "summary",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "submitted_by",
+            "review_started_at",
+            "reviewer",
+            "withdrawn_at",
+        ]
+
+
+class PlanVersionBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanVersion
+        fields = ["id", "number", "kind", "status", "submitted_at"]
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    port = serializers.CharField(source="party.code", read_only=True)
+    phase = serializers.IntegerField(source="phase.number", read_only=True)
+    versions = PlanVersionBriefSerializer(
+        source="visible_versions",
+        many=True,
+        read_only=True,
+        help_text=_("The versions you may see, oldest first."),
+    )
+
+    class Meta:
+        model = Plan
+        fields = ["id", "port", "phase", "created_at", "first_submitted_at", "versions"]
+
+
+class PlanningTargetSerializer(serializers.ModelSerializer):
+    category: serializers.SlugRelatedField[EmissionCategory] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+
+    class Meta:
+        model = PlanningTarget
+        fields = ["id", "key", "category", "year", "metric", "target_value", "unit"]
+
+
+class ProjectMilestoneSerializer(serializers.ModelSerializer):
+    project: serializers.PrimaryKeyRelatedField[InfrastructureProject] = (
+        serializers.PrimaryKeyRelatedField(read_only=True)
+    )
+    tracked_milestone: serializers.PrimaryKeyRelatedField[Milestone] = (
+        serializers.PrimaryKeyRelatedField(
+            read_only=True,
+            allow_null=True,
+            help_text=_("The agreement milestone made when the final plan was approved."),
+        )
+    )
+
+    class Meta:
+        model = ProjectMilestone
+        fields = ["id", "key", "project", "what", "due_date", "within_port_control"]
+        fields += ["tracked_milestone"]
+
+
+class InfrastructureProjectSerializer(serializers.ModelSerializer):
+    category: serializers.SlugRelatedField[EmissionCategory] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    milestones = ProjectMilestoneSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = InfrastructureProject
+        fields = [
+            "id",
+            "key",
+            "name",
+            "location",
+            "category",
+            "project_type",
+            "capacity_value",
+            "capacity_unit",
+            "quantity",
+            "estimated_cost",
+            "funding_sources",
+            "start_date",
+            "end_date",
+            "milestones",
+        ]
+
+
+class VersionDocumentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="document.original_name", read_only=True)
+    sha256 = serializers.CharField(source="document.sha256", read_only=True)
+    size_bytes = serializers.IntegerField(source="document.size_bytes", read_only=True)
+    download = serializers.SerializerMethodField(help_text=_("Where to download the PDF."))
+
+    class Meta:
+        model = VersionDocument
+        fields = ["id", "name", "sha256", "size_bytes", "added_at", "download"]
+
+    @extend_schema_field(serializers.CharField())
+    def get_download(self, attached: VersionDocument) -> str:
+        return reverse("api:plan-document-download", args=[attached.pk])
+
+
+class ReviewDecisionSerializer(serializers.ModelSerializer):
+    reviewer = _user_field()
+
+    class Meta:
+        model = ReviewDecision
+        fields = ["decision", "reasons", "reviewer", "decided_at"]
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = _user_field()
+    project: serializers.PrimaryKeyRelatedField[InfrastructureProject] = (
+        serializers.PrimaryKeyRelatedField(
+            read_only=True, allow_null=True, help_text=_("None: on the whole plan.")
+        )
+    )
+
+    class Meta:
+        model = Comment
+        fields = ["id", "project", "author", "body", "created_at"]
+
+
+class PlanVersionSerializer(PlanVersionSummarySerializer):
+    """A version with its content, its decision and its comments."""
+
+    targets = PlanningTargetSerializer(many=True, read_only=True)
+    projects = InfrastructureProjectSerializer(many=True, read_only=True)
+    documents = VersionDocumentSerializer(many=True, read_only=True)
+    decision = ReviewDecisionSerializer(read_only=True, allow_null=True)
+    comments = CommentSerializer(many=True, read_only=True)
+
+    class Meta(PlanVersionSummarySerializer.Meta):
+        fields = [
+            *PlanVersionSummarySerializer.Meta.fields,
+            "targets",
+            "projects",
+            "documents",
+            "decision",
+            "comments",
+        ]
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    # DRF's metaclass takes declared fields out of the class, so ``Field.label`` stays.
+    label = serializers.CharField()  # type: ignore[assignment]
+    old = serializers.CharField()
+    new = serializers.CharField()
+
+
+class ChangeSerializer(serializers.Serializer):
+    section = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["added", "removed", "changed"])
+    name = serializers.CharField()
+    fields = FieldChangeSerializer(many=True)  # type: ignore[assignment]
+
+
+class ComparisonSerializer(serializers.Serializer):
+    """What changed since the previous submitted version (``plans.diff``)."""
+
+    version = PlanVersionBriefSerializer()
+    previous = PlanVersionBriefSerializer(
+        allow_null=True, help_text=_("None when no earlier version was submitted.")
+    )
+    changes = ChangeSerializer(many=True)
+
+
+# --- requests ----------------------------------------------------------------------------
+
+
+class PlanStartSerializer(serializers.Serializer):
+    phase = serializers.SlugRelatedField(
+        slug_field="number", queryset=Phase.objects.all(), help_text=_("The phase's number.")
+    )
+
+
+class VersionUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanVersion
+        fields = ["kind", "summary"]
+        extra_kwargs = {"summary": {"max_length": 20000}}
+
+
+class _OfPhase(serializers.ModelSerializer):
+    """Categories limited to the plan's phase (``context["phase"]``), as on the page."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        phase = self.context.get("phase")
+        if phase is not None and "category" in self.fields:
+            field = self.fields["category"]
+            field.queryset = EmissionCategory.objects.filter(phase=phase)  # type: ignore[attr-defined]
+
+
+class TargetWriteSerializer(_OfPhase):
+    category = _category_field()
+
+    class Meta:
+        model = PlanningTarget
+        fields = ["category", "year", "metric", "target_value", "unit"]
+        extra_kwargs = {"year": {"min_value": 2025, "max_value": 2100}}
+
+
+class ProjectWriteSerializer(_OfPhase):
+    category = _category_field()
+
+    class Meta:
+        model = InfrastructureProject
+        fields = [
+            "name",
+            "location",
+            "category",
+            "project_type",
+            "capacity_value",
+            "capacity_unit",
+            "quantity",
+            "estimated_cost",
+            "funding_sources",
+            "start_date",
+            "end_date",
+        ]
+        extra_kwargs = {
+            "quantity": {"min_value": 1, "max_value": 2_000_000_000},
+            "funding_sources": {"max_length": 20000},
+        }
+
+
+class ProjectMilestoneWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProjectMilestone
+        fields = ["what", "due_date", "within_port_control"]
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=_("A PDF within the upload limit."))
+
+
+class CommentWriteSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=20000)
+    project = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("A project of this version; leave out to comment on the whole plan."),
+    )
+
+
+class DecisionWriteSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    reasons = serializers.CharField(
+        max_length=20000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Required to send a plan back for changes."),
+    )
