@@ -145,7 +145,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
+# WhiteNoise reads this folder at start-up; collectstatic fills it (docker-compose).
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "/media/"
 
@@ -243,6 +245,7 @@ SPECTACULAR_SETTINGS = {
         "FigureBasisEnum": "reports.models.FigureBasis",
         "PlanVersionKindEnum": "plans.models.VersionKind",
         "PlanVersionStatusEnum": "plans.models.VersionStatus",
+        "PlanDecisionEnum": "plans.models.Decision",
     },
 }
 
