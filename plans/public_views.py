@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -95,7 +96,8 @@ def comment_submit(request: HttpRequest, pk: int) -> HttpResponse:
                     "reviewed it."
                 ),
             )
-            return redirect("public-plans:version", version.pk)
+            # To the top of the page, where the message is (not the form's fragment).
+            return redirect(reverse("public-plans:version", args=[version.pk]) + "#main")
     return _version_page(request, version, form=form, status=400)
 
 

@@ -110,7 +110,7 @@ def test_a_comment_is_received_pending_and_not_shown_until_published(client, sub
     url = reverse("public-plans:comment", args=[submitted.pk])
     response = client.post(url, GOOD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("public-plans:version", args=[submitted.pk])
+    assert response["Location"] == reverse("public-plans:version", args=[submitted.pk]) + "#main"
     comment = PublicComment.objects.get()
     assert comment.status == PublicCommentStatus.PENDING
     assert (comment.name, comment.community, comment.email) == (
@@ -364,3 +364,22 @@ def test_a_draft_kind_version_is_the_only_one_open_for_comment(pola_staff, phase
     services.version_submit(version=final, actor=pola_staff)
     assert not final.open_for_public_comment
     assert not final.visible_to_public
+
+
+# --- how people find it --------------------------------------------------------------------
+
+
+def test_the_public_finds_the_plans_from_the_header_and_the_status_page(client, agreement):
+    link = f'href="{reverse("public-plans:list")}"'
+    assert link in client.get(reverse("home")).text
+    status_page = client.get(reverse("public-status")).text
+    assert status_page.count(link) == 2  # the header and the page itself
+
+
+def test_only_aqmd_gets_the_moderation_link(client, reviewer, pola_staff, board_member):
+    link = f'href="{reverse("public-plans:moderation")}"'
+    client.force_login(reviewer)
+    assert link in client.get(reverse("public-status")).text
+    for user in (pola_staff, board_member):
+        client.force_login(user)
+        assert link not in client.get(reverse("public-status")).text
