@@ -34,6 +34,11 @@ class Action(StrEnum):
     PLAN_WITHDRAW = "plan.withdraw"
     PLAN_COMMENT = "plan.comment"
     PLAN_REVIEW = "plan.review"  # work the queue, approve or reject
+    # Public input: the public copy of draft and approved plans, comments on drafts.
+    PLAN_VIEW_PUBLIC = "plan.view_public"
+    PUBLIC_COMMENT_SUBMIT = "public_comment.submit"
+    PUBLIC_COMMENT_VIEW_ALL = "public_comment.view_all"  # pending and rejected too
+    PUBLIC_COMMENT_MODERATE = "public_comment.moderate"
     EXTENSION_REQUEST = "extension.request"
     EXTENSION_DECIDE = "extension.decide"
     FLEXIBILITY_REQUEST = "flexibility.request"
@@ -94,6 +99,14 @@ def _beyond_port_only_when_submitted(user: Any, obj: Any) -> bool:
     return bool(getattr(obj, "visible_beyond_port", True))
 
 
+def _public_plan_version(user: Any, obj: Any) -> bool:
+    """Everyone sees a submitted draft-kind version and an approved one, nothing else.
+
+    Plan versions say so with ``visible_to_public``.
+    """
+    return bool(getattr(obj, "visible_to_public", False))
+
+
 RULES: dict[Action, Rule] = {
     Action.ADMINISTER: Rule(roles=frozenset({ADMIN})),
     Action.VIEW_DASHBOARD: Rule(roles=READERS, own_port=frozenset({STAFF})),
@@ -111,6 +124,11 @@ RULES: dict[Action, Rule] = {
         roles=AQMD, own_port=frozenset({STAFF}), check=_beyond_port_only_when_submitted
     ),
     Action.PLAN_REVIEW: Rule(roles=AQMD, check=_beyond_port_only_when_submitted),
+    Action.PLAN_VIEW_PUBLIC: Rule(public=True, check=_public_plan_version),
+    Action.PUBLIC_COMMENT_SUBMIT: Rule(public=True, check=_public_plan_version),
+    # The board reads published comments on the public pages like everyone else.
+    Action.PUBLIC_COMMENT_VIEW_ALL: Rule(roles=AQMD, own_port=frozenset({STAFF})),
+    Action.PUBLIC_COMMENT_MODERATE: Rule(roles=AQMD),
     Action.EXTENSION_REQUEST: Rule(own_port=frozenset({STAFF})),
     Action.EXTENSION_DECIDE: Rule(roles=AQMD),
     Action.FLEXIBILITY_REQUEST: Rule(own_port=frozenset({STAFF})),

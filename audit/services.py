@@ -45,15 +45,19 @@ def audit_record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     note: str = "",
+    actor_label: str = "system",
 ) -> AuditEvent:
-    """Append one audit event.  ``actor`` None (or anonymous) records the system."""
+    """Append one audit event.  ``actor`` None (or anonymous) records ``actor_label``.
+
+    That is "system" unless told otherwise (e.g. "public" for a visitor's comment).
+    """
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     party_id = getattr(obj, "party_id", None)
     if obj._meta.label_lower == "agreement.party":
         party_id = obj.pk
     return AuditEvent.objects.create(
         actor=actor if is_user else None,
-        actor_label=actor.get_username() if is_user else "system",
+        actor_label=actor.get_username() if is_user else actor_label,
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),

@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("agreement.urls")),
     path("accounts/", include("accounts.urls")),
     path("plans/", include("plans.urls")),
+    path("public/plans/", include("plans.public_urls")),  # public input, no login
     path("penalties/", include("penalties.urls")),
     path("reports/", include("reports.urls")),
     path("", include("api.urls")),  # /api/v1/, /api/schema/, /api/docs/, tokens, calendar

@@ -13,6 +13,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -200,6 +202,19 @@ class PlanVersion(models.Model):
         if self.review_started_at is not None and self.review_started_at <= moment:
             return VersionStatus.UNDER_REVIEW
         return VersionStatus.SUBMITTED
+
+    @property
+    def visible_to_public(self) -> bool:
+        """The public sees draft-kind versions once submitted, and approved versions."""
+        if self.status == VersionStatus.DRAFT:
+            return False
+        return self.kind == VersionKind.DRAFT or self.status == VersionStatus.APPROVED
+
+    @property
+    def open_for_public_comment(self) -> bool:
+        """The comment period of a draft plan: from submission until AQMD decides or the port
+        withdraws it."""
+        return self.kind == VersionKind.DRAFT and self.status in PENDING_STATUSES
 
 
 class PlanningTarget(models.Model):
@@ -454,3 +469,96 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_key} → {self.recipient_id}"
+
+
+class PublicCommentStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting moderation")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Not published")
+
+
+# The longest public comment accepted (characters); the database enforces it too.
+PUBLIC_COMMENT_MAX_LENGTH = 5000
+
+
+class PublicComment(models.Model):
+    """A comment from the public on a draft plan, shown publicly once AQMD publishes it.
+
+    The email address is for AQMD to reply and is never shown on public pages.
+    """
+
+    version = models.ForeignKey(
+        PlanVersion, on_delete=models.PROTECT, related_name="public_comments"
+    )
+    text = models.TextField(_("comment"))
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    community = models.CharField(_("community or neighbourhood"), max_length=120, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=PublicCommentStatus.choices,
+        default=PublicCommentStatus.PENDING,
+    )
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moderated by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True)
+    moderation_note = models.TextField(_("moderation note"), blank=True)
+
+    class Meta:
+        verbose_name = _("public comment")
+        verbose_name_plural = _("public comments")
+        ordering = ["submitted_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="public_comment_status_known",
+                condition=Q(status__in=["pending", "published", "rejected"]),
+            ),
+            models.CheckConstraint(name="public_comment_not_empty", condition=~Q(text="")),
+            models.CheckConstraint(
+                name="public_comment_not_too_long",
+                condition=LessThanOrEqual(Length("text"), PUBLIC_COMMENT_MAX_LENGTH),
+            ),
+            # Pending means not moderated yet; published and rejected say who and when.
+            models.CheckConstraint(
+                name="public_comment_moderation_recorded",
+                condition=(
+                    Q(status="pending", moderated_by__isnull=True, moderated_at__isnull=True)
+                    | (
+                        ~Q(status="pending")
+                        & Q(moderated_by__isnull=False, moderated_at__isnull=False)
+                    )
+                ),
+            ),
+            models.CheckConstraint(
+                name="rejected_public_comment_has_note",
+                condition=~Q(status="rejected") | ~Q(moderation_note=""),
+            ),
+        ]
+        indexes = [
+            # The moderation queue scans pending comments, oldest first.
+            models.Index(
+                fields=["submitted_at"],
+                condition=Q(status="pending"),
+                name="public_comment_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    @property
+    def party_id(self) -> int:
+        return self.version.plan.party_id
+
+    @property
+    def author_label(self) -> str:
+        """How the comment is signed in public: the name given, or "Anonymous"."""
+        return self.name or str(_("Anonymous"))

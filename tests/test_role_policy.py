@@ -9,6 +9,7 @@ from accounts.models import Role, User
 from accounts.policy import Action
 from agreement.models import Milestone, MilestoneKind
 from core.errors import Forbidden
+from plans.models import PlanVersion, VersionKind, VersionStatus
 
 
 @pytest.fixture
@@ -79,6 +80,31 @@ def test_the_public_sees_status_penalties_and_the_fund_only(pola_milestone):
         Action.EMISSIONS_VIEW,
     }
     assert policy.can(None, Action.FUND_VIEW)
+
+
+def test_the_public_reads_published_plans_and_comments_on_drafts_only(agreement):
+    public = AnonymousUser()
+    may_at_all = {a for a in policy.RULES if policy.can(public, a)}
+    assert may_at_all == {
+        Action.AGREEMENT_VIEW,
+        Action.MILESTONE_VIEW,
+        Action.DEFAULT_VIEW,
+        Action.FUND_VIEW,
+        Action.EMISSIONS_VIEW,
+        Action.REPORT_VIEW_PUBLISHED,
+        Action.PLAN_VIEW_PUBLIC,
+        Action.PUBLIC_COMMENT_SUBMIT,
+    }
+    submitted_draft = PlanVersion(kind=VersionKind.DRAFT, status=VersionStatus.SUBMITTED)
+    unsubmitted = PlanVersion(kind=VersionKind.DRAFT, status=VersionStatus.DRAFT)
+    final_under_review = PlanVersion(kind=VersionKind.FINAL, status=VersionStatus.UNDER_REVIEW)
+    approved_final = PlanVersion(kind=VersionKind.FINAL, status=VersionStatus.APPROVED)
+    assert policy.can(public, Action.PLAN_VIEW_PUBLIC, submitted_draft)
+    assert policy.can(public, Action.PLAN_VIEW_PUBLIC, approved_final)
+    assert not policy.can(public, Action.PLAN_VIEW_PUBLIC, unsubmitted)
+    assert not policy.can(public, Action.PLAN_VIEW_PUBLIC, final_under_review)
+    assert not policy.can(public, Action.PUBLIC_COMMENT_MODERATE)
+    assert not policy.can(public, Action.PUBLIC_COMMENT_VIEW_ALL)
 
 
 def test_inactive_users_are_treated_as_the_public(administrator):

@@ -1,0 +1,72 @@
+"""Forms of public input: the public's comment form and AQMD's moderation form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import PUBLIC_COMMENT_MAX_LENGTH
+
+# The honeypot: hidden from people (and screen readers), filled in by naive bots.
+HONEYPOT = "website"
+
+
+class PublicCommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your comment"),
+        max_length=PUBLIC_COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Required. At most %(max)s characters. AQMD reads every comment first.")
+        % {"max": PUBLIC_COMMENT_MAX_LENGTH},
+        error_messages={"required": _("Write your comment.")},
+    )
+    name = forms.CharField(
+        label=_("Your name (optional)"),
+        max_length=120,
+        required=False,
+        help_text=_(
+            "Shown with your comment once it is published. Leave it empty to comment anonymously."
+        ),
+    )
+    community = forms.CharField(
+        label=_("Community or neighbourhood (optional)"),
+        max_length=120,
+        required=False,
+        help_text=_("For example: Wilmington, San Pedro, West Long Beach."),
+    )
+    email = forms.EmailField(
+        label=_("Email (optional)"),
+        required=False,
+        help_text=_("Only AQMD staff see it, to reply to you. It is never shown publicly."),
+    )
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get(HONEYPOT):
+            # A non-field error: the field itself is hidden, so the summary says it all.
+            raise forms.ValidationError(
+                _('Your comment was not sent: the field "Leave this field empty" must be empty.'),
+                code="honeypot",
+            )
+        return data
+
+
+class ModerationForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("publish", _("Publish")), ("reject", _("Do not publish"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when the comment is not published; it is not shown publicly."),
+    )
