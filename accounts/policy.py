@@ -34,8 +34,10 @@ class Action(StrEnum):
     PLAN_WITHDRAW = "plan.withdraw"
     PLAN_COMMENT = "plan.comment"
     PLAN_REVIEW = "plan.review"  # work the queue, approve or reject
+    EXTENSION_VIEW = "extension.view"  # read extension requests (own port; AQMD, the board)
     EXTENSION_REQUEST = "extension.request"
     EXTENSION_DECIDE = "extension.decide"
+    FLEXIBILITY_VIEW = "flexibility.view"
     FLEXIBILITY_REQUEST = "flexibility.request"
     FLEXIBILITY_DECIDE = "flexibility.decide"
     DEFAULT_VIEW = "default.view"
@@ -111,8 +113,10 @@ RULES: dict[Action, Rule] = {
         roles=AQMD, own_port=frozenset({STAFF}), check=_beyond_port_only_when_submitted
     ),
     Action.PLAN_REVIEW: Rule(roles=AQMD, check=_beyond_port_only_when_submitted),
+    Action.EXTENSION_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF})),
     Action.EXTENSION_REQUEST: Rule(own_port=frozenset({STAFF})),
     Action.EXTENSION_DECIDE: Rule(roles=AQMD),
+    Action.FLEXIBILITY_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF})),
     Action.FLEXIBILITY_REQUEST: Rule(own_port=frozenset({STAFF})),
     Action.FLEXIBILITY_DECIDE: Rule(roles=AQMD),
     Action.DEFAULT_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF}), public=True),

@@ -230,6 +230,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status"; each choice set gets its own component name.
+    "ENUM_NAME_OVERRIDES": {
+        "DefaultStatusEnum": "penalties.models.DefaultStatus",
+        "PenaltyStatusEnum": "penalties.models.PenaltyStatus",
+        "ExtensionRequestStatusEnum": "penalties.models.RequestStatus",
+        "FlexibilityClaimStatusEnum": "penalties.models.ClaimStatus",
+    },
 }
 
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
