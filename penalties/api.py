@@ -59,8 +59,8 @@ FUND_TAGS = ["mitigation fund"]
 REQUEST_TAGS = ["extensions and flexibility"]
 
 
-class _Write(generics.GenericAPIView):
-    """A write on one object: no filters or pages, the object looked up in the user's rows."""
+class _Single(generics.GenericAPIView):
+    """One object or one answer (writes, the fund totals): no filters, no pages."""
 
     filter_backends: list[Any] = []
     pagination_class = None
@@ -200,7 +200,7 @@ class PenaltyExportXlsx(_PenaltyExport):
     request=PaymentSerializer,
     responses={200: OpenApiResponse(PenaltySerializer, description="Paid (or already so).")},
 )
-class PenaltyPaymentRecord(_Penalties, _Write):
+class PenaltyPaymentRecord(_Penalties, _Single):
     """Record the port's payment (AQMD administrators); the fund receives it.
 
     Only after the notice of default went out: otherwise 409.
@@ -227,7 +227,7 @@ class PenaltyPaymentRecord(_Penalties, _Write):
     request=WaiverSerializer,
     responses={200: OpenApiResponse(PenaltySerializer, description="Waived (or already so).")},
 )
-class PenaltyWaive(_Penalties, _Write):
+class PenaltyWaive(_Penalties, _Single):
     """Waive a penalty, with the reason (AQMD administrators).  A paid penalty: 409."""
 
     policy_action = policy.Action.PENALTY_WAIVE
@@ -271,7 +271,7 @@ class ExtensionRequestDetail(_Extensions, generics.RetrieveAPIView):
     request={"multipart/form-data": ExtensionRequestFileSerializer},
     responses={201: ExtensionRequestSerializer},
 )
-class ExtensionRequestFile(_Write):
+class ExtensionRequestFile(_Single):
     """Ask to move the due date of one of your port's milestones (port staff), before it
     passes, with the reason and PDF documents.  A file that is not a readable PDF: 400;
     larger than the limit: 413; a request already pending: 409."""
@@ -303,7 +303,7 @@ class ExtensionRequestFile(_Write):
     request=ExtensionDecisionSerializer,
     responses={200: ExtensionRequestSerializer},
 )
-class ExtensionRequestDecide(_Extensions, _Write):
+class ExtensionRequestDecide(_Extensions, _Single):
     """Grant (the due date moves, recorded) or refuse (a note is required); AQMD reviewers
     and administrators.  A request already decided the other way: 409."""
 
@@ -351,7 +351,7 @@ class FlexibilityClaimDetail(_Claims, generics.RetrieveAPIView):
     request={"multipart/form-data": FlexibilityClaimFileSerializer},
     responses={201: FlexibilityClaimSerializer},
 )
-class FlexibilityClaimFile(_Write):
+class FlexibilityClaimFile(_Single):
     """Claim that a missed project milestone of your port was outside its control (port
     staff), with PDF evidence.  Not a PDF: 400; too large: 413; a claim pending: 409."""
 
@@ -381,7 +381,7 @@ class FlexibilityClaimFile(_Write):
     request=FlexibilityDecisionSerializer,
     responses={200: FlexibilityClaimSerializer},
 )
-class FlexibilityClaimDecide(_Claims, _Write):
+class FlexibilityClaimDecide(_Claims, _Single):
     """Accept (milestone excused; its default and penalty withdrawn) or reject (a note is
     required); AQMD reviewers and administrators.  Decided the other way already: 409."""
 
@@ -405,7 +405,7 @@ class FlexibilityClaimDecide(_Claims, _Write):
 
 
 @extend_schema(tags=FUND_TAGS, responses=FundTotalsSerializer)
-class FundTotals(_Write):
+class FundTotals(_Single):
     """The fund's balance, and receipts and disbursements by year and by port (public)."""
 
     policy_action = policy.Action.FUND_VIEW
@@ -453,7 +453,7 @@ class FundEntryExportXlsx(_FundExport):
 
 
 @extend_schema(tags=FUND_TAGS, request=DisbursementSerializer, responses={201: FundEntrySerializer})
-class FundDisburse(_Write):
+class FundDisburse(_Single):
     """Pay a near-port community project out of the fund (AQMD administrators).
 
     More than the balance: 400 (``fields.amount``); the fund never goes below zero.

@@ -231,13 +231,10 @@ def flexibility_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _may_see_requests(user: Any, obj: Any = None) -> bool:
-    if obj is not None and isinstance(obj, FlexibilityClaim):
-        return policy.can(user, Action.FLEXIBILITY_REQUEST, obj) or policy.can(
-            user, Action.FLEXIBILITY_DECIDE, obj
-        )
-    return policy.can(user, Action.EXTENSION_REQUEST, obj) or policy.can(
-        user, Action.EXTENSION_DECIDE, obj
-    )
+    """The port's own staff, AQMD and the board (the policy's ``*_VIEW`` actions)."""
+    if isinstance(obj, FlexibilityClaim):
+        return policy.can(user, Action.FLEXIBILITY_VIEW, obj)
+    return policy.can(user, Action.EXTENSION_VIEW, obj)
 
 
 @login_required

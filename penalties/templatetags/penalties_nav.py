@@ -20,8 +20,5 @@ def penalties_nav(context: dict[str, Any]) -> dict[str, Any]:
         "show_defaults": policy.can(user, Action.DEFAULT_VIEW),
         "show_fund": policy.can(user, Action.FUND_VIEW),
         "show_milestones": signed_in and policy.can(user, Action.MILESTONE_VIEW),
-        "show_requests": signed_in
-        and (
-            policy.can(user, Action.EXTENSION_REQUEST) or policy.can(user, Action.EXTENSION_DECIDE)
-        ),
+        "show_requests": signed_in and policy.can(user, Action.EXTENSION_VIEW),
     }
