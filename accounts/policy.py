@@ -39,8 +39,10 @@ class Action(StrEnum):
     PUBLIC_COMMENT_SUBMIT = "public_comment.submit"
     PUBLIC_COMMENT_VIEW_ALL = "public_comment.view_all"  # pending and rejected too
     PUBLIC_COMMENT_MODERATE = "public_comment.moderate"
+    EXTENSION_VIEW = "extension.view"  # read extension requests (own port; AQMD, the board)
     EXTENSION_REQUEST = "extension.request"
     EXTENSION_DECIDE = "extension.decide"
+    FLEXIBILITY_VIEW = "flexibility.view"
     FLEXIBILITY_REQUEST = "flexibility.request"
     FLEXIBILITY_DECIDE = "flexibility.decide"
     DEFAULT_VIEW = "default.view"
@@ -129,8 +131,10 @@ RULES: dict[Action, Rule] = {
     # The board reads published comments on the public pages like everyone else.
     Action.PUBLIC_COMMENT_VIEW_ALL: Rule(roles=AQMD, own_port=frozenset({STAFF})),
     Action.PUBLIC_COMMENT_MODERATE: Rule(roles=AQMD),
+    Action.EXTENSION_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF})),
     Action.EXTENSION_REQUEST: Rule(own_port=frozenset({STAFF})),
     Action.EXTENSION_DECIDE: Rule(roles=AQMD),
+    Action.FLEXIBILITY_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF})),
     Action.FLEXIBILITY_REQUEST: Rule(own_port=frozenset({STAFF})),
     Action.FLEXIBILITY_DECIDE: Rule(roles=AQMD),
     Action.DEFAULT_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF}), public=True),

@@ -25,6 +25,10 @@ from openpyxl.cell import WriteOnlyCell
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Decimals are money in this tracker: a number cell shown with two decimals.
+MONEY_FORMAT = "#,##0.00"
+
+
 class ExportFormat(StrEnum):
     CSV = "csv"
     XLSX = "xlsx"
@@ -90,6 +94,8 @@ def render_xlsx(rows: Iterable[Any], columns: Sequence[Column], *, title: str) -
                 cell.number_format = "yyyy-mm-dd hh:mm:ss"
             elif isinstance(value, dt.date):
                 cell.number_format = "yyyy-mm-dd"
+            elif isinstance(value, decimal.Decimal):
+                cell.number_format = MONEY_FORMAT
             cells.append(cell)
         sheet.append(cells)
     out = io.BytesIO()

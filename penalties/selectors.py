@@ -25,6 +25,7 @@ from .models import (
     FundEntryKind,
     MitigationFund,
     Penalty,
+    PenaltySchedule,
     PenaltyStatus,
     RequestStatus,
     counts_as_default,
@@ -366,4 +367,61 @@ def fund_at(*, year: int, cutoff: dt.datetime, ports: list[Party]) -> FundAt:
         ],
         disbursements=of_year(payouts),
         has_entries=bool(entries),
+    )
+
+
+# --- The API's reads: scoped by the policy, everything a row renders loaded up front ------
+
+
+def schedules_visible_to(user: Any) -> QuerySet[PenaltySchedule]:
+    return policy.visible(
+        user, policy.Action.AGREEMENT_VIEW, PenaltySchedule.objects.prefetch_related("tiers")
+    )
+
+
+def defaults_for_api(user: Any) -> QuerySet[Default]:
+    """Defaults the user may see (public; port staff: their own port), newest first."""
+    return policy.visible(
+        user,
+        policy.Action.DEFAULT_VIEW,
+        Default.objects.select_related("party", "milestone", "penalty"),
+    )
+
+
+def penalties_visible_to(user: Any) -> QuerySet[Penalty]:
+    """Penalties the user may see: the same rows as their defaults."""
+    return policy.visible(
+        user,
+        policy.Action.DEFAULT_VIEW,
+        Penalty.objects.select_related("party", "default__milestone"),
+    )
+
+
+def extension_requests_for_api(user: Any) -> QuerySet[ExtensionRequest]:
+    """Extension requests: the port's own staff, AQMD and the board; nobody else."""
+    return policy.visible(
+        user,
+        policy.Action.EXTENSION_VIEW,
+        ExtensionRequest.objects.select_related(
+            "party", "milestone", "requested_by", "decided_by"
+        ).prefetch_related("documents"),
+    )
+
+
+def flexibility_claims_for_api(user: Any) -> QuerySet[FlexibilityClaim]:
+    return policy.visible(
+        user,
+        policy.Action.FLEXIBILITY_VIEW,
+        FlexibilityClaim.objects.select_related(
+            "party", "milestone", "filed_by", "decided_by"
+        ).prefetch_related("documents"),
+    )
+
+
+def fund_entries_visible_to(user: Any) -> QuerySet[FundEntry]:
+    """The fund's ledger (public), oldest first as a ledger reads."""
+    return policy.visible(
+        user,
+        policy.Action.FUND_VIEW,
+        FundEntry.objects.select_related("party", "penalty__default__milestone"),
     )

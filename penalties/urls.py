@@ -1,4 +1,4 @@
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, path, re_path
 
 from . import views
 
@@ -6,6 +6,11 @@ app_name = "penalties"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.defaults_list, name="defaults"),
+    re_path(r"^defaults/export\.(?P<fmt>csv|xlsx)$", views.defaults_export, name="defaults-export"),
+    path("penalties/", views.penalties_list, name="penalties"),
+    re_path(
+        r"^penalties/export\.(?P<fmt>csv|xlsx)$", views.penalties_export, name="penalties-export"
+    ),
     path("penalty/<int:pk>/", views.penalty_detail, name="penalty"),
     path("milestones/", views.milestones, name="milestones"),
     path("milestones/<int:pk>/extension/", views.extension_new, name="extension-new"),
@@ -26,4 +31,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="flexibility-document",
     ),
     path("fund/", views.fund, name="fund"),
+    re_path(r"^fund/export\.(?P<fmt>csv|xlsx)$", views.fund_export, name="fund-export"),
 ]

@@ -7,7 +7,15 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    QueryDict,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -16,10 +24,13 @@ from accounts import policy
 from accounts.policy import Action
 from agreement.models import Milestone
 from core.errors import ServiceError
+from core.exports import Column, export_response
 from core.models import Document
 from core.uploads import document_response
 
 from . import flexibility, selectors, services
+from .exports import DEFAULT_COLUMNS, FUND_ENTRY_COLUMNS, PENALTY_COLUMNS
+from .filters import DefaultFilter, FundEntryFilter, PenaltyFilter
 from .forms import (
     DecisionForm,
     DisbursementForm,
@@ -37,14 +48,61 @@ def _require(user: Any, action: Action, obj: Any = None) -> None:
         raise PermissionDenied
 
 
+def _query_without_page(request: HttpRequest) -> str:
+    """The page's filters as a query string, for the download links and the page links."""
+    query: QueryDict = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _download(
+    request: HttpRequest, filterset: Any, columns: list[Column], *, fmt: str, filename: str
+) -> HttpResponse:
+    """The rows of a page, with the page's filters, as CSV or XLSX."""
+    if not filterset.is_valid():
+        return HttpResponseBadRequest(_("The filters are not valid."))
+    return export_response(filterset.qs, columns, fmt=fmt, filename=filename)
+
+
 def defaults_list(request: HttpRequest) -> HttpResponse:
     """Defaults and their penalties: everyone (the public too); port staff see their port's."""
     _require(request.user, Action.DEFAULT_VIEW)
+    filterset = DefaultFilter(request.GET, queryset=selectors.defaults_visible_to(request.user))
     context = {
-        "defaults": list(selectors.defaults_visible_to(request.user)),
+        "defaults": list(filterset.qs) if filterset.is_valid() else [],
+        "filter": filterset,
+        "query": _query_without_page(request),
         "ledger": selectors.penalty_ledger(request.user),
     }
     return render(request, "penalties/defaults.html", context)
+
+
+def defaults_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    _require(request.user, Action.DEFAULT_VIEW)
+    filterset = DefaultFilter(request.GET, queryset=selectors.defaults_visible_to(request.user))
+    return _download(request, filterset, DEFAULT_COLUMNS, fmt=fmt, filename="defaults")
+
+
+PENALTY_PAGE_SIZE = 50
+
+
+def penalties_list(request: HttpRequest) -> HttpResponse:
+    """Penalties with filters (port, status, year) and downloads; the public may read them."""
+    _require(request.user, Action.DEFAULT_VIEW)
+    filterset = PenaltyFilter(request.GET, queryset=selectors.penalties_visible_to(request.user))
+    rows = filterset.qs if filterset.is_valid() else Penalty.objects.none()
+    context = {
+        "filter": filterset,
+        "page": Paginator(rows, PENALTY_PAGE_SIZE).get_page(request.GET.get("page")),
+        "query": _query_without_page(request),
+    }
+    return render(request, "penalties/penalties.html", context)
+
+
+def penalties_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    _require(request.user, Action.DEFAULT_VIEW)
+    filterset = PenaltyFilter(request.GET, queryset=selectors.penalties_visible_to(request.user))
+    return _download(request, filterset, PENALTY_COLUMNS, fmt=fmt, filename="penalties")
 
 
 @require_http_methods(["GET", "POST"])
@@ -173,13 +231,10 @@ def flexibility_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _may_see_requests(user: Any, obj: Any = None) -> bool:
-    if obj is not None and isinstance(obj, FlexibilityClaim):
-        return policy.can(user, Action.FLEXIBILITY_REQUEST, obj) or policy.can(
-            user, Action.FLEXIBILITY_DECIDE, obj
-        )
-    return policy.can(user, Action.EXTENSION_REQUEST, obj) or policy.can(
-        user, Action.EXTENSION_DECIDE, obj
-    )
+    """The port's own staff, AQMD and the board (the policy's ``*_VIEW`` actions)."""
+    if isinstance(obj, FlexibilityClaim):
+        return policy.can(user, Action.FLEXIBILITY_VIEW, obj)
+    return policy.can(user, Action.EXTENSION_VIEW, obj)
 
 
 @login_required
@@ -297,10 +352,22 @@ def fund(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Disbursement recorded."))
                 return redirect("penalties:fund")
+    filterset = FundEntryFilter(request.GET, queryset=selectors.fund_ledger())
     context = {
         "totals": selectors.fund_totals(),
-        "ledger": list(selectors.fund_ledger()),
+        "ledger": list(filterset.qs) if filterset.is_valid() else [],
+        "filter": filterset,
+        "query": _query_without_page(request),
         "form": form,
         "may_disburse": may_disburse,
     }
     return render(request, "penalties/fund.html", context)
+
+
+def fund_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The fund's ledger as on the page (newest first, the page's filters), CSV or XLSX."""
+    _require(request.user, Action.FUND_VIEW)
+    filterset = FundEntryFilter(request.GET, queryset=selectors.fund_ledger())
+    return _download(
+        request, filterset, FUND_ENTRY_COLUMNS, fmt=fmt, filename="mitigation-fund-ledger"
+    )

@@ -239,13 +239,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Fields named alike in several resources (a milestone's and a plan version's "kind");
-    # a figure's stored basis and a derived figure's basis are the same choices.
+    # Fields named alike in several resources get their own component names: a milestone's
+    # and a plan version's "kind", the several "status" choice sets; a figure's stored basis
+    # and a derived figure's basis are the same choices.
     "ENUM_NAME_OVERRIDES": {
         "FigureBasisEnum": "reports.models.FigureBasis",
         "PlanVersionKindEnum": "plans.models.VersionKind",
         "PlanVersionStatusEnum": "plans.models.VersionStatus",
         "PlanDecisionEnum": "plans.models.Decision",
+        "DefaultStatusEnum": "penalties.models.DefaultStatus",
+        "PenaltyStatusEnum": "penalties.models.PenaltyStatus",
+        "ExtensionRequestStatusEnum": "penalties.models.RequestStatus",
+        "FlexibilityClaimStatusEnum": "penalties.models.ClaimStatus",
     },
 }
 

@@ -22,8 +22,5 @@ def penalties_nav(context: dict[str, Any]) -> dict[str, Any]:
         # Port staff's own deadlines with the extension and flexibility actions; everyone else
         # uses the general milestones list (agreement) and the requests page.
         "show_milestones": signed_in and policy.port_scope(user) is not None,
-        "show_requests": signed_in
-        and (
-            policy.can(user, Action.EXTENSION_REQUEST) or policy.can(user, Action.EXTENSION_DECIDE)
-        ),
+        "show_requests": signed_in and policy.can(user, Action.EXTENSION_VIEW),
     }

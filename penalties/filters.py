@@ -1,0 +1,157 @@
+"""Filters of defaults, penalties, requests and the fund ledger, shared by the pages, their
+downloads and the API (the same query string means the same rows everywhere)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from agreement.models import MilestoneStatus
+from core.filters import StableOrderingFilter
+
+from .models import (
+    ClaimStatus,
+    Default,
+    DefaultStatus,
+    ExtensionRequest,
+    FlexibilityClaim,
+    FundEntry,
+    FundEntryKind,
+    Penalty,
+    PenaltySchedule,
+    PenaltyStatus,
+    RequestStatus,
+)
+
+# A year filter accepts the years a date column can hold (anything else is a 400, not a 500).
+YEAR_BOUNDS = {"min_value": 1, "max_value": 9999, "decimal_places": 0}
+
+
+def _port() -> django_filters.CharFilter:
+    return django_filters.CharFilter(
+        field_name="party__code", lookup_expr="iexact", label=_("Port (code, e.g. POLA)")
+    )
+
+
+class DefaultFilter(django_filters.FilterSet):
+    port = _port()
+    status = django_filters.ChoiceFilter(choices=DefaultStatus.choices, label=_("Status"))
+    due_date = django_filters.DateFromToRangeFilter(
+        label=_("Missed due date between (Pacific dates, inclusive)")
+    )
+    cured = django_filters.BooleanFilter(
+        method="filter_cured", label=_("Cured (the milestone was met late)")
+    )
+    ordering = StableOrderingFilter(
+        fields={
+            "due_date": "due_date",
+            "detected_at": "detected_at",
+            "party__code": "port",
+            "ordinal": "ordinal",
+            "id": "id",
+        },
+        label=_("Order by"),
+    )
+
+    class Meta:
+        model = Default
+        fields = ["port", "status", "due_date", "cured"]
+
+    def filter_cured(self, queryset: QuerySet[Any], name: str, value: bool | None) -> Any:
+        """Cured is :attr:`Default.is_cured` as a query: the milestone is met."""
+        if value is None:
+            return queryset
+        met = Q(milestone__status=MilestoneStatus.MET)
+        return queryset.filter(met) if value else queryset.exclude(met)
+
+
+class PenaltyFilter(django_filters.FilterSet):
+    port = _port()
+    status = django_filters.ChoiceFilter(choices=PenaltyStatus.choices, label=_("Status"))
+    year = django_filters.NumberFilter(
+        field_name="assessed_at",
+        lookup_expr="year",
+        label=_("Year assessed (Pacific)"),
+        **YEAR_BOUNDS,
+    )
+    ordering = StableOrderingFilter(
+        fields={
+            "assessed_at": "assessed_at",
+            "amount": "amount",
+            "party__code": "port",
+            "status": "status",
+            "id": "id",
+        },
+        label=_("Order by"),
+    )
+
+    class Meta:
+        model = Penalty
+        fields = ["port", "status", "year"]
+
+
+class ExtensionRequestFilter(django_filters.FilterSet):
+    port = _port()
+    status = django_filters.ChoiceFilter(choices=RequestStatus.choices, label=_("Status"))
+    milestone = django_filters.NumberFilter(field_name="milestone_id", label=_("Milestone id"))
+    ordering = StableOrderingFilter(
+        fields={"requested_at": "requested_at", "party__code": "port", "id": "id"},
+        label=_("Order by"),
+    )
+
+    class Meta:
+        model = ExtensionRequest
+        fields = ["port", "status", "milestone"]
+
+
+class FlexibilityClaimFilter(django_filters.FilterSet):
+    port = _port()
+    status = django_filters.ChoiceFilter(choices=ClaimStatus.choices, label=_("Status"))
+    milestone = django_filters.NumberFilter(field_name="milestone_id", label=_("Milestone id"))
+    ordering = StableOrderingFilter(
+        fields={"filed_at": "filed_at", "party__code": "port", "id": "id"},
+        label=_("Order by"),
+    )
+
+    class Meta:
+        model = FlexibilityClaim
+        fields = ["port", "status", "milestone"]
+
+
+class FundEntryFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=FundEntryKind.choices, label=_("Kind"))
+    port = _port()
+    year = django_filters.NumberFilter(
+        field_name="occurred_on", lookup_expr="year", label=_("Year"), **YEAR_BOUNDS
+    )
+    occurred_on = django_filters.DateFromToRangeFilter(
+        label=_("Between (Pacific dates, inclusive)")
+    )
+    ordering = StableOrderingFilter(
+        fields={
+            "occurred_on": "occurred_on",
+            "entered_at": "entered_at",
+            "amount": "amount",
+            "id": "id",
+        },
+        label=_("Order by"),
+    )
+
+    class Meta:
+        model = FundEntry
+        fields = ["kind", "port", "year", "occurred_on"]
+
+
+class PenaltyScheduleFilter(django_filters.FilterSet):
+    effective_from = django_filters.DateFromToRangeFilter(label=_("Effective between"))
+    is_provisional = django_filters.BooleanFilter(label=_("Provisional"))
+    ordering = StableOrderingFilter(
+        fields={"effective_from": "effective_from", "id": "id"}, label=_("Order by")
+    )
+
+    class Meta:
+        model = PenaltySchedule
+        fields = ["effective_from", "is_provisional"]

@@ -1,0 +1,312 @@
+"""How defaults, penalties, requests and the fund read in the API, and the requests that
+change them.  Render and parse only: the services in ``services.py`` and ``flexibility.py``
+decide."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from agreement.models import Party
+from core.models import Document
+
+from .models import (
+    Default,
+    ExtensionRequest,
+    FlexibilityClaim,
+    FundEntry,
+    Penalty,
+    PenaltySchedule,
+    PenaltyTier,
+)
+
+
+def _money() -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+
+
+def _port() -> serializers.SlugRelatedField[Party]:
+    return serializers.SlugRelatedField(source="party", slug_field="code", read_only=True)
+
+
+class PenaltyTierSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PenaltyTier
+        fields = ["default_ordinal", "amount"]
+
+
+class PenaltyScheduleSerializer(serializers.ModelSerializer):
+    tiers = PenaltyTierSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PenaltySchedule
+        fields = ["id", "name", "effective_from", "is_provisional", "tiers"]
+
+
+class DefaultPenaltySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Penalty
+        fields = ["id", "amount", "status"]
+
+
+class DefaultSerializer(serializers.ModelSerializer):
+    port = _port()
+    milestone_title = serializers.CharField(source="milestone.title", read_only=True)
+    cured_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text=_("When the milestone was met late.")
+    )
+    is_cured = serializers.BooleanField(read_only=True)
+    penalty = DefaultPenaltySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Default
+        fields = [
+            "id",
+            "port",
+            "milestone",
+            "milestone_title",
+            "ordinal",
+            "due_date",
+            "status",
+            "detected_at",
+            "withdrawn_at",
+            "is_cured",
+            "cured_at",
+            "penalty",
+        ]
+
+
+class PenaltySerializer(serializers.ModelSerializer):
+    port = _port()
+    milestone = serializers.IntegerField(source="default.milestone_id", read_only=True)
+    milestone_title = serializers.CharField(source="default.milestone.title", read_only=True)
+
+    class Meta:
+        model = Penalty
+        fields = [
+            "id",
+            "default",
+            "port",
+            "milestone",
+            "milestone_title",
+            "amount",
+            "schedule",
+            "tier_ordinal",
+            "status",
+            "assessed_at",
+            "notice_sent_at",
+            "paid_at",
+            "payment_reference",
+            "waived_at",
+            "waiver_reason",
+            "withdrawn_at",
+        ]
+
+
+class PaymentSerializer(serializers.Serializer):
+    paid_at = serializers.DateTimeField(help_text=_("When the port paid (not in the future)."))
+    reference = serializers.CharField(
+        max_length=100, help_text=_("Check or transfer number."), trim_whitespace=True
+    )
+
+
+class WaiverSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000, help_text=_("Why the penalty is waived."))
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name", read_only=True)
+
+    class Meta:
+        model = Document
+        fields = ["id", "name", "size_bytes", "sha256", "uploaded_at"]
+
+
+class _RequestSerializer(serializers.ModelSerializer):
+    port = _port()
+    milestone_title = serializers.CharField(source="milestone.title", read_only=True)
+    documents = DocumentSerializer(many=True, read_only=True)
+    decided_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+
+class ExtensionRequestSerializer(_RequestSerializer):
+    requested_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+
+    class Meta:
+        model = ExtensionRequest
+        fields = [
+            "id",
+            "port",
+            "milestone",
+            "milestone_title",
+            "current_due_date",
+            "requested_due_date",
+            "reason",
+            "documents",
+            "status",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+        ]
+
+
+class FlexibilityClaimSerializer(_RequestSerializer):
+    filed_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+
+    class Meta:
+        model = FlexibilityClaim
+        fields = [
+            "id",
+            "port",
+            "milestone",
+            "milestone_title",
+            "reason",
+            "documents",
+            "status",
+            "filed_by",
+            "filed_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+        ]
+
+
+def _documents_field(help_text: Any) -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        default=list,
+        max_length=20,
+        help_text=help_text,
+    )
+
+
+class ExtensionRequestFileSerializer(serializers.Serializer):
+    """Ask to move a due date (multipart/form-data to attach PDF documents)."""
+
+    requested_due_date = serializers.DateField(help_text=_("The new Pacific due date asked for."))
+    reason = serializers.CharField(max_length=5000, help_text=_("Why the port needs more time."))
+    documents = _documents_field(_("Supporting documents, PDF only."))
+
+
+class FlexibilityClaimFileSerializer(serializers.Serializer):
+    """Claim a missed project milestone was outside the port's control (multipart for PDFs)."""
+
+    reason = serializers.CharField(
+        max_length=5000, help_text=_("What outside the port's control caused the miss.")
+    )
+    documents = _documents_field(_("Evidence, PDF only."))
+
+
+class ExtensionDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["grant", "refuse"])
+    note = serializers.CharField(
+        max_length=5000,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text=_("Required to refuse."),
+    )
+
+
+class FlexibilityDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["accept", "reject"])
+    note = serializers.CharField(
+        max_length=5000,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text=_("Required to reject."),
+    )
+
+
+class FundEntrySerializer(serializers.ModelSerializer):
+    port: serializers.SlugRelatedField[Party] = serializers.SlugRelatedField(
+        source="party", slug_field="code", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = FundEntry
+        fields = [
+            "id",
+            "kind",
+            "occurred_on",
+            "amount",
+            "balance_after",
+            "port",
+            "penalty",
+            "project_name",
+            "community",
+            "description",
+            "entered_at",
+        ]
+
+
+class DisbursementSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), help_text=_("USD.")
+    )
+    occurred_on = serializers.DateField(help_text=_("The Pacific date it was paid out."))
+    project_name = serializers.CharField(max_length=200)
+    community = serializers.CharField(
+        max_length=100, help_text=_("For example Wilmington, San Pedro or West Long Beach.")
+    )
+    description = serializers.CharField(
+        max_length=5000, required=False, default="", allow_blank=True
+    )
+
+
+class FundYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    received = _money()
+    disbursed = _money()
+
+
+class FundPortYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    received = _money()
+
+
+class FundPortSerializer(serializers.Serializer):
+    port = serializers.CharField()
+    received = _money()
+    by_year = FundPortYearSerializer(many=True)
+
+
+class FundTotalsSerializer(serializers.Serializer):
+    """The fund's balance, and receipts and disbursements by year and by port."""
+
+    balance = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    receipts = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    disbursements = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    by_year = FundYearSerializer(many=True, read_only=True)
+    by_port = FundPortSerializer(many=True, read_only=True)
+
+    @staticmethod
+    def shape(totals: Any) -> dict[str, Any]:
+        """The selector's :class:`~penalties.selectors.FundTotals` as this serializer reads it."""
+        return {
+            "balance": totals.balance,
+            "receipts": totals.receipts,
+            "disbursements": totals.disbursements,
+            "by_year": [{"year": y, "received": r, "disbursed": d} for y, r, d in totals.by_year],
+            "by_port": [
+                {
+                    "port": party.code,
+                    "received": total,
+                    "by_year": [{"year": y, "received": r} for y, r in per_year],
+                }
+                for party, per_year, total in totals.by_port
+            ],
+        }
