@@ -17,6 +17,7 @@ from .models import (
     ProjectMilestone,
     VersionStatus,
 )
+from .services import MILESTONE_FIELDS, PROJECT_FIELDS, TARGET_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -35,7 +36,7 @@ class VersionForm(forms.ModelForm):
 class TargetForm(forms.ModelForm):
     class Meta:
         model = PlanningTarget
-        fields = ["category", "year", "metric", "target_value", "unit"]
+        fields = TARGET_FIELDS
 
     def __init__(self, *args: Any, phase: Phase, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -45,19 +46,7 @@ class TargetForm(forms.ModelForm):
 class ProjectForm(forms.ModelForm):
     class Meta:
         model = InfrastructureProject
-        fields = [
-            "name",
-            "location",
-            "category",
-            "project_type",
-            "capacity_value",
-            "capacity_unit",
-            "quantity",
-            "estimated_cost",
-            "funding_sources",
-            "start_date",
-            "end_date",
-        ]
+        fields = PROJECT_FIELDS
         widgets = {
             "start_date": DATE,
             "end_date": DATE,
@@ -74,7 +63,7 @@ class ProjectForm(forms.ModelForm):
 class ProjectMilestoneForm(forms.ModelForm):
     class Meta:
         model = ProjectMilestone
-        fields = ["what", "due_date", "within_port_control"]
+        fields = MILESTONE_FIELDS
         widgets = {"due_date": DATE}
 
 

@@ -24,6 +24,7 @@ from .models import (
     ReviewDecision,
     VersionDocument,
 )
+from .services import MILESTONE_FIELDS, PROJECT_FIELDS, TARGET_FIELDS
 
 
 def _user_field() -> serializers.SlugRelatedField[User]:
@@ -101,7 +102,7 @@ class PlanningTargetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PlanningTarget
-        fields = ["id", "key", "category", "year", "metric", "target_value", "unit"]
+        fields = ["id", "key", *TARGET_FIELDS]
 
 
 class ProjectMilestoneSerializer(serializers.ModelSerializer):
@@ -118,7 +119,7 @@ class ProjectMilestoneSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProjectMilestone
-        fields = ["id", "key", "project", "what", "due_date", "within_port_control"]
+        fields = ["id", "key", "project", *MILESTONE_FIELDS]
         fields += ["tracked_milestone"]
 
 
@@ -130,22 +131,7 @@ class InfrastructureProjectSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = InfrastructureProject
-        fields = [
-            "id",
-            "key",
-            "name",
-            "location",
-            "category",
-            "project_type",
-            "capacity_value",
-            "capacity_unit",
-            "quantity",
-            "estimated_cost",
-            "funding_sources",
-            "start_date",
-            "end_date",
-            "milestones",
-        ]
+        fields = ["id", "key", *PROJECT_FIELDS, "milestones"]
 
 
 class VersionDocumentSerializer(serializers.ModelSerializer):
@@ -260,7 +246,7 @@ class TargetWriteSerializer(_OfPhase):
 
     class Meta:
         model = PlanningTarget
-        fields = ["category", "year", "metric", "target_value", "unit"]
+        fields = TARGET_FIELDS
         extra_kwargs = {"year": {"min_value": 2025, "max_value": 2100}}
 
 
@@ -269,19 +255,7 @@ class ProjectWriteSerializer(_OfPhase):
 
     class Meta:
         model = InfrastructureProject
-        fields = [
-            "name",
-            "location",
-            "category",
-            "project_type",
-            "capacity_value",
-            "capacity_unit",
-            "quantity",
-            "estimated_cost",
-            "funding_sources",
-            "start_date",
-            "end_date",
-        ]
+        fields = PROJECT_FIELDS
         extra_kwargs = {
             "quantity": {"min_value": 1, "max_value": 2_000_000_000},
             "funding_sources": {"max_length": 20000},
@@ -291,7 +265,7 @@ class ProjectWriteSerializer(_OfPhase):
 class ProjectMilestoneWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProjectMilestone
-        fields = ["what", "due_date", "within_port_control"]
+        fields = MILESTONE_FIELDS
 
 
 class DocumentUploadSerializer(serializers.Serializer):
