@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -26,6 +27,7 @@ from accounts import policy
 from agreement.selectors import milestones_visible_to
 from api.views import DownloadView
 from core.exports import CONTENT_TYPES, Column, ExportFormat, export_response
+from core.uploads import document_response
 
 from . import flexibility, selectors, services
 from .exports import DEFAULT_COLUMNS, FUND_ENTRY_COLUMNS, PENALTY_COLUMNS
@@ -67,6 +69,36 @@ class _Single(generics.GenericAPIView):
 
 
 # --- Downloads -----------------------------------------------------------------------------
+
+
+class _RequestDocument(DownloadView, _Single):
+    """A PDF attached to a request the caller may see (else 404, as for the request)."""
+
+    def get(self, request: Request, pk: int, document_pk: int) -> Any:
+        holder = self.get_object()
+        document = holder.documents.filter(pk=document_pk).first()
+        if document is None:
+            raise Http404
+        return document_response(document)
+
+
+PDF_DOWNLOAD = {(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)}
+
+
+@extend_schema(tags=REQUEST_TAGS, responses=PDF_DOWNLOAD)
+class ExtensionRequestDocument(_RequestDocument):
+    policy_action = policy.Action.EXTENSION_VIEW
+
+    def get_queryset(self) -> Any:
+        return selectors.extension_requests_for_api(self.request.user)
+
+
+@extend_schema(tags=REQUEST_TAGS, responses=PDF_DOWNLOAD)
+class FlexibilityClaimDocument(_RequestDocument):
+    policy_action = policy.Action.FLEXIBILITY_VIEW
+
+    def get_queryset(self) -> Any:
+        return selectors.flexibility_claims_for_api(self.request.user)
 
 
 class _Export(DownloadView, generics.GenericAPIView):
@@ -497,6 +529,11 @@ urlpatterns = [
         name="extension-request-detail",
     ),
     path(
+        "extension-requests/<int:pk>/documents/<int:document_pk>/download/",
+        ExtensionRequestDocument.as_view(),
+        name="extension-request-document",
+    ),
+    path(
         "extension-requests/<int:pk>/decision/",
         ExtensionRequestDecide.as_view(),
         name="extension-request-decision",
@@ -511,6 +548,11 @@ urlpatterns = [
         "flexibility-claims/<int:pk>/",
         FlexibilityClaimDetail.as_view(),
         name="flexibility-claim-detail",
+    ),
+    path(
+        "flexibility-claims/<int:pk>/documents/<int:document_pk>/download/",
+        FlexibilityClaimDocument.as_view(),
+        name="flexibility-claim-document",
     ),
     path(
         "flexibility-claims/<int:pk>/decision/",

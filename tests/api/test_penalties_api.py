@@ -4,6 +4,7 @@ the writes, which go through the services (errors in the one error shape)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 
 import pytest
@@ -434,3 +435,36 @@ def test_a_disbursement_names_the_project_and_community(client_as, pola_records)
     )
     assert response.status_code == 400
     assert {"project_name", "community"} <= set(error_of(response)["fields"])
+
+
+def test_request_documents_download_for_those_who_see_the_request_only(
+    client_as, pola_records, pola_staff
+):
+    milestone = pola_records.may_extend
+    filed = client_as("pola_staff").post(
+        f"/api/v1/milestones/{milestone.pk}/extension-requests/",
+        {
+            "requested_due_date": "2027-10-31",
+            "reason": "Switchgear backorder",
+            "documents": [pdf_upload("vendor-letter.pdf")],
+        },
+        format="multipart",
+    )
+    assert filed.status_code == 201, filed.content
+    body = filed.json()
+    document = body["documents"][0]
+    url = f"/api/v1/extension-requests/{body['id']}/documents/{document['id']}/download/"
+    for role in ("pola_staff", "reviewer", "board_member"):
+        response = client_as(role).get(url)
+        assert response.status_code == 200, role
+        assert response["Content-Type"] == "application/pdf"
+        assert hashlib.sha256(response.getvalue()).hexdigest() == document["sha256"]
+    for role in ("polb_staff", "anonymous"):
+        assert client_as(role).get(url).status_code in (401, 404), role
+    assert client_as("polb_staff").get(url).status_code == 404
+    other = f"/api/v1/extension-requests/{pola_records.extension.pk}/documents/{document['id']}/"
+    assert client_as("reviewer").get(other + "download/").status_code == 404
+
+    claim = pola_records.claim
+    claim_url = f"/api/v1/flexibility-claims/{claim.pk}/documents/{document['id']}/download/"
+    assert client_as("reviewer").get(claim_url).status_code == 404
