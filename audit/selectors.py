@@ -15,7 +15,14 @@ def audit_timeline(*, obj: models.Model) -> AuditEventQuerySet:
 
 
 def audit_events_visible_to(user: Any) -> AuditEventQuerySet:
-    """Every event for AQMD and the board; port staff their own port's; the public none."""
-    return policy.visible(
+    """Every event for AQMD and the board, except the port's work on unsubmitted plan drafts
+    (as on the plan page); port staff their own port's; the public none."""
+    # The plans app knows which events belong to a draft; audit stays below it otherwise.
+    from plans.selectors import without_draft_work
+
+    events = policy.visible(
         user, policy.Action.AUDIT_VIEW, AuditEvent.objects.select_related("party")
     )
+    if policy.port_scope(user) is None:
+        events = without_draft_work(events)
+    return events

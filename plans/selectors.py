@@ -9,7 +9,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +39,7 @@ from agreement.models import (
     Party,
     Phase,
 )
-from audit.models import AuditEvent
+from audit.models import AuditEvent, AuditEventQuerySet
 from audit.selectors import audit_timeline
 
 from .models import (
@@ -192,11 +207,11 @@ def plan_page(*, user: Any, plan: Plan) -> PlanPage:
             kind__in=[MilestoneKind.DRAFT_PLAN, MilestoneKind.FINAL_PLAN],
         )
     }
-    timeline = list(audit_timeline(obj=plan))
+    events = audit_timeline(obj=plan)
     if _is_reader(user):
         # AQMD and the board do not see the port's work on unsubmitted drafts.
-        hidden = {v.number for v in PlanVersion.objects.filter(plan=plan, status="draft")}
-        timeline = [e for e in timeline if (e.after or {}).get("version") not in hidden]
+        events = without_draft_work(events)
+    timeline = list(events)
     for event in timeline:
         event.label = TIMELINE_LABELS.get(event.action, event.action)  # type: ignore[attr-defined]
     rows = list(versions.order_by("number"))
@@ -498,3 +513,22 @@ def plan_status_at(*, parties: list[Party], cutoff: dt.datetime) -> dict[int, li
             )
         result[party.pk] = rows
     return result
+
+
+def without_draft_work(events: AuditEventQuerySet) -> AuditEventQuerySet:
+    """``events`` less those about a plan version that is still an unsubmitted draft.
+
+    The port's work on a draft is seen by its own staff only: the plan page's timeline and the
+    audit API leave these events out for everyone else (they are shown once the version is
+    submitted, as the version itself is).
+    """
+    drafts = PlanVersion.objects.filter(
+        plan_id=OuterRef("plan_pk"), number=OuterRef("version_number"), status=VersionStatus.DRAFT
+    )
+    return events.alias(
+        plan_pk=Case(
+            When(object_type="plans.plan", then=Cast("object_id", BigIntegerField())),
+            default=None,
+        ),
+        version_number=Cast(KT("after__version"), IntegerField()),
+    ).exclude(Q(object_type="plans.plan") & Q(Exists(drafts)))
