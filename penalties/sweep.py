@@ -82,6 +82,15 @@ def met_late_without_default(now: dt.datetime) -> MilestoneQuerySet:
         .annotate(completed_on=TruncDate("completed_at", tzinfo=deadlines.PACIFIC))
         .filter(completed_on__gt=F("due_date"))
         .exclude(Exists(Default.objects.filter(milestone=OuterRef("pk"))))
+        # As in the sweep: while AQMD has not decided an extension asked for in time, the
+        # deadline may still move; a refusal lets the next run record the default.
+        .exclude(
+            Exists(
+                ExtensionRequest.objects.filter(
+                    milestone=OuterRef("pk"), status=RequestStatus.PENDING
+                )
+            )
+        )
         .order_by("due_date", "id")
     )
 

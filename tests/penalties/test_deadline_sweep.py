@@ -11,6 +11,7 @@ from django.db import connection
 from agreement.models import Milestone, MilestoneKind
 from agreement.services import milestone_complete
 from audit.models import AuditEvent
+from penalties.flexibility import extension_request_decide, extension_request_file
 from penalties.models import Default, Notice, NoticeKind, Penalty, PenaltySchedule, PenaltyStatus
 from penalties.notices import notice_deliver
 from penalties.services import NoScheduleInForce
@@ -262,3 +263,22 @@ def test_the_command_also_records_late_completions(pola, pola_staff, capsys):
     assert "would record default #1 of POLA" in capsys.readouterr().out
     call_command("sweep_deadlines")
     assert Default.objects.filter(milestone=late).count() == 1
+
+
+def test_a_late_completion_waits_for_a_pending_extension_decision(pola, pola_staff, reviewer):
+    """Asked in time, decided later: met late meanwhile is no default until AQMD refuses."""
+    milestone = MilestoneFactory.create(party=pola, due_date=dt.date(2027, 2, 1))
+    with time_machine.travel(pacific(2027, 1, 20, 10), tick=False):
+        request = extension_request_file(
+            milestone=milestone,
+            requested_due_date=dt.date(2027, 3, 1),
+            reason="Transformer delivery slipped",
+            actor=pola_staff,
+        )
+    milestone_complete(milestone=milestone, completed_at=pacific(2027, 2, 5, 9), actor=pola_staff)
+    now = pacific(2027, 2, 6, 1, 30)
+    with time_machine.travel(now, tick=False):
+        assert record_late_completions(now) == 0
+        extension_request_decide(request=request, grant=False, note="Not justified", actor=reviewer)
+        assert record_late_completions(now) == 1
+    assert Default.objects.get().milestone == milestone
