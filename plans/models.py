@@ -328,13 +328,15 @@ class ProjectMilestone(models.Model):
     what = models.CharField(_("what"), max_length=300)
     due_date = models.DateField(_("due date"))
     within_port_control = models.BooleanField(_("within the port's control"), default=True)
-    tracked_milestone = models.OneToOneField(
+    # A milestone kept through revisions (same key) keeps one tracked deadline, so the
+    # approved versions' rows may share it.
+    tracked_milestone = models.ForeignKey(
         "agreement.Milestone",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="plan_source",
-        help_text=_("The deadline created when the final plan was approved."),
+        related_name="plan_sources",
+        help_text=_("The deadline created when a final plan holding it was first approved."),
     )
 
     class Meta:

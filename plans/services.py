@@ -17,8 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import policy
-from agreement.models import Milestone, MilestoneKind, MilestoneStatus, Party, Phase
-from agreement.services import milestone_complete
+from agreement.models import (
+    DateChangeKind,
+    Milestone,
+    MilestoneKind,
+    MilestoneStatus,
+    Party,
+    Phase,
+)
+from agreement.services import milestone_change_due_date, milestone_complete, milestone_excuse
 from audit.services import audit_record, snapshot
 from core.errors import Conflict, ServiceError
 from core.uploads import document_store
@@ -592,29 +599,63 @@ def version_decide(
 
 
 def _track_project_milestones(version: PlanVersion, actor: Any) -> int:
-    """Create an agreement milestone for each project milestone of an approved final plan."""
+    """Make each project milestone of an approved final plan a tracked agreement milestone.
+
+    A milestone carried over from an earlier approved version (same ``key``) keeps its tracked
+    deadline: a date the new plan changes moves it by a recorded amendment, never a second
+    deadline.  A tracked milestone the new plan no longer holds is excused, on record.
+    Returns how many deadlines were created.
+    """
+    earlier: dict[Any, Milestone] = {
+        row.key: row.tracked_milestone
+        for row in ProjectMilestone.objects.filter(
+            project__version__plan_id=version.plan_id, tracked_milestone__isnull=False
+        )
+        .exclude(project__version=version)
+        .select_related("tracked_milestone")
+        .order_by("project__version__number")
+        if row.tracked_milestone is not None
+    }
     rows = ProjectMilestone.objects.filter(
         project__version=version, tracked_milestone__isnull=True
     ).select_related("project")
     created = 0
     for row in rows:
-        tracked = Milestone.objects.create(
-            party_id=version.plan.party_id,
-            phase_id=version.plan.phase_id,
-            kind=MilestoneKind.PROJECT,
-            title=f"{row.project.name}: {row.what}"[:300],
-            due_date=row.due_date,
-            within_port_control=row.within_port_control,
-        )
+        tracked = earlier.pop(row.key, None)
+        if tracked is None:
+            tracked = Milestone.objects.create(
+                party_id=version.plan.party_id,
+                phase_id=version.plan.phase_id,
+                kind=MilestoneKind.PROJECT,
+                title=f"{row.project.name}: {row.what}"[:300],
+                due_date=row.due_date,
+                within_port_control=row.within_port_control,
+            )
+            audit_record(
+                actor=actor,
+                action="milestone.created_from_plan",
+                obj=tracked,
+                after=snapshot(tracked, ["title", "due_date", "within_port_control"]),
+            )
+            created += 1
+        elif tracked.due_date != row.due_date and tracked.status == MilestoneStatus.OPEN:
+            milestone_change_due_date(
+                milestone=tracked,
+                new_due_date=row.due_date,
+                kind=DateChangeKind.AMENDMENT,
+                reason=_("Date set by the approved plan %(version)s") % {"version": version},
+                actor=actor,
+                check_permission=False,
+            )
         row.tracked_milestone = tracked
         row.save(update_fields=["tracked_milestone"])
-        audit_record(
-            actor=actor,
-            action="milestone.created_from_plan",
-            obj=tracked,
-            after=snapshot(tracked, ["title", "due_date", "within_port_control"]),
-        )
-        created += 1
+    for dropped in earlier.values():
+        if dropped.status == MilestoneStatus.OPEN:
+            milestone_excuse(
+                milestone=dropped,
+                actor=actor,
+                reason=_("No longer in the approved plan %(version)s") % {"version": version},
+            )
     return created
 
 

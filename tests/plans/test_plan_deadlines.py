@@ -104,3 +104,56 @@ def test_sending_the_final_plan_back_creates_no_deadlines(final_submitted, revie
         version=final_submitted, decision="changes_requested", reasons="No", actor=reviewer
     )
     assert not Milestone.objects.filter(kind=MilestoneKind.PROJECT).exists()
+
+
+def test_a_revised_final_plan_keeps_one_deadline_per_project_milestone(
+    final_submitted, reviewer, pola_staff
+):
+    """Approve v1; revise it (move the date, add a milestone); approve v2: the kept milestone
+    keeps its one deadline, moved by a recorded amendment, and only the new one is added."""
+    services.version_decide(
+        version=final_submitted, decision="approved", reasons="", actor=reviewer
+    )
+    first = Milestone.objects.get(kind=MilestoneKind.PROJECT)
+    v2 = services.plan_revise(plan=final_submitted.plan, actor=pola_staff)
+    project = v2.projects.get()
+    kept = project.milestones.get()
+    new_date = kept.due_date + dt.timedelta(days=30)
+    services.project_milestone_update(
+        milestone=kept,
+        data={"what": kept.what, "due_date": new_date, "within_port_control": True},
+        actor=pola_staff,
+    )
+    services.project_milestone_add(
+        project=project,
+        data={"what": "Grid upgrade", "due_date": new_date, "within_port_control": True},
+        actor=pola_staff,
+    )
+    services.version_submit(version=v2, actor=pola_staff)
+    services.version_decide(version=v2, decision="approved", reasons="", actor=reviewer)
+
+    tracked = Milestone.objects.filter(kind=MilestoneKind.PROJECT).order_by("id")
+    assert tracked.count() == 2
+    first.refresh_from_db()
+    assert first.due_date == new_date
+    change = first.date_changes.get()
+    assert change.kind == "amendment" and change.actor == reviewer
+    assert project.milestones.get(what=kept.what).tracked_milestone_id == first.pk
+
+
+def test_a_milestone_dropped_by_a_revision_is_excused_not_left_to_default(
+    final_submitted, reviewer, pola_staff
+):
+    services.version_decide(
+        version=final_submitted, decision="approved", reasons="", actor=reviewer
+    )
+    first = Milestone.objects.get(kind=MilestoneKind.PROJECT)
+    v2 = services.plan_revise(plan=final_submitted.plan, actor=pola_staff)
+    services.project_milestone_remove(
+        milestone=v2.projects.get().milestones.get(), actor=pola_staff
+    )
+    services.version_submit(version=v2, actor=pola_staff)
+    services.version_decide(version=v2, decision="approved", reasons="", actor=reviewer)
+    first.refresh_from_db()
+    assert first.status == MilestoneStatus.EXCUSED
+    assert Milestone.objects.filter(kind=MilestoneKind.PROJECT).count() == 1
