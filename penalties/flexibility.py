@@ -33,6 +33,7 @@ from .models import (
     FLEXIBILITY_TRANSITIONS,
     ClaimStatus,
     Default,
+    DefaultStatus,
     ExtensionRequest,
     FlexibilityClaim,
     RequestStatus,
@@ -161,7 +162,8 @@ def extension_request_decide(
 def flexibility_claim_file(
     *, milestone: Milestone, reason: str, uploads: Iterable[UploadedFile] = (), actor: Any
 ) -> FlexibilityClaim:
-    """Port staff claim a missed project milestone was outside the port's control."""
+    """Port staff claim a missed project milestone was outside the port's control: one open
+    past its deadline, or one met late whose default stands."""
     policy.require(actor, policy.Action.FLEXIBILITY_REQUEST, milestone)
     reason = _require_reason(reason, _("Say what outside the port's control caused the miss."))
     locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
@@ -170,8 +172,17 @@ def flexibility_claim_file(
             _("Flexibility claims are for project milestones."),
             fields={"milestone": _("Not a project milestone.")},
         )
-    if locked.status != MilestoneStatus.OPEN:
-        raise Conflict(_("Only an open milestone can be excused."))
+    met_late_with_default = (
+        locked.status == MilestoneStatus.MET
+        and Default.objects.filter(milestone=locked, status=DefaultStatus.ACTIVE).exists()
+    )
+    if locked.status != MilestoneStatus.OPEN and not met_late_with_default:
+        raise Conflict(
+            _(
+                "Only a missed milestone can be claimed: one still open after its deadline, or "
+                "one met late whose default stands."
+            )
+        )
     if not deadlines.has_passed(locked.due_date):
         raise ServiceError(
             _(
@@ -204,7 +215,8 @@ def flexibility_claim_file(
 def flexibility_claim_decide(
     *, claim: FlexibilityClaim, accept: bool, note: str, actor: Any
 ) -> FlexibilityClaim:
-    """Accept (excuse the milestone, withdraw its default and penalty) or reject (note needed)."""
+    """Accept (excuse an open milestone, withdraw its default and penalty) or reject (note
+    needed).  A milestone met late stays met; only its default and penalty are withdrawn."""
     policy.require(actor, policy.Action.FLEXIBILITY_DECIDE, claim)
     locked = FlexibilityClaim.objects.select_for_update().get(pk=claim.pk)
     to = ClaimStatus.ACCEPTED if accept else ClaimStatus.REJECTED
@@ -230,7 +242,9 @@ def flexibility_claim_decide(
         default = Default.objects.filter(milestone=milestone).first()
         if default is not None:
             default_withdraw_with_penalty(default=default, actor=actor, reason=reason)
-        milestone_excuse(milestone=milestone, actor=actor, reason=reason)
+        if milestone.status == MilestoneStatus.OPEN:
+            milestone_excuse(milestone=milestone, actor=actor, reason=reason)
+        # A milestone met late stays met: accepting the claim only lifts its default.
     locked.status = to
     locked.decided_by = actor
     locked.decided_at = timezone.now()

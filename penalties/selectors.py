@@ -19,6 +19,7 @@ from agreement.models import Milestone, MilestoneKind, MilestoneStatus, Party
 from .models import (
     ClaimStatus,
     Default,
+    DefaultStatus,
     ExtensionRequest,
     FlexibilityClaim,
     FundEntry,
@@ -60,9 +61,16 @@ class MilestoneRow:
 
     @property
     def may_claim_flexibility(self) -> bool:
+        """As ``flexibility_claim_file`` allows: a missed project milestone, still open after
+        its deadline or met late with its default standing."""
+        missed = self.milestone.status == MilestoneStatus.OPEN or (
+            self.milestone.status == MilestoneStatus.MET
+            and self.default is not None
+            and self.default.status == DefaultStatus.ACTIVE
+        )
         return (
             self.milestone.kind == MilestoneKind.PROJECT
-            and self.milestone.status == MilestoneStatus.OPEN
+            and missed
             and self.days_left < 0
             and not self.pending_claim
         )

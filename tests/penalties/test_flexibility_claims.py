@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from agreement.models import Milestone, MilestoneKind, MilestoneStatus
+from agreement.services import milestone_complete
 from core.errors import Conflict, Forbidden, ServiceError
 from penalties.flexibility import flexibility_claim_decide, flexibility_claim_file
 from penalties.models import ClaimStatus, Default, DefaultStatus, Penalty, PenaltyStatus
@@ -15,6 +16,7 @@ from penalties.services import (
     penalty_record_payment,
     penalty_waive,
 )
+from penalties.sweep import record_late_completions
 from tests.factories import MilestoneFactory
 from tests.pdfs import pdf_upload
 
@@ -112,3 +114,33 @@ def test_accepting_a_claim_on_a_waived_penalty_keeps_it_waived(
     default.refresh_from_db()
     assert default.status == DefaultStatus.WITHDRAWN
     assert Penalty.objects.get(default=default).status == PenaltyStatus.WAIVED
+
+
+def test_a_milestone_met_late_can_be_claimed_and_stays_met_when_accepted(
+    pola, pola_staff, reviewer
+):
+    """Finished late because of outside factors: the claim lifts the default and its penalty;
+    the milestone keeps its (late) completion."""
+    milestone = MilestoneFactory.create(party=pola, due_date=dt.date(2027, 2, 1))
+    milestone_complete(milestone=milestone, completed_at=pacific(2027, 2, 3, 9), actor=pola_staff)
+    now = pacific(2027, 2, 4, 1, 30)
+    with time_machine.travel(now, tick=False):
+        assert record_late_completions(now) == 1
+        default = Default.objects.get(milestone=milestone)
+        claim = flexibility_claim_file(
+            milestone=milestone, reason="Utility outage at the substation", actor=pola_staff
+        )
+        flexibility_claim_decide(claim=claim, accept=True, note="", actor=reviewer)
+    default.refresh_from_db()
+    milestone.refresh_from_db()
+    assert default.status == DefaultStatus.WITHDRAWN
+    assert Penalty.objects.get(default=default).status == PenaltyStatus.WITHDRAWN
+    assert milestone.status == MilestoneStatus.MET
+
+
+@time_machine.travel(LATER, tick=False)
+def test_a_milestone_met_on_time_cannot_be_claimed(pola, pola_staff):
+    milestone = MilestoneFactory.create(party=pola, due_date=dt.date(2027, 2, 1))
+    milestone_complete(milestone=milestone, completed_at=pacific(2027, 1, 30, 9), actor=pola_staff)
+    with pytest.raises(Conflict, match="Only a missed milestone"):
+        flexibility_claim_file(milestone=milestone, reason="x", actor=pola_staff)
