@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -255,6 +256,34 @@ def requests_list(request: HttpRequest) -> HttpResponse:
     return render(request, "penalties/requests.html", context)
 
 
+def _request_detail(
+    request: HttpRequest,
+    obj: ExtensionRequest | FlexibilityClaim,
+    *,
+    kind: str,
+    may_decide: bool,
+    labels: tuple[str, str],
+    decide: Callable[[bool, str], object],
+) -> HttpResponse:
+    """One request's page with AQMD's decision form; ``decide(yes, note)`` calls the service."""
+    if not _may_see_requests(request.user, obj):
+        raise PermissionDenied
+    form = DecisionForm(request.POST or None, yes=labels[0], no=labels[1])
+    if request.method == "POST":
+        if not may_decide:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                decide(form.cleaned_data["decision"] == "yes", form.cleaned_data["note"])
+            except ServiceError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("Decision recorded."))
+                return redirect(f"penalties:{kind}", pk=obj.pk)
+    context = {"item": obj, "kind": kind, "form": form, "may_decide": may_decide}
+    return render(request, "penalties/request_detail.html", context)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def extension_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -262,30 +291,17 @@ def extension_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ExtensionRequest.objects.select_related("milestone__party", "requested_by", "decided_by"),
         pk=pk,
     )
-    if not _may_see_requests(request.user, obj):
-        raise PermissionDenied
-    may_decide = obj.status == RequestStatus.PENDING and policy.can(
-        request.user, Action.EXTENSION_DECIDE, obj
+    return _request_detail(
+        request,
+        obj,
+        kind="extension",
+        may_decide=obj.status == RequestStatus.PENDING
+        and policy.can(request.user, Action.EXTENSION_DECIDE, obj),
+        labels=(_("Grant"), _("Refuse")),
+        decide=lambda yes, note: flexibility.extension_request_decide(
+            request=obj, grant=yes, note=note, actor=request.user
+        ),
     )
-    form = DecisionForm(request.POST or None, yes=_("Grant"), no=_("Refuse"))
-    if request.method == "POST":
-        if not may_decide:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                flexibility.extension_request_decide(
-                    request=obj,
-                    grant=form.cleaned_data["decision"] == "yes",
-                    note=form.cleaned_data["note"],
-                    actor=request.user,
-                )
-            except ServiceError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(request, _("Decision recorded."))
-                return redirect("penalties:extension", pk=obj.pk)
-    context = {"item": obj, "kind": "extension", "form": form, "may_decide": may_decide}
-    return render(request, "penalties/request_detail.html", context)
 
 
 @login_required
@@ -295,30 +311,17 @@ def flexibility_detail(request: HttpRequest, pk: int) -> HttpResponse:
         FlexibilityClaim.objects.select_related("milestone__party", "filed_by", "decided_by"),
         pk=pk,
     )
-    if not _may_see_requests(request.user, obj):
-        raise PermissionDenied
-    may_decide = obj.status == ClaimStatus.PENDING and policy.can(
-        request.user, Action.FLEXIBILITY_DECIDE, obj
+    return _request_detail(
+        request,
+        obj,
+        kind="flexibility",
+        may_decide=obj.status == ClaimStatus.PENDING
+        and policy.can(request.user, Action.FLEXIBILITY_DECIDE, obj),
+        labels=(_("Accept"), _("Reject")),
+        decide=lambda yes, note: flexibility.flexibility_claim_decide(
+            claim=obj, accept=yes, note=note, actor=request.user
+        ),
     )
-    form = DecisionForm(request.POST or None, yes=_("Accept"), no=_("Reject"))
-    if request.method == "POST":
-        if not may_decide:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                flexibility.flexibility_claim_decide(
-                    claim=obj,
-                    accept=form.cleaned_data["decision"] == "yes",
-                    note=form.cleaned_data["note"],
-                    actor=request.user,
-                )
-            except ServiceError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(request, _("Decision recorded."))
-                return redirect("penalties:flexibility", pk=obj.pk)
-    context = {"item": obj, "kind": "flexibility", "form": form, "may_decide": may_decide}
-    return render(request, "penalties/request_detail.html", context)
 
 
 @login_required
