@@ -45,7 +45,13 @@ class Action(StrEnum):
     FLEXIBILITY_VIEW = "flexibility.view"
     FLEXIBILITY_REQUEST = "flexibility.request"
     FLEXIBILITY_DECIDE = "flexibility.decide"
-    DEFAULT_VIEW = "default.view"
+    COMPLETION_VIEW = "completion.view"  # read completion reports (own port; AQMD, the board)
+    COMPLETION_REPORT = "completion.report"
+    COMPLETION_DECIDE = "completion.decide"
+    DEFAULT_VIEW = "default.view"  # defaults AQMD confirmed: public
+    # Flagged and dismissed defaults: AQMD and the port concerned, never the public.
+    DEFAULT_VIEW_UNDETERMINED = "default.view_undetermined"
+    DEFAULT_DETERMINE = "default.determine"  # confirm or dismiss a flagged default
     PENALTY_RECORD_PAYMENT = "penalty.record_payment"
     PENALTY_WAIVE = "penalty.waive"
     FUND_VIEW = "fund.view"
@@ -101,6 +107,17 @@ def _beyond_port_only_when_submitted(user: Any, obj: Any) -> bool:
     return bool(getattr(obj, "visible_beyond_port", True))
 
 
+def _determined_or_own(user: Any, obj: Any) -> bool:
+    """A default AQMD has not confirmed (flagged, dismissed, withdrawn before a
+    determination) is seen by AQMD and the port concerned only, never the public.
+
+    Defaults say so with ``was_confirmed``; penalties exist for confirmed defaults only.
+    """
+    if bool(getattr(obj, "was_confirmed", True)):
+        return True
+    return can(user, Action.DEFAULT_VIEW_UNDETERMINED, obj)
+
+
 def _public_plan_version(user: Any, obj: Any) -> bool:
     """Everyone sees a submitted draft-kind version and an approved one, nothing else.
 
@@ -137,7 +154,14 @@ RULES: dict[Action, Rule] = {
     Action.FLEXIBILITY_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF})),
     Action.FLEXIBILITY_REQUEST: Rule(own_port=frozenset({STAFF})),
     Action.FLEXIBILITY_DECIDE: Rule(roles=AQMD),
-    Action.DEFAULT_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF}), public=True),
+    Action.COMPLETION_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF})),
+    Action.COMPLETION_REPORT: Rule(own_port=frozenset({STAFF})),
+    Action.COMPLETION_DECIDE: Rule(roles=AQMD),
+    Action.DEFAULT_VIEW: Rule(
+        roles=READERS, own_port=frozenset({STAFF}), public=True, check=_determined_or_own
+    ),
+    Action.DEFAULT_VIEW_UNDETERMINED: Rule(roles=AQMD, own_port=frozenset({STAFF})),
+    Action.DEFAULT_DETERMINE: Rule(roles=AQMD),
     Action.PENALTY_RECORD_PAYMENT: Rule(roles=frozenset({ADMIN})),
     Action.PENALTY_WAIVE: Rule(roles=frozenset({ADMIN})),
     Action.FUND_VIEW: Rule(roles=READERS | {STAFF}, public=True),

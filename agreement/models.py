@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.workflow import workflow
+
 from . import deadlines
 
 
@@ -260,9 +262,25 @@ class Milestone(models.Model):
         return not deadlines.is_on_time(self.due_date, self.completed_at)
 
 
+MILESTONE_WORKFLOW = workflow(
+    Milestone,
+    states=MilestoneStatus,
+    action="milestone",
+    moves={
+        MilestoneStatus.OPEN: {MilestoneStatus.MET, MilestoneStatus.EXCUSED},
+        MilestoneStatus.MET: set(),
+        MilestoneStatus.EXCUSED: set(),
+    },
+    label=lambda m: _("The milestone"),
+    audited_fields=("completed_at",),
+)
+
+
 class DateChangeKind(models.TextChoices):
     EXTENSION = "extension", _("Approved extension")
     AMENDMENT = "amendment", _("Amendment of the agreement")
+    FLEXIBILITY = "flexibility", _("Accepted flexibility claim")
+    RESUBMISSION = "resubmission", _("Resubmission window after AQMD sent the plan back")
 
 
 class MilestoneDateChange(models.Model):

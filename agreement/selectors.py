@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from accounts import policy
@@ -27,6 +28,26 @@ def milestones_visible_to(user: Any) -> MilestoneQuerySet:
     """Milestones a user may see: port staff their own port's, everyone else all."""
     return policy.visible(
         user, policy.Action.MILESTONE_VIEW, Milestone.objects.select_related("party", "phase")
+    )
+
+
+def milestone_for(user: Any, pk: int) -> Milestone:
+    """One milestone the user may see, or 404 (another port's): pages and API alike."""
+    milestone = milestones_visible_to(user).filter(pk=pk).first()
+    if milestone is None:
+        raise Http404
+    return milestone
+
+
+def provisional_due_dates_ahead(*, now: dt.datetime, days: int) -> MilestoneQuerySet:
+    """Open milestones whose due date is provisional and falls within ``days`` (or already
+    passed): AQMD confirms or corrects them before a miss can be confirmed as a default."""
+    today = deadlines.pacific_today(now)
+    return (
+        Milestone.objects.open()
+        .filter(is_provisional=True, due_date__lte=today + dt.timedelta(days=days))
+        .select_related("party", "phase")
+        .order_by("due_date", "party__code", "pk")
     )
 
 

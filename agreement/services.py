@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts import policy
 from audit.services import audit_record, snapshot
 from core.errors import ServiceError
+from core.workflow import transition
 
 from .models import (
     AgreementTerm,
@@ -111,63 +112,41 @@ def milestone_complete(
 ) -> Milestone:
     """Mark a milestone met at ``completed_at`` (on time or late: ``Milestone.met_late`` says).
 
-    Idempotent: completing a met milestone again changes nothing.  Callers check permission
-    (the plans workflow completes plan milestones; port staff report project milestones).
+    ``completed_at`` is when the port delivered: the submission of a plan, the filing of a
+    completion report AQMD accepted.  Idempotent: completing a met milestone again changes
+    nothing; an excused one cannot be met (409).  Callers check permission.
     """
     if timezone.is_naive(completed_at):
         raise ValueError("completed_at must be aware")
-    locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
-    if locked.status == MilestoneStatus.MET:
-        return locked
-    if locked.status != MilestoneStatus.OPEN:
-        raise ServiceError(
-            _("This milestone is %(status)s and cannot be marked met.")
-            % {"status": locked.get_status_display()},
-            code="conflict",
-        )
-    before = snapshot(locked, ["status", "completed_at"])
-    locked.status = MilestoneStatus.MET
-    locked.completed_at = completed_at
-    locked.save(update_fields=["status", "completed_at"])
-    audit_record(
+    moved = transition(
+        milestone,
+        MilestoneStatus.MET,
         actor=actor,
+        changes={"completed_at": completed_at},
         action="milestone.met",
-        obj=locked,
-        before=before,
-        after=snapshot(locked, ["status", "completed_at"]),
         note=note,
     )
-    milestone.status, milestone.completed_at = locked.status, locked.completed_at
-    return locked
+    return moved.obj
 
 
 @transaction.atomic
 def milestone_excuse(*, milestone: Milestone, actor: Any, reason: str) -> Milestone:
-    """Excuse an open milestone (an accepted claim that it was outside the port's control).
+    """Excuse an open milestone (an accepted claim that it was outside the port's control,
+    a project dropped from the approved plan).
 
-    Idempotent; callers (the flexibility workflow) check permission and record the decision.
+    Idempotent; callers check permission and record their decision.
     """
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(
             _("Say why the milestone is excused."), fields={"reason": _("Required.")}
         )
-    locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
-    if locked.status == MilestoneStatus.EXCUSED:
-        return locked
-    if locked.status != MilestoneStatus.OPEN:
-        raise ServiceError(_("Only an open milestone can be excused."), code="conflict")
-    before = snapshot(locked, ["status", "completed_at"])
-    locked.status = MilestoneStatus.EXCUSED
-    locked.completed_at = timezone.now()
-    locked.save(update_fields=["status", "completed_at"])
-    audit_record(
+    moved = transition(
+        milestone,
+        MilestoneStatus.EXCUSED,
         actor=actor,
+        changes={"completed_at": timezone.now()},
         action="milestone.excused",
-        obj=locked,
-        before=before,
-        after=snapshot(locked, ["status", "completed_at"]),
         note=reason,
     )
-    milestone.status, milestone.completed_at = locked.status, locked.completed_at
-    return locked
+    return moved.obj

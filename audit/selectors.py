@@ -6,6 +6,7 @@ from django.db import models
 
 from accounts import policy
 
+from . import visibility
 from .models import AuditEvent, AuditEventQuerySet
 
 
@@ -15,14 +16,12 @@ def audit_timeline(*, obj: models.Model) -> AuditEventQuerySet:
 
 
 def audit_events_visible_to(user: Any) -> AuditEventQuerySet:
-    """Every event for AQMD and the board, except the port's work on unsubmitted plan drafts
-    (as on the plan page); port staff their own port's; the public none."""
-    # The plans app knows which events belong to a draft; audit stays below it otherwise.
-    from plans.selectors import without_draft_work
-
+    """Every event for AQMD and the board, except what the apps keep within the port for now
+    (the port's work on unsubmitted plan drafts: :mod:`audit.visibility`); port staff their
+    own port's; the public none."""
     events = policy.visible(
         user, policy.Action.AUDIT_VIEW, AuditEvent.objects.select_related("party")
     )
     if policy.port_scope(user) is None:
-        events = without_draft_work(events)
+        events = visibility.beyond_port(events)
     return events

@@ -1,4 +1,4 @@
-"""Stored documents (PDF uploads) shared by plans, extension and flexibility requests."""
+"""Models every app shares: stored documents (PDF uploads) and the outbox of e-mail."""
 
 from __future__ import annotations
 
@@ -45,3 +45,71 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Given up after repeated failures")
+
+
+class OutboxMessage(models.Model):
+    """One e-mail for one event and recipient: the one outbox of the application.
+
+    Written in the transaction of the event (so a rolled-back event mails nobody), delivered
+    after commit by the Celery task ``core.outbox_deliver`` and, when that delivery failed or
+    was never enqueued (the broker was down), by the beat job ``core.outbox_redeliver`` with
+    backoff.  The unique (event, recipient) pair means no event mails anyone twice, whoever
+    runs the delivery and however often.  ``hook`` names a function called once when the
+    message is sent (e.g. the legal notice it carries records when it went out).
+    """
+
+    event_key = models.CharField(_("event"), max_length=150)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_email = models.EmailField(_("address"))
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(_("delivery attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    hook = models.CharField(_("delivery hook"), max_length=80, blank=True)
+    hook_arg = models.BigIntegerField(_("delivery hook argument"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mail")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_key", "recipient"], name="one_message_per_event_recipient"
+            ),
+            models.CheckConstraint(
+                name="sent_message_has_time",
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="outbox_status_known", condition=Q(status__in=["pending", "sent", "failed"])
+            ),
+        ]
+        indexes = [
+            # The redelivery job scans pending messages whose next attempt is due.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="outbox_pending_due_idx",
+            ),
+            models.Index(fields=["event_key"], name="outbox_event_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_key} → {self.to_email}"

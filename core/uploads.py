@@ -16,8 +16,6 @@ from django.utils.translation import gettext as _
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from audit.services import audit_record
-
 from .errors import ServiceError, TooLarge
 from .models import Document
 
@@ -59,7 +57,12 @@ def validate_upload(upload: UploadedFile) -> None:
 
 
 def document_store(*, upload: UploadedFile, actor: Any, party_id: int | None) -> Document:
-    """Validate and store an uploaded PDF.  Call inside the caller's transaction."""
+    """Validate and store an uploaded PDF.  Call inside the caller's transaction.
+
+    The upload is audited by the caller, on the object that holds the document (a plan
+    version's event on its plan, a request's filing), so the event is seen by whoever may
+    see that object: a document of an unsubmitted draft stays with the port.
+    """
     validate_upload(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -76,12 +79,6 @@ def document_store(*, upload: UploadedFile, actor: Any, party_id: int | None) ->
     )
     document.file.save(f"{uuid.uuid4().hex}.pdf", File(upload), save=False)
     document.save()
-    audit_record(
-        actor=actor,
-        action="document.uploaded",
-        obj=document,
-        after={"name": original, "sha256": document.sha256, "size": document.size_bytes},
-    )
     return document
 
 

@@ -17,9 +17,10 @@ from django.utils import timezone
 from accounts import policy
 from accounts.policy import Action
 from agreement import selectors as agreement_selectors
+from agreement.models import Milestone
 from agreement.selectors import DueItem
 from penalties import selectors as penalty_selectors
-from penalties.models import ClaimStatus, Penalty, PenaltyStatus, RequestStatus
+from penalties.models import Default, Penalty, PenaltyStatus
 from penalties.selectors import FundTotals, PenaltyLedgerLine
 from plans import selectors as plan_selectors
 from plans.models import PlanVersion
@@ -29,16 +30,19 @@ from reports.selectors import report_runs_visible_to
 
 REVIEW_QUEUE_PREVIEW = 5
 LATEST_REPORTS = 5
+DETERMINATION_PREVIEW = 10
+PROVISIONAL_LOOKAHEAD_DAYS = 60
 
 
 @dataclass(frozen=True)
 class PendingRequests:
     extensions: int
     flexibility_claims: int
+    completion_reports: int
 
     @property
     def total(self) -> int:
-        return self.extensions + self.flexibility_claims
+        return self.extensions + self.flexibility_claims + self.completion_reports
 
 
 @dataclass(frozen=True)
@@ -59,14 +63,22 @@ class Dashboard:
     awaiting_payment: AwaitingPayment | None = None
     fund: FundTotals | None = None
     latest_reports: list[ReportRun] | None = None
+    # AQMD's task: flagged defaults to determine (port staff: their own, awaiting AQMD).
+    awaiting_determination: list[Default] | None = None
+    awaiting_determination_count: int = 0
+    # AQMD administrators: provisional due dates coming up, to confirm or correct in time.
+    provisional_ahead: list[Milestone] | None = None
 
 
 def _pending_requests(user: Any) -> PendingRequests:
-    extensions = penalty_selectors.extension_requests_visible_to(user)
-    claims = penalty_selectors.flexibility_claims_visible_to(user)
+    counts = {
+        kind: penalty_selectors.requests_visible_to(user, kind).filter(status="pending").count()
+        for kind in ("extension", "flexibility", "completion")
+    }
     return PendingRequests(
-        extensions=extensions.filter(status=RequestStatus.PENDING).count(),
-        flexibility_claims=claims.filter(status=ClaimStatus.PENDING).count(),
+        extensions=counts["extension"],
+        flexibility_claims=counts["flexibility"],
+        completion_reports=counts["completion"],
     )
 
 
@@ -92,6 +104,16 @@ def dashboard_for(*, user: Any, now: dt.datetime | None = None) -> Dashboard:
         panels["review_queue_count"] = queue.count()
     if policy.can(user, Action.EXTENSION_DECIDE) or policy.can(user, Action.EXTENSION_REQUEST):
         panels["pending_requests"] = _pending_requests(user)
+    if policy.can(user, Action.DEFAULT_VIEW_UNDETERMINED):
+        flagged = penalty_selectors.defaults_awaiting_determination(user)
+        panels["awaiting_determination"] = list(flagged[:DETERMINATION_PREVIEW])
+        panels["awaiting_determination_count"] = flagged.count()
+    if policy.can(user, Action.MILESTONE_CHANGE_DUE_DATE):
+        panels["provisional_ahead"] = list(
+            agreement_selectors.provisional_due_dates_ahead(
+                now=now, days=PROVISIONAL_LOOKAHEAD_DAYS
+            )
+        )
     if policy.can(user, Action.DEFAULT_VIEW):
         panels["penalty_ledger"] = penalty_selectors.penalty_ledger(user)
     if policy.can(user, Action.PENALTY_RECORD_PAYMENT):

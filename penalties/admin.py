@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from core.admin_site import AuditedInline, AuditedModelAdmin
 
 from .models import (
+    CompletionReport,
     Default,
     ExtensionRequest,
     FlexibilityClaim,
@@ -16,6 +17,7 @@ from .models import (
     Penalty,
     PenaltySchedule,
     PenaltyTier,
+    SweepFailure,
 )
 
 
@@ -54,7 +56,7 @@ class PenaltyAdmin(RecordAdmin):
 
 @admin.register(ExtensionRequest)
 class ExtensionRequestAdmin(RecordAdmin):
-    list_display = ["milestone", "requested_due_date", "status", "requested_at"]
+    list_display = ["milestone", "requested_due_date", "status", "filed_at"]
     list_filter = ["status"]
 
 
@@ -62,6 +64,17 @@ class ExtensionRequestAdmin(RecordAdmin):
 class FlexibilityClaimAdmin(RecordAdmin):
     list_display = ["milestone", "status", "filed_at"]
     list_filter = ["status"]
+
+
+@admin.register(CompletionReport)
+class CompletionReportAdmin(RecordAdmin):
+    list_display = ["milestone", "completed_on", "status", "filed_at", "filed_on_time"]
+    list_filter = ["status"]
+
+
+@admin.register(SweepFailure)
+class SweepFailureAdmin(RecordAdmin):
+    list_display = ["milestone", "due_date", "attempts", "last_failed_at", "resolved_at"]
 
 
 @admin.register(FundEntry)

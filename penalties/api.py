@@ -1,46 +1,53 @@
 """API operations on penalties: one view per operation.
 
-* Reads: the penalty schedule (public), defaults and penalties (public; port staff see their
-  own port's), extension requests and flexibility claims (the port's own staff, AQMD and the
-  board), the Clean Air Mitigation Fund's totals and ledger (public).  A row the user may not
-  see is a 404.
+* Reads: the penalty schedule (public), defaults (confirmed ones public; flagged and
+  dismissed ones AQMD and the port concerned) and penalties (public; port staff see their
+  own port's), the ports' requests on milestones (extension requests, flexibility claims,
+  completion reports: the port's own staff, AQMD and the board), the Clean Air Mitigation
+  Fund's totals and ledger (public).  A row the user may not see is a 404.
 * Downloads: defaults, penalties and the fund ledger as CSV or XLSX, with the list's filters.
-* Writes call the services only: :mod:`penalties.services` (payment, waiver, disbursement)
-  and :mod:`penalties.flexibility` (filing and deciding requests); their ``ServiceError`` is
-  the API's error shape (400, 403, 409, 413).
+* Writes call the services only: :mod:`penalties.services` (payment, waiver, disbursement),
+  :mod:`penalties.determinations` (AQMD's determination of a flagged default) and
+  :mod:`penalties.milestone_requests` (filing and deciding requests, one flow for every
+  kind); their ``ServiceError`` is the API's error shape (400, 403, 409, 413).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import Http404
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import policy
 from agreement.selectors import milestones_visible_to
+from api.parsers import LimitedJSONParser
 from api.views import DownloadView
 from core.exports import CONTENT_TYPES, Column, ExportFormat, export_response
 from core.uploads import document_response
 
-from . import flexibility, selectors, services
+from . import determinations, milestone_requests, selectors, services
 from .exports import DEFAULT_COLUMNS, FUND_ENTRY_COLUMNS, PENALTY_COLUMNS
 from .filters import (
+    REQUEST_FILTERS,
     DefaultFilter,
-    ExtensionRequestFilter,
-    FlexibilityClaimFilter,
     FundEntryFilter,
     PenaltyFilter,
     PenaltyScheduleFilter,
 )
 from .serializers import (
+    CompletionDecisionSerializer,
+    CompletionReportFileSerializer,
+    CompletionReportSerializer,
     DefaultSerializer,
+    DeterminationSerializer,
     DisbursementSerializer,
     ExtensionDecisionSerializer,
     ExtensionRequestFileSerializer,
@@ -58,7 +65,7 @@ from .serializers import (
 
 TAGS = ["penalties"]
 FUND_TAGS = ["mitigation fund"]
-REQUEST_TAGS = ["extensions and flexibility"]
+REQUEST_TAGS = ["requests on milestones"]
 
 
 class _Single(generics.GenericAPIView):
@@ -71,34 +78,7 @@ class _Single(generics.GenericAPIView):
 # --- Downloads -----------------------------------------------------------------------------
 
 
-class _RequestDocument(DownloadView, _Single):
-    """A PDF attached to a request the caller may see (else 404, as for the request)."""
-
-    def get(self, request: Request, pk: int, document_pk: int) -> Any:
-        holder = self.get_object()
-        document = holder.documents.filter(pk=document_pk).first()
-        if document is None:
-            raise Http404
-        return document_response(document)
-
-
 PDF_DOWNLOAD = {(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)}
-
-
-@extend_schema(tags=REQUEST_TAGS, responses=PDF_DOWNLOAD)
-class ExtensionRequestDocument(_RequestDocument):
-    policy_action = policy.Action.EXTENSION_VIEW
-
-    def get_queryset(self) -> Any:
-        return selectors.extension_requests_for_api(self.request.user)
-
-
-@extend_schema(tags=REQUEST_TAGS, responses=PDF_DOWNLOAD)
-class FlexibilityClaimDocument(_RequestDocument):
-    policy_action = policy.Action.FLEXIBILITY_VIEW
-
-    def get_queryset(self) -> Any:
-        return selectors.flexibility_claims_for_api(self.request.user)
 
 
 class _Export(DownloadView, generics.GenericAPIView):
@@ -154,18 +134,53 @@ class _Defaults(generics.GenericAPIView):
     filterset_class = DefaultFilter
 
     def get_queryset(self) -> Any:
-        return selectors.defaults_for_api(self.request.user)
+        return selectors.defaults_visible_to(self.request.user).select_related(
+            "proposed_schedule", "determined_by"
+        )
 
 
 @extend_schema(tags=TAGS)
 class DefaultList(_Defaults, generics.ListAPIView):
-    """Defaults (missed milestones that are defaults), newest first, with their penalties.
+    """Missed deadlines that may be defaults, newest first, with their penalties.
 
-    Public; port staff see their own port's.  ``cured`` defaults were met late (they stay
-    defaults).
+    The deadline sweep *flags* each miss (status ``flagged``, with ``proposed_amount``); AQMD
+    determines it: ``confirmed`` (the penalty is assessed; public) or ``dismissed`` (no
+    penalty).  ``withdrawn``: a flexibility claim was accepted.  The public and the board see
+    confirmed defaults; AQMD every one; port staff their own port's.  ``cured`` defaults
+    were met late (they stay defaults).
     """
 
     serializer_class = DefaultSerializer
+
+
+@extend_schema(
+    tags=TAGS,
+    request=DeterminationSerializer,
+    responses={200: DefaultSerializer},
+)
+class DefaultDetermine(_Defaults, _Single):
+    """AQMD's determination of a flagged default (AQMD reviewers and administrators).
+
+    ``confirmed``: the penalty is assessed from the schedule in force at the miss by the
+    port's count of confirmed defaults, the notice of default is sent, it becomes public.
+    ``dismissed`` (a reason is required): no penalty, never public.  A default already
+    determined, a miss of a provisional date not yet confirmed, or of a date since moved: 409.
+    """
+
+    policy_action = policy.Action.DEFAULT_DETERMINE
+    serializer_class = DeterminationSerializer
+
+    def post(self, request: Request, pk: int) -> Response:
+        default = self.get_object()
+        asked = DeterminationSerializer(data=request.data)
+        asked.is_valid(raise_exception=True)
+        determinations.default_determine(
+            default=default,
+            decision=asked.validated_data["decision"],
+            reason=asked.validated_data["reason"],
+            actor=request.user,
+        )
+        return Response(DefaultSerializer(self.get_queryset().get(pk=default.pk)).data)
 
 
 @extend_schema(tags=TAGS)
@@ -275,162 +290,193 @@ class PenaltyWaive(_Penalties, _Single):
         return Response(PenaltySerializer(self.get_queryset().get(pk=penalty.pk)).data)
 
 
-# --- Extension requests --------------------------------------------------------------------
+# --- Requests on a milestone: extension requests, flexibility claims, completion reports ----
 
 
-class _Extensions(generics.GenericAPIView):
-    policy_action = policy.Action.EXTENSION_VIEW
-    filterset_class = ExtensionRequestFilter
+@dataclass(frozen=True)
+class RequestApi:
+    """How one kind of request reads and is written in the API (the same flow for all)."""
+
+    kind: str
+    path: str  # the collection, e.g. "extension-requests"
+    name: str  # the URL names' stem, e.g. "extension-request"
+    serializer: type[serializers.Serializer]
+    file_serializer: type[serializers.Serializer]
+    decision_serializer: type[serializers.Serializer]
+    about: str  # what the kind is, for the schema
+
+
+REQUEST_APIS = [
+    RequestApi(
+        kind="extension",
+        path="extension-requests",
+        name="extension-request",
+        serializer=ExtensionRequestSerializer,
+        file_serializer=ExtensionRequestFileSerializer,
+        decision_serializer=ExtensionDecisionSerializer,
+        about="Ask to move the due date of one of your port's milestones, before it passes. "
+        "Grant (the due date moves, recorded) or refuse (a note is required).",
+    ),
+    RequestApi(
+        kind="flexibility",
+        path="flexibility-claims",
+        name="flexibility-claim",
+        serializer=FlexibilityClaimSerializer,
+        file_serializer=FlexibilityClaimFileSerializer,
+        decision_serializer=FlexibilityDecisionSerializer,
+        about="Claim a missed deadline (flagged or confirmed, plan deadlines included) was "
+        "outside the port's control. Accept (the default and its penalty are withdrawn; the "
+        "milestone excused, or given new_due_date) or reject (a note is required).",
+    ),
+    RequestApi(
+        kind="completion",
+        path="completion-reports",
+        name="completion-report",
+        serializer=CompletionReportSerializer,
+        file_serializer=CompletionReportFileSerializer,
+        decision_serializer=CompletionDecisionSerializer,
+        about="Report a project milestone (or the port's annual report, with the report PDF) "
+        "complete: completed_on (not in the future) and a note. Accepted: the milestone is met, "
+        "on time if the report was filed by its deadline. Rejected (a reason is required): it "
+        "stays open and the port may report again.",
+    ),
+]
+
+
+class _RequestView(generics.GenericAPIView):
+    kind: str = ""
+    filterset_class: Any = None
 
     def get_queryset(self) -> Any:
-        return selectors.extension_requests_for_api(self.request.user)
+        return selectors.requests_visible_to(self.request.user, self.kind)
 
 
-@extend_schema(tags=REQUEST_TAGS)
-class ExtensionRequestList(_Extensions, generics.ListAPIView):
-    """Extension requests, newest first: the port's own staff, AQMD and the board."""
-
-    serializer_class = ExtensionRequestSerializer
+class _RequestList(_RequestView, generics.ListAPIView):
+    pass
 
 
-@extend_schema(tags=REQUEST_TAGS)
-class ExtensionRequestDetail(_Extensions, generics.RetrieveAPIView):
-    serializer_class = ExtensionRequestSerializer
+class _RequestDetail(_RequestView, generics.RetrieveAPIView):
+    pass
 
 
-@extend_schema(
-    tags=REQUEST_TAGS,
-    request={"multipart/form-data": ExtensionRequestFileSerializer},
-    responses={201: ExtensionRequestSerializer},
-)
-class ExtensionRequestFile(_Single):
-    """Ask to move the due date of one of your port's milestones (port staff), before it
-    passes, with the reason and PDF documents.  A file that is not a readable PDF: 400;
-    larger than the limit: 413; a request already pending: 409."""
+class _RequestDocumentDownload(DownloadView, _RequestView, _Single):
+    """A PDF attached to a request the caller may see (else 404, as for the request)."""
 
-    policy_action = policy.Action.EXTENSION_REQUEST
-    serializer_class = ExtensionRequestFileSerializer
-    parser_classes = [MultiPartParser]
+    def get(self, request: Request, pk: int, document_pk: int) -> Any:
+        holder = self.get_object()
+        document = holder.documents.filter(pk=document_pk).first()
+        if document is None:
+            raise Http404
+        return document_response(document)
+
+
+class _RequestFile(_Single):
+    """File a request on one of your port's milestones (port staff): JSON, or multipart with
+    PDF ``documents``.  Not a PDF: 400; larger than the limit: 413; one already pending, or
+    the milestone's state does not allow it: 409."""
+
+    kind: str = ""
+    parser_classes = [LimitedJSONParser, MultiPartParser]
 
     def get_queryset(self) -> Any:
         return milestones_visible_to(self.request.user)
 
     def post(self, request: Request, pk: int) -> Response:
         milestone = self.get_object()
-        asked = ExtensionRequestFileSerializer(data=request.data)
+        asked = self.get_serializer(data=request.data)
         asked.is_valid(raise_exception=True)
-        made = flexibility.extension_request_file(
-            milestone=milestone,
-            actor=request.user,
-            uploads=asked.validated_data["documents"],
-            requested_due_date=asked.validated_data["requested_due_date"],
-            reason=asked.validated_data["reason"],
+        made = milestone_requests.request_file(
+            kind=self.kind, milestone=milestone, actor=request.user, **asked.service_fields()
         )
-        row = selectors.extension_requests_for_api(request.user).get(pk=made.pk)
-        return Response(ExtensionRequestSerializer(row).data, status=status.HTTP_201_CREATED)
+        row = selectors.requests_visible_to(request.user, self.kind).get(pk=made.pk)
+        return Response(self.row_serializer(row).data, status=status.HTTP_201_CREATED)
+
+    row_serializer: Any = None
 
 
-@extend_schema(
-    tags=REQUEST_TAGS,
-    request=ExtensionDecisionSerializer,
-    responses={200: ExtensionRequestSerializer},
-)
-class ExtensionRequestDecide(_Extensions, _Single):
-    """Grant (the due date moves, recorded) or refuse (a note is required); AQMD reviewers
-    and administrators.  A request already decided the other way: 409."""
+class _RequestDecide(_RequestView, _Single):
+    """AQMD reviewers and administrators decide a pending request.  The same decision again:
+    200, nothing changes; decided the other way already: 409."""
 
-    policy_action = policy.Action.EXTENSION_DECIDE
-    serializer_class = ExtensionDecisionSerializer
+    row_serializer: Any = None
 
     def post(self, request: Request, pk: int) -> Response:
-        asked = self.get_object()
-        decision = ExtensionDecisionSerializer(data=request.data)
+        item = self.get_object()
+        decision = self.get_serializer(data=request.data)
         decision.is_valid(raise_exception=True)
-        flexibility.extension_request_decide(
-            request=asked,
-            grant=decision.validated_data["decision"] == "grant",
-            note=decision.validated_data["note"],
-            actor=request.user,
+        milestone_requests.request_decide(
+            request=item, actor=request.user, **decision.service_fields()
         )
-        return Response(ExtensionRequestSerializer(self.get_queryset().get(pk=asked.pk)).data)
+        return Response(self.row_serializer(self.get_queryset().get(pk=item.pk)).data)
 
 
-# --- Flexibility claims --------------------------------------------------------------------
+def _request_views(api: RequestApi) -> list[Any]:
+    """The six operations of one kind of request, as views and their URL patterns."""
+    spec = milestone_requests.KINDS[api.kind]
+    noun = str(spec.model._meta.verbose_name_plural)
+    common = {"kind": api.kind, "filterset_class": REQUEST_FILTERS[api.kind]}
 
+    def view(base: type, suffix: str, schema: dict[str, Any], **attrs: Any) -> Any:
+        klass = type(f"{spec.model.__name__}{suffix}", (base,), {**common, **attrs})
+        return extend_schema(tags=REQUEST_TAGS, **schema)(klass)
 
-class _Claims(generics.GenericAPIView):
-    policy_action = policy.Action.FLEXIBILITY_VIEW
-    filterset_class = FlexibilityClaimFilter
-
-    def get_queryset(self) -> Any:
-        return selectors.flexibility_claims_for_api(self.request.user)
-
-
-@extend_schema(tags=REQUEST_TAGS)
-class FlexibilityClaimList(_Claims, generics.ListAPIView):
-    """Flexibility claims, newest first: the port's own staff, AQMD and the board."""
-
-    serializer_class = FlexibilityClaimSerializer
-
-
-@extend_schema(tags=REQUEST_TAGS)
-class FlexibilityClaimDetail(_Claims, generics.RetrieveAPIView):
-    serializer_class = FlexibilityClaimSerializer
-
-
-@extend_schema(
-    tags=REQUEST_TAGS,
-    request={"multipart/form-data": FlexibilityClaimFileSerializer},
-    responses={201: FlexibilityClaimSerializer},
-)
-class FlexibilityClaimFile(_Single):
-    """Claim that a missed project milestone of your port was outside its control (port
-    staff), with PDF evidence.  Not a PDF: 400; too large: 413; a claim pending: 409."""
-
-    policy_action = policy.Action.FLEXIBILITY_REQUEST
-    serializer_class = FlexibilityClaimFileSerializer
-    parser_classes = [MultiPartParser]
-
-    def get_queryset(self) -> Any:
-        return milestones_visible_to(self.request.user)
-
-    def post(self, request: Request, pk: int) -> Response:
-        milestone = self.get_object()
-        claimed = FlexibilityClaimFileSerializer(data=request.data)
-        claimed.is_valid(raise_exception=True)
-        made = flexibility.flexibility_claim_file(
-            milestone=milestone,
-            reason=claimed.validated_data["reason"],
-            uploads=claimed.validated_data["documents"],
-            actor=request.user,
-        )
-        row = selectors.flexibility_claims_for_api(request.user).get(pk=made.pk)
-        return Response(FlexibilityClaimSerializer(row).data, status=status.HTTP_201_CREATED)
-
-
-@extend_schema(
-    tags=REQUEST_TAGS,
-    request=FlexibilityDecisionSerializer,
-    responses={200: FlexibilityClaimSerializer},
-)
-class FlexibilityClaimDecide(_Claims, _Single):
-    """Accept (milestone excused; its default and penalty withdrawn) or reject (a note is
-    required); AQMD reviewers and administrators.  Decided the other way already: 409."""
-
-    policy_action = policy.Action.FLEXIBILITY_DECIDE
-    serializer_class = FlexibilityDecisionSerializer
-
-    def post(self, request: Request, pk: int) -> Response:
-        claim = self.get_object()
-        decision = FlexibilityDecisionSerializer(data=request.data)
-        decision.is_valid(raise_exception=True)
-        flexibility.flexibility_claim_decide(
-            claim=claim,
-            accept=decision.validated_data["decision"] == "accept",
-            note=decision.validated_data["note"],
-            actor=request.user,
-        )
-        return Response(FlexibilityClaimSerializer(self.get_queryset().get(pk=claim.pk)).data)
+    listed = view(
+        _RequestList,
+        "List",
+        {
+            "description": f"{noun.capitalize()}, newest first: the port's own staff, AQMD "
+            f"and the board. {api.about}"
+        },
+        policy_action=spec.view_action,
+        serializer_class=api.serializer,
+    )
+    detail = view(
+        _RequestDetail,
+        "Detail",
+        {},
+        policy_action=spec.view_action,
+        serializer_class=api.serializer,
+    )
+    document = view(
+        _RequestDocumentDownload,
+        "Document",
+        {"responses": PDF_DOWNLOAD},
+        policy_action=spec.view_action,
+    )
+    filing = view(
+        _RequestFile,
+        "File",
+        {
+            "request": {
+                "application/json": api.file_serializer,
+                "multipart/form-data": api.file_serializer,
+            },
+            "responses": {201: api.serializer},
+            "description": api.about,
+        },
+        policy_action=spec.file_action,
+        serializer_class=api.file_serializer,
+        row_serializer=api.serializer,
+    )
+    decide = view(
+        _RequestDecide,
+        "Decide",
+        {"request": api.decision_serializer, "responses": {200: api.serializer}},
+        policy_action=spec.decide_action,
+        serializer_class=api.decision_serializer,
+        row_serializer=api.serializer,
+    )
+    return [
+        path(f"{api.path}/", listed.as_view(), name=f"{api.name}-list"),
+        path(f"{api.path}/<int:pk>/", detail.as_view(), name=f"{api.name}-detail"),
+        path(
+            f"{api.path}/<int:pk>/documents/<int:document_pk>/download/",
+            document.as_view(),
+            name=f"{api.name}-document",
+        ),
+        path(f"{api.path}/<int:pk>/decision/", decide.as_view(), name=f"{api.name}-decision"),
+        path(f"milestones/<int:pk>/{api.path}/", filing.as_view(), name=f"{api.name}-file"),
+    ]
 
 
 # --- Clean Air Mitigation Fund -------------------------------------------------------------
@@ -516,54 +562,17 @@ urlpatterns = [
     path("defaults/export.csv", DefaultExportCsv.as_view(), name="default-export-csv"),
     path("defaults/export.xlsx", DefaultExportXlsx.as_view(), name="default-export-xlsx"),
     path("defaults/<int:pk>/", DefaultDetail.as_view(), name="default-detail"),
+    path(
+        "defaults/<int:pk>/determination/",
+        DefaultDetermine.as_view(),
+        name="default-determination",
+    ),
     path("penalties/", PenaltyList.as_view(), name="penalty-list"),
     path("penalties/export.csv", PenaltyExportCsv.as_view(), name="penalty-export-csv"),
     path("penalties/export.xlsx", PenaltyExportXlsx.as_view(), name="penalty-export-xlsx"),
     path("penalties/<int:pk>/", PenaltyDetail.as_view(), name="penalty-detail"),
     path("penalties/<int:pk>/payment/", PenaltyPaymentRecord.as_view(), name="penalty-payment"),
     path("penalties/<int:pk>/waiver/", PenaltyWaive.as_view(), name="penalty-waiver"),
-    path("extension-requests/", ExtensionRequestList.as_view(), name="extension-request-list"),
-    path(
-        "extension-requests/<int:pk>/",
-        ExtensionRequestDetail.as_view(),
-        name="extension-request-detail",
-    ),
-    path(
-        "extension-requests/<int:pk>/documents/<int:document_pk>/download/",
-        ExtensionRequestDocument.as_view(),
-        name="extension-request-document",
-    ),
-    path(
-        "extension-requests/<int:pk>/decision/",
-        ExtensionRequestDecide.as_view(),
-        name="extension-request-decision",
-    ),
-    path(
-        "milestones/<int:pk>/extension-requests/",
-        ExtensionRequestFile.as_view(),
-        name="extension-request-file",
-    ),
-    path("flexibility-claims/", FlexibilityClaimList.as_view(), name="flexibility-claim-list"),
-    path(
-        "flexibility-claims/<int:pk>/",
-        FlexibilityClaimDetail.as_view(),
-        name="flexibility-claim-detail",
-    ),
-    path(
-        "flexibility-claims/<int:pk>/documents/<int:document_pk>/download/",
-        FlexibilityClaimDocument.as_view(),
-        name="flexibility-claim-document",
-    ),
-    path(
-        "flexibility-claims/<int:pk>/decision/",
-        FlexibilityClaimDecide.as_view(),
-        name="flexibility-claim-decision",
-    ),
-    path(
-        "milestones/<int:pk>/flexibility-claims/",
-        FlexibilityClaimFile.as_view(),
-        name="flexibility-claim-file",
-    ),
     path("fund/", FundTotals.as_view(), name="fund-totals"),
     path("fund/entries/", FundEntryList.as_view(), name="fund-entry-list"),
     path("fund/entries/export.csv", FundEntryExportCsv.as_view(), name="fund-entry-export-csv"),
@@ -571,3 +580,5 @@ urlpatterns = [
     path("fund/entries/<int:pk>/", FundEntryDetail.as_view(), name="fund-entry-detail"),
     path("fund/disbursements/", FundDisburse.as_view(), name="fund-disbursement"),
 ]
+for _api in REQUEST_APIS:
+    urlpatterns += _request_views(_api)

@@ -12,7 +12,7 @@ from core.exports import Column
 
 
 def _penalty_of(default: Any) -> Any:
-    """The default's penalty, or None (every default gets one; this guards the download)."""
+    """The default's penalty, or None (only a confirmed default has one)."""
     return getattr(default, "penalty", None)
 
 
@@ -23,13 +23,21 @@ DEFAULT_COLUMNS = [
     Column(_("Milestone"), lambda d: d.milestone.title),
     Column(_("Missed due date (Pacific)"), lambda d: d.due_date),
     Column(_("Status"), lambda d: d.get_status_display()),
-    Column(_("Recorded at"), lambda d: d.detected_at),
+    Column(_("Flagged at"), lambda d: d.detected_at),
+    Column(_("Confirmed at"), lambda d: d.confirmed_at),
+    Column(_("Dismissed at"), lambda d: d.dismissed_at),
+    Column(_("Reason for the determination"), lambda d: d.determination_reason),
     Column(_("Withdrawn at"), lambda d: d.withdrawn_at),
     Column(_("Cured"), lambda d: d.is_cured),
     Column(_("Cured at"), lambda d: d.cured_at),
     Column(_("Penalty (USD)"), lambda d: p.amount if (p := _penalty_of(d)) else None),
     Column(
         _("Penalty status"), lambda d: p.get_status_display() if (p := _penalty_of(d)) else None
+    ),
+    Column(_("Proposed penalty (USD)"), lambda d: d.proposed_amount),
+    Column(
+        _("From a provisional schedule"),
+        lambda d: p.is_provisional if (p := _penalty_of(d)) else d.proposal_is_provisional,
     ),
 ]
 
@@ -40,6 +48,7 @@ PENALTY_COLUMNS = [
     Column(_("Milestone"), lambda p: p.default.milestone.title),
     Column(_("Amount (USD)"), lambda p: p.amount),
     Column(_("Tier (from default number)"), lambda p: p.tier_ordinal),
+    Column(_("From a provisional schedule"), lambda p: p.is_provisional),
     Column(_("Status"), lambda p: p.get_status_display()),
     Column(_("Assessed at"), lambda p: p.assessed_at),
     Column(_("Notice sent at"), lambda p: p.notice_sent_at),

@@ -8,8 +8,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import ServiceError
-
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -56,6 +54,31 @@ class FlexibilityClaimForm(forms.Form):
     )
 
 
+class CompletionReportForm(forms.Form):
+    completed_on = forms.DateField(
+        label=_("Completed on"),
+        widget=DateInput,
+        help_text=_("The Pacific date the milestone was completed; not in the future."),
+    )
+    reason = forms.CharField(
+        label=_("What was completed"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("For example: the charging depot was energized and commissioned."),
+    )
+    documents = MultiplePDFField(
+        label=_("Supporting documents (PDF)"),
+        help_text=_("For an annual report, attach the report itself (required)."),
+    )
+
+
+# The form a port files for each kind of request (the service's fields by name).
+REQUEST_FORMS: dict[str, type[forms.Form]] = {
+    "extension": ExtensionRequestForm,
+    "flexibility": FlexibilityClaimForm,
+    "completion": CompletionReportForm,
+}
+
+
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), widget=forms.RadioSelect, choices=[("yes", ""), ("no", "")]
@@ -70,6 +93,35 @@ class DecisionForm(forms.Form):
     def __init__(self, *args: Any, yes: str, no: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["decision"].choices = [("yes", yes), ("no", no)]  # type: ignore[attr-defined]
+
+
+class FlexibilityDecisionForm(DecisionForm):
+    new_due_date = forms.DateField(
+        label=_("New due date (optional)"),
+        required=False,
+        widget=DateInput,
+        help_text=_(
+            "When you accept: leave empty to excuse the milestone, or set the date by which "
+            "the port must now complete it."
+        ),
+    )
+
+
+class DeterminationForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Determination"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("confirmed", _("Confirm: it is a default (the penalty is assessed)")),
+            ("dismissed", _("Dismiss: it is not a default (no penalty)")),
+        ],
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required to dismiss; sent to the port with the notice."),
+    )
 
 
 class PaymentForm(forms.Form):
@@ -101,11 +153,3 @@ class DisbursementForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-
-
-def add_service_error(form: forms.Form, error: ServiceError) -> None:
-    """Show a service's error on the form: on its fields where named, else on top."""
-    form.add_error(None, str(error.message))
-    for name, message in error.fields.items():
-        if name in form.fields:
-            form.add_error(name, str(message))

@@ -1,12 +1,15 @@
-"""Defaults, penalties, extension and flexibility requests, the Clean Air Mitigation Fund and
+"""Defaults, penalties, the ports' requests on milestones, the Clean Air Mitigation Fund and
 the log of notices sent.
 
-* :func:`counts_as_default` says which missed milestones are defaults (the agreement's rule).
-* The deadline sweep (``penalties/sweep.py``) records one :class:`Default` per missed milestone
-  (the database refuses a second) and assesses its :class:`Penalty` from the
-  :class:`PenaltySchedule` in force, by the default's ordinal for that port.
-* Every workflow has one transition table here; the services in ``penalties/services.py`` and
-  ``penalties/flexibility.py`` check it.
+* :func:`counts_as_default` says which missed milestones may be defaults (the agreement's rule).
+* The deadline sweep (``penalties/sweep.py``) *flags* each missed milestone (one
+  :class:`Default` per milestone and missed due date: the database refuses a second) with the
+  penalty it would cost; AQMD's determination (``penalties/determinations.py``) confirms it,
+  assessing its :class:`Penalty` from the :class:`PenaltySchedule` in force at the miss by the
+  port's confirmed defaults, or dismisses it.
+* Ports file :class:`MilestoneRequest` s (extension requests, flexibility claims, completion
+  reports) that AQMD decides (``penalties/milestone_requests.py``).
+* Every stateful model declares its transition table here, once (:mod:`core.workflow`).
 * Nothing is deleted: withdrawn defaults, withdrawn penalties, refused requests stay on record.
 """
 
@@ -23,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreement.models import Milestone, MilestoneKind, MilestoneStatus, Party
+from core.workflow import can_move, workflow
 
 # The agreement's range per default; the database refuses anything outside it.
 PENALTY_MIN = Decimal("50000.00")
@@ -149,34 +153,78 @@ def default_milestones_q() -> Q:
 
 
 class DefaultStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    FLAGGED = "flagged", _("Flagged: awaiting AQMD's determination")
+    CONFIRMED = "confirmed", _("Confirmed by AQMD")
+    DISMISSED = "dismissed", _("Dismissed by AQMD")
     WITHDRAWN = "withdrawn", _("Withdrawn (flexibility claim accepted)")
 
 
 class DefaultQuerySet(models.QuerySet["Default"]):
-    def active(self) -> DefaultQuerySet:
-        return self.filter(status=DefaultStatus.ACTIVE)
+    def confirmed(self) -> DefaultQuerySet:
+        """Defaults AQMD confirmed that stand: they count toward a port's escalation."""
+        return self.filter(status=DefaultStatus.CONFIRMED)
+
+    def flagged(self) -> DefaultQuerySet:
+        return self.filter(status=DefaultStatus.FLAGGED)
+
+    def public(self) -> DefaultQuerySet:
+        """What the public sees: defaults AQMD confirmed (withdrawn later ones too).
+
+        A flagged default is a proposal, and a dismissed one never was a default.
+        """
+        return self.filter(confirmed_at__isnull=False)
 
 
 class Default(models.Model):
-    """A missed milestone that is a default.  One per milestone: the database refuses a second.
+    """A missed milestone that may be a default: flagged by the sweep, determined by AQMD.
 
-    ``ordinal`` is the default's place among its port's active (not withdrawn) defaults when
-    it was assessed; it chose the penalty tier and never changes afterwards.
+    The sweep *flags* a miss with the penalty it would cost (``proposed_*``, from the
+    schedule in force at the miss and the port's confirmed defaults at that time).  Only
+    AQMD's determination makes it a default: *confirmed* (the penalty is assessed, the notice
+    of default goes out, it becomes public) or *dismissed* (no penalty; the reason is kept;
+    never public).  An accepted flexibility claim *withdraws* it.  One per milestone and
+    missed due date: the database refuses a second.
+
+    ``ordinal`` is the default's place among its port's confirmed defaults when AQMD
+    confirmed it; it chose the penalty tier and never changes afterwards.
     """
 
-    milestone = models.OneToOneField(
-        Milestone, verbose_name=_("milestone"), on_delete=models.PROTECT, related_name="default"
+    milestone = models.ForeignKey(
+        Milestone, verbose_name=_("milestone"), on_delete=models.PROTECT, related_name="defaults"
     )
     party = models.ForeignKey(
         Party, verbose_name=_("port"), on_delete=models.PROTECT, related_name="defaults"
     )
-    ordinal = models.PositiveSmallIntegerField(_("default number for the port"))
     due_date = models.DateField(_("missed due date"))
     status = models.CharField(
-        _("status"), max_length=20, choices=DefaultStatus.choices, default=DefaultStatus.ACTIVE
+        _("status"), max_length=20, choices=DefaultStatus.choices, default=DefaultStatus.FLAGGED
     )
-    detected_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    detected_at = models.DateTimeField(_("flagged at"), default=timezone.now)
+    proposed_amount = models.DecimalField(
+        _("proposed penalty (USD)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    proposed_schedule = models.ForeignKey(
+        PenaltySchedule,
+        verbose_name=_("schedule of the proposal"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ordinal = models.PositiveSmallIntegerField(
+        _("default number for the port"), null=True, blank=True
+    )
+    determined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("determined by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    determination_reason = models.TextField(_("reason for the determination"), blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    dismissed_at = models.DateTimeField(_("dismissed at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     objects = DefaultQuerySet.as_manager()
@@ -186,20 +234,84 @@ class Default(models.Model):
         verbose_name_plural = _("defaults")
         ordering = ["-detected_at", "-id"]
         constraints = [
-            models.CheckConstraint(name="default_ordinal_positive", condition=Q(ordinal__gte=1)),
+            models.UniqueConstraint(
+                fields=["milestone", "due_date"], name="one_default_per_milestone_due_date"
+            ),
+            models.CheckConstraint(
+                name="default_status_known",
+                condition=Q(status__in=["flagged", "confirmed", "dismissed", "withdrawn"]),
+            ),
+            models.CheckConstraint(
+                name="default_ordinal_positive",
+                condition=Q(ordinal__isnull=True) | Q(ordinal__gte=1),
+            ),
+            models.CheckConstraint(
+                name="flagged_default_undetermined",
+                condition=~Q(status="flagged")
+                | Q(
+                    confirmed_at__isnull=True, dismissed_at__isnull=True, withdrawn_at__isnull=True
+                ),
+            ),
+            models.CheckConstraint(
+                name="confirmed_default_has_time_and_number",
+                condition=~Q(status="confirmed")
+                | Q(confirmed_at__isnull=False, ordinal__isnull=False, withdrawn_at__isnull=True),
+            ),
+            models.CheckConstraint(
+                name="dismissed_default_has_time_and_reason",
+                condition=~Q(status="dismissed")
+                | (
+                    Q(dismissed_at__isnull=False, confirmed_at__isnull=True)
+                    & ~Q(determination_reason="")
+                ),
+            ),
             models.CheckConstraint(
                 name="withdrawn_default_has_time",
-                condition=Q(status="active", withdrawn_at__isnull=True)
-                | Q(status="withdrawn", withdrawn_at__isnull=False),
+                condition=~Q(status="withdrawn") | Q(withdrawn_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="proposed_amount_within_agreement_range",
+                condition=Q(proposed_amount__isnull=True)
+                | (Q(proposed_amount__gte=PENALTY_MIN) & Q(proposed_amount__lte=PENALTY_MAX)),
+            ),
+        ]
+        indexes = [
+            # AQMD's dashboard and the determination queue list flagged defaults.
+            models.Index(
+                fields=["detected_at"], condition=Q(status="flagged"), name="default_flagged_idx"
             ),
         ]
 
     def __str__(self) -> str:
-        return _("Default #%(n)s of %(port)s: %(milestone)s") % {
-            "n": self.ordinal,
+        if self.ordinal:
+            return _("Default #%(n)s of %(port)s: %(milestone)s") % {
+                "n": self.ordinal,
+                "port": self.party.code,
+                "milestone": self.milestone.title,
+            }
+        return _("Missed deadline of %(port)s: %(milestone)s") % {
             "port": self.party.code,
             "milestone": self.milestone.title,
         }
+
+    @property
+    def is_flagged(self) -> bool:
+        return self.status == DefaultStatus.FLAGGED
+
+    @property
+    def was_confirmed(self) -> bool:
+        """AQMD confirmed it (it may have been withdrawn since): public, with a penalty."""
+        return self.confirmed_at is not None
+
+    @property
+    def proposal_is_provisional(self) -> bool:
+        """The proposed amount comes from a schedule the public record does not fix."""
+        return bool(self.proposed_schedule and self.proposed_schedule.is_provisional)
+
+    @property
+    def date_since_moved(self) -> bool:
+        """The milestone's due date is no longer the one this default missed."""
+        return self.milestone.due_date != self.due_date
 
     @property
     def cured_at(self) -> dt.datetime | None:
@@ -224,26 +336,35 @@ class Default(models.Model):
         return cured if cured is not None and cured <= moment else None
 
 
+DEFAULT_WORKFLOW = workflow(
+    Default,
+    states=DefaultStatus,
+    action="default",
+    moves={
+        DefaultStatus.FLAGGED: {
+            DefaultStatus.CONFIRMED,
+            DefaultStatus.DISMISSED,
+            DefaultStatus.WITHDRAWN,
+        },
+        DefaultStatus.CONFIRMED: {DefaultStatus.WITHDRAWN},
+        DefaultStatus.DISMISSED: set(),
+        DefaultStatus.WITHDRAWN: set(),
+    },
+    hint=lambda current, target: (
+        _("AQMD has already determined it.")
+        if target in (DefaultStatus.CONFIRMED, DefaultStatus.DISMISSED)
+        else ""
+    ),
+    label=lambda d: _("The missed deadline of %(date)s") % {"date": d.due_date.isoformat()},
+)
+
+
 class PenaltyStatus(models.TextChoices):
     ASSESSED = "assessed", _("Assessed")
     NOTICE_SENT = "notice_sent", _("Notice sent")
     PAID = "paid", _("Paid")
     WAIVED = "waived", _("Waived")
     WITHDRAWN = "withdrawn", _("Withdrawn")
-
-
-# The penalty workflow: the one table that says which change is allowed from where.
-PENALTY_TRANSITIONS: dict[str, frozenset[str]] = {
-    PenaltyStatus.ASSESSED: frozenset(
-        {PenaltyStatus.NOTICE_SENT, PenaltyStatus.WAIVED, PenaltyStatus.WITHDRAWN}
-    ),
-    PenaltyStatus.NOTICE_SENT: frozenset(
-        {PenaltyStatus.PAID, PenaltyStatus.WAIVED, PenaltyStatus.WITHDRAWN}
-    ),
-    PenaltyStatus.PAID: frozenset(),
-    PenaltyStatus.WAIVED: frozenset(),
-    PenaltyStatus.WITHDRAWN: frozenset(),
-}
 
 
 class PenaltyQuerySet(models.QuerySet["Penalty"]):
@@ -315,7 +436,12 @@ class Penalty(models.Model):
         }
 
     def can_become(self, status: str) -> bool:
-        return status in PENALTY_TRANSITIONS[self.status]
+        return can_move(self, status)
+
+    @property
+    def is_provisional(self) -> bool:
+        """The amount comes from a schedule the public record does not fix (say so)."""
+        return self.schedule.is_provisional
 
     def status_at(self, moment: dt.datetime) -> str | None:
         """The penalty's status at ``moment`` from its timestamps; None if it was not
@@ -343,7 +469,36 @@ class Penalty(models.Model):
         return PenaltyStatus.ASSESSED
 
 
-# --- Extension and flexibility requests ----------------------------------------------------
+PENALTY_WORKFLOW = workflow(
+    Penalty,
+    states=PenaltyStatus,
+    action="penalty",
+    moves={
+        PenaltyStatus.ASSESSED: {
+            PenaltyStatus.NOTICE_SENT,
+            PenaltyStatus.WAIVED,
+            PenaltyStatus.WITHDRAWN,
+        },
+        PenaltyStatus.NOTICE_SENT: {
+            PenaltyStatus.PAID,
+            PenaltyStatus.WAIVED,
+            PenaltyStatus.WITHDRAWN,
+        },
+        PenaltyStatus.PAID: set(),
+        PenaltyStatus.WAIVED: set(),
+        PenaltyStatus.WITHDRAWN: set(),
+    },
+    hint=lambda current, target: (
+        _("A payment is recorded once the notice of default has gone out.")
+        if current == PenaltyStatus.ASSESSED and target == PenaltyStatus.PAID
+        else ""
+    ),
+    label=lambda p: _("This penalty"),
+    audited_fields=("notice_sent_at", "paid_at", "payment_reference", "waived_at"),
+)
+
+
+# --- Requests on a milestone: extensions, flexibility claims, completion reports ----------
 
 
 class RequestStatus(models.TextChoices):
@@ -358,106 +513,27 @@ class ClaimStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-# Decisions: a pending request is decided once, either way.
-EXTENSION_TRANSITIONS: dict[str, frozenset[str]] = {
-    RequestStatus.PENDING: frozenset({RequestStatus.GRANTED, RequestStatus.REFUSED}),
-    RequestStatus.GRANTED: frozenset(),
-    RequestStatus.REFUSED: frozenset(),
-}
-FLEXIBILITY_TRANSITIONS: dict[str, frozenset[str]] = {
-    ClaimStatus.PENDING: frozenset({ClaimStatus.ACCEPTED, ClaimStatus.REJECTED}),
-    ClaimStatus.ACCEPTED: frozenset(),
-    ClaimStatus.REJECTED: frozenset(),
-}
+class MilestoneRequest(models.Model):
+    """What a port asks AQMD to decide about one of its milestones.
 
+    Port staff file it (reason, PDF documents); an AQMD reviewer decides it once, either
+    way (:attr:`ACCEPT` or :attr:`REJECT`, a note required to refuse).  Each kind says what
+    it asks and what acceptance does (``penalties/milestone_requests.py``).  At most one
+    request of a kind is pending per milestone (the database refuses a second).
+    """
 
-class ExtensionRequest(models.Model):
-    """A port asks, before the due date, to move it; an AQMD reviewer grants or refuses."""
+    KIND: str = ""
+    ACCEPT: str = ""
+    REJECT: str = ""
 
-    milestone = models.ForeignKey(
-        Milestone,
-        verbose_name=_("milestone"),
-        on_delete=models.PROTECT,
-        related_name="extension_requests",
+    party = models.ForeignKey(
+        Party, verbose_name=_("port"), on_delete=models.PROTECT, related_name="+"
     )
-    party = models.ForeignKey(Party, verbose_name=_("port"), on_delete=models.PROTECT)
-    current_due_date = models.DateField(_("due date when asked"))
-    requested_due_date = models.DateField(_("requested new due date"))
     reason = models.TextField(_("reason"))
     documents = models.ManyToManyField(
         "core.Document", verbose_name=_("documents"), blank=True, related_name="+"
     )
-    status = models.CharField(
-        _("status"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.PENDING
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
-
-    class Meta:
-        verbose_name = _("extension request")
-        verbose_name_plural = _("extension requests")
-        ordering = ["-requested_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["milestone"],
-                condition=Q(status="pending"),
-                name="one_pending_extension_per_milestone",
-            ),
-            models.CheckConstraint(
-                name="extension_moves_date_later",
-                condition=Q(requested_due_date__gt=models.F("current_due_date")),
-            ),
-            models.CheckConstraint(name="extension_has_reason", condition=~Q(reason="")),
-            models.CheckConstraint(
-                name="decided_extension_has_decider",
-                condition=Q(status="pending")
-                | (Q(decided_by__isnull=False) & Q(decided_at__isnull=False)),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return _("Extension of %(milestone)s to %(date)s") % {
-            "milestone": self.milestone,
-            "date": self.requested_due_date,
-        }
-
-
-class FlexibilityClaim(models.Model):
-    """A port claims a missed project milestone was outside its control; AQMD decides.
-
-    Accepted: the milestone is excused and its default and penalty are withdrawn (all kept
-    on record).  Rejected: nothing else changes.
-    """
-
-    milestone = models.ForeignKey(
-        Milestone,
-        verbose_name=_("milestone"),
-        on_delete=models.PROTECT,
-        related_name="flexibility_claims",
-    )
-    party = models.ForeignKey(Party, verbose_name=_("port"), on_delete=models.PROTECT)
-    reason = models.TextField(_("why it was outside the port's control"))
-    documents = models.ManyToManyField(
-        "core.Document", verbose_name=_("evidence"), blank=True, related_name="+"
-    )
-    status = models.CharField(
-        _("status"), max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.PENDING
-    )
+    status = models.CharField(_("status"), max_length=20, default="pending")
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("filed by"),
@@ -477,25 +553,170 @@ class FlexibilityClaim(models.Model):
     decision_note = models.TextField(_("decision note"), blank=True)
 
     class Meta:
-        verbose_name = _("flexibility claim")
-        verbose_name_plural = _("flexibility claims")
+        abstract = True
         ordering = ["-filed_at", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["milestone"],
                 condition=Q(status="pending"),
-                name="one_pending_claim_per_milestone",
+                name="%(class)s_one_pending_per_milestone",
             ),
-            models.CheckConstraint(name="claim_has_reason", condition=~Q(reason="")),
+            models.CheckConstraint(name="%(class)s_has_reason", condition=~Q(reason="")),
             models.CheckConstraint(
-                name="decided_claim_has_decider",
+                name="%(class)s_decided_has_decider",
                 condition=Q(status="pending")
                 | (Q(decided_by__isnull=False) & Q(decided_at__isnull=False)),
             ),
         ]
 
+    @property
+    def is_pending(self) -> bool:
+        return self.status == "pending"
+
+    @property
+    def was_accepted(self) -> bool:
+        return self.status == self.ACCEPT
+
+
+def _request_workflow(model: type[MilestoneRequest], states: type[models.TextChoices]) -> None:
+    workflow(
+        model,
+        states=states,
+        action=model.KIND,
+        moves={"pending": {model.ACCEPT, model.REJECT}, model.ACCEPT: set(), model.REJECT: set()},
+        hint=lambda current, target: _("It was already decided."),
+        label=lambda r: str(r._meta.verbose_name).capitalize(),
+    )
+
+
+class ExtensionRequest(MilestoneRequest):
+    """A port asks, before the due date, to move it; AQMD grants or refuses."""
+
+    KIND = "extension"
+    ACCEPT = RequestStatus.GRANTED
+    REJECT = RequestStatus.REFUSED
+
+    milestone = models.ForeignKey(
+        Milestone,
+        verbose_name=_("milestone"),
+        on_delete=models.PROTECT,
+        related_name="extension_requests",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
+    current_due_date = models.DateField(_("due date when asked"))
+    requested_due_date = models.DateField(_("requested new due date"))
+
+    class Meta(MilestoneRequest.Meta):
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        constraints = [
+            *MilestoneRequest.Meta.constraints,
+            models.CheckConstraint(
+                name="extension_moves_date_later",
+                condition=Q(requested_due_date__gt=models.F("current_due_date")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Extension of %(milestone)s to %(date)s") % {
+            "milestone": self.milestone,
+            "date": self.requested_due_date,
+        }
+
+
+class FlexibilityClaim(MilestoneRequest):
+    """A port claims a missed deadline was outside its control; AQMD decides.
+
+    Accepted: the flagged or confirmed default is withdrawn with its penalty (all kept on
+    record), and the milestone is excused, or, when AQMD sets one, gets a new due date.
+    Rejected: nothing else changes.
+    """
+
+    KIND = "flexibility"
+    ACCEPT = ClaimStatus.ACCEPTED
+    REJECT = ClaimStatus.REJECTED
+
+    milestone = models.ForeignKey(
+        Milestone,
+        verbose_name=_("milestone"),
+        on_delete=models.PROTECT,
+        related_name="flexibility_claims",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.PENDING
+    )
+    default = models.ForeignKey(
+        Default,
+        verbose_name=_("default claimed"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="flexibility_claims",
+    )
+    new_due_date = models.DateField(
+        _("new due date set by AQMD"),
+        null=True,
+        blank=True,
+        help_text=_("When AQMD accepts the claim with a new date instead of excusing."),
+    )
+
+    class Meta(MilestoneRequest.Meta):
+        verbose_name = _("flexibility claim")
+        verbose_name_plural = _("flexibility claims")
+
     def __str__(self) -> str:
         return _("Flexibility claim for %(milestone)s") % {"milestone": self.milestone}
+
+
+class CompletionReport(MilestoneRequest):
+    """A port reports a milestone done (a project milestone, or its annual report); AQMD
+    verifies it.
+
+    Accepted: the milestone is met as of when the report was filed: on time if that was by
+    its deadline (the completion date, never after the filing day, is then not after the due
+    date either).  Rejected: the milestone stays open and the port may report again.  While
+    a report filed on time awaits the decision, the deadline sweep does not flag the
+    milestone.
+    """
+
+    KIND = "completion"
+    ACCEPT = ClaimStatus.ACCEPTED
+    REJECT = ClaimStatus.REJECTED
+
+    milestone = models.ForeignKey(
+        Milestone,
+        verbose_name=_("milestone"),
+        on_delete=models.PROTECT,
+        related_name="completion_reports",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.PENDING
+    )
+    completed_on = models.DateField(_("completed on (Pacific date)"))
+    filed_on_time = models.BooleanField(
+        _("filed by the deadline"),
+        help_text=_("Filed by 23:59:59 Pacific on the milestone's due date at filing."),
+    )
+
+    class Meta(MilestoneRequest.Meta):
+        verbose_name = _("completion report")
+        verbose_name_plural = _("completion reports")
+
+    def __str__(self) -> str:
+        return _("Completion of %(milestone)s on %(date)s") % {
+            "milestone": self.milestone,
+            "date": self.completed_on,
+        }
+
+
+_request_workflow(ExtensionRequest, RequestStatus)
+_request_workflow(FlexibilityClaim, ClaimStatus)
+_request_workflow(CompletionReport, ClaimStatus)
+REQUEST_MODELS: dict[str, type[MilestoneRequest]] = {
+    model.KIND: model for model in (ExtensionRequest, FlexibilityClaim, CompletionReport)
+}
 
 
 # --- Clean Air Mitigation Fund -------------------------------------------------------------
@@ -601,15 +822,18 @@ class NoticeKind(models.TextChoices):
     REMINDER_7 = "reminder_7", _("Reminder: 7 days left")
     REMINDER_1 = "reminder_1", _("Reminder: 1 day left")
     OVERDUE = "overdue", _("Overdue notice")
+    POTENTIAL_DEFAULT = "potential_default", _("Notice of potential default")
     DEFAULT = "default", _("Notice of default")
+    DEFAULT_DISMISSED = "default_dismissed", _("Potential default dismissed")
 
 
 class Notice(models.Model):
-    """An email about a milestone, recorded before it is sent.
+    """A notice about a milestone to the port's staff: the legal record of what was sent.
 
     The unique (milestone, kind, due date) makes each reminder and notice happen at most
     once, even when jobs rerun or run concurrently; a moved due date gets new reminders.
-    ``sent_at`` is set when the message is claimed for sending.
+    The e-mail goes through the outbox (:mod:`core.outbox`); ``sent_at`` is set by its
+    delivery hook when the first copy went out.
     """
 
     milestone = models.ForeignKey(
@@ -631,12 +855,37 @@ class Notice(models.Model):
                 fields=["milestone", "kind", "due_date"], name="one_notice_per_milestone_kind_due"
             )
         ]
-        indexes = [
-            # The reminder job retries notices that were recorded but not sent.
-            models.Index(
-                fields=["created_at"], condition=Q(sent_at__isnull=True), name="notice_unsent_idx"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.milestone}"
+
+
+class SweepFailure(models.Model):
+    """A milestone the deadline sweep could not process, set aside so it cannot stop every
+    later sweep.  Retried after ``next_attempt_at`` (with backoff); resolved when it works."""
+
+    milestone = models.ForeignKey(
+        Milestone, verbose_name=_("milestone"), on_delete=models.PROTECT, related_name="+"
+    )
+    due_date = models.DateField(_("due date"))
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    first_failed_at = models.DateTimeField(_("first failed at"), default=timezone.now)
+    last_failed_at = models.DateTimeField(_("last failed at"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sweep failure")
+        verbose_name_plural = _("sweep failures")
+        ordering = ["-last_failed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["milestone", "due_date"],
+                condition=Q(resolved_at__isnull=True),
+                name="one_open_sweep_failure_per_miss",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.milestone}"
+        return f"{self.milestone_id} ({self.due_date}): {self.last_error[:80]}"

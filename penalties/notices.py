@@ -1,9 +1,12 @@
-"""Notices and reminders by email to the responsible port's staff, each sent at most once.
+"""Notices to the responsible port's staff: reminders, overdue notices, notices of potential
+default, of default and of a dismissed default.  Each is recorded once and mailed through the
+outbox.
 
-A notice is first *recorded* (a :class:`Notice` row; the unique (milestone, kind, due date)
-refuses a second), then *delivered* after commit by a Celery task that claims the row with a
-conditional update and sends inside the same transaction: a failed send rolls the claim back
-so a retry can send it, a sent notice is never sent again.
+A notice is *recorded* (a :class:`Notice` row; the unique (milestone, kind, due date) refuses
+a second, so reruns and concurrent jobs record it once) and its e-mail is put in the outbox
+(:mod:`core.outbox`) in the same transaction.  When the first copy goes out, the delivery
+hook stamps the notice's ``sent_at``; a notice of default also moves its penalty from
+assessed to notice sent.
 """
 
 from __future__ import annotations
@@ -11,25 +14,31 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from accounts.models import Role, User
 from agreement.models import Milestone
 from audit.services import audit_record
+from core.outbox import Mail, absolute_url, mail_language, outbox_put, port_staff, register_hook
 
-from .models import Notice, NoticeKind, Penalty, PenaltyStatus
-from .services import penalty_mark_notice_sent
+from .models import Default, Notice, NoticeKind, Penalty, PenaltyStatus
 
 logger = logging.getLogger(__name__)
 
+HOOK = "penalties.notice_sent"
 
-def notice_record(*, milestone: Milestone, kind: str, now: dt.datetime) -> Notice | None:
-    """Record a notice for the milestone's current due date and deliver it after commit.
+
+def notice_record(
+    *,
+    milestone: Milestone,
+    kind: str,
+    now: dt.datetime,
+    default: Default | None = None,
+    due_date: dt.date | None = None,
+) -> Notice | None:
+    """Record a notice for the milestone's due date (or ``due_date``) and mail it after commit.
 
     Returns None when that notice was already recorded (a rerun, or a concurrent job).
     """
@@ -39,53 +48,129 @@ def notice_record(*, milestone: Milestone, kind: str, now: dt.datetime) -> Notic
                 milestone=milestone,
                 party_id=milestone.party_id,
                 kind=kind,
-                due_date=milestone.due_date,
+                due_date=due_date or milestone.due_date,
                 created_at=now,
             )
     except IntegrityError:
         return None
-    _deliver_after_commit(notice.pk)
+    people = port_staff(milestone.party_id)
+    notice.recipients = ", ".join(sorted(u.email for u in people))
+    notice.save(update_fields=["recipients"])
+    audit_record(
+        actor=None,
+        action=f"notice.recorded.{kind}",
+        obj=notice,
+        after={"recipients": notice.recipients, "due_date": notice.due_date},
+    )
+    if not people:
+        # Nobody to send it to: the notice stays unsent on record (a notice of default keeps
+        # its penalty "assessed") until the port has staff with an address.
+        logger.warning("Notice %s: port %s has no staff with e-mail", notice.pk, notice.party_id)
+        return notice
+    with mail_language():
+        subject, body = _message(notice, milestone, default)
+    outbox_put(
+        Mail(
+            event_key=f"notice.{notice.pk}",
+            recipients=people,
+            subject=subject,
+            body=body,
+            hook=HOOK,
+            hook_arg=notice.pk,
+        )
+    )
     return notice
 
 
-def _deliver_after_commit(notice_id: int) -> None:
-    from .tasks import deliver_notice  # the task module imports this one
-
-    transaction.on_commit(lambda: deliver_notice.delay(notice_id), robust=True)
-
-
-def _recipients(party_id: int) -> list[str]:
-    return sorted(
-        User.objects.filter(party_id=party_id, role=Role.PORT_STAFF, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
+def notice_sent(notice_id: int, sent_at: dt.datetime) -> None:
+    """The delivery hook: the notice went out (its first copy).  Runs once per notice."""
+    if Notice.objects.filter(pk=notice_id, sent_at__isnull=True).update(sent_at=sent_at) != 1:
+        return
+    notice = Notice.objects.get(pk=notice_id)
+    audit_record(
+        actor=None,
+        action=f"notice.sent.{notice.kind}",
+        obj=notice,
+        after={"sent_at": sent_at, "recipients": notice.recipients},
     )
+    if notice.kind != NoticeKind.DEFAULT:
+        return
+    from .services import penalty_mark_notice_sent  # services import this module
+
+    penalty = Penalty.objects.filter(
+        default__milestone_id=notice.milestone_id, default__due_date=notice.due_date
+    ).first()
+    if penalty is not None and penalty.status == PenaltyStatus.ASSESSED:
+        penalty_mark_notice_sent(penalty=penalty, now=sent_at)
 
 
-def _message(notice: Notice) -> tuple[str, str]:
-    milestone = notice.milestone
-    url = settings.SITE_URL.rstrip("/") + reverse("penalties:milestones")
+register_hook(HOOK, notice_sent)
+
+
+PROVISIONAL_AMOUNT = gettext_lazy(
+    "This amount comes from the penalty schedule stored as provisional: the public record "
+    "does not say how the amount within $50,000 to $200,000 is chosen."
+)
+
+
+def _message(notice: Notice, milestone: Milestone, default: Default | None) -> tuple[str, str]:
     values = {
         "title": milestone.title,
         "port": milestone.party.name,
         "due": notice.due_date.isoformat(),
-        "url": url,
+        "url": absolute_url(reverse("penalties:milestones")),
     }
-    if notice.kind == NoticeKind.DEFAULT:
-        penalty = Penalty.objects.filter(default__milestone=milestone).first()
-        values["amount"] = f"{penalty.amount:,.2f}" if penalty else "?"
-        subject = _("Notice of default: %(title)s") % values
+    if default is not None:
+        values["url"] = absolute_url(reverse("penalties:default", args=[default.pk]))
+    if notice.kind == NoticeKind.POTENTIAL_DEFAULT and default is not None:
+        values["amount"] = f"{default.proposed_amount:,.2f}" if default.proposed_amount else "?"
+        subject = _("Notice of potential default: %(title)s") % values
         body = (
             _(
-                "%(port)s missed the deadline of %(title)s (due %(due)s, 11:59:59 PM Pacific).\n"
-                "Under the Cooperative Agreement this is a default. The penalty assessed is "
-                "$%(amount)s, payable to the Clean Air Mitigation Fund.\n"
-                "If the cause was outside the port's control you may file a flexibility claim:\n"
-                "%(url)s\n"
+                "%(port)s missed the deadline of %(title)s (due %(due)s, 11:59:59 PM "
+                "Pacific).\nThis is a potential default: AQMD will determine whether it is a "
+                "default under the Cooperative Agreement. If AQMD confirms it, the penalty "
+                "would be $%(amount)s, payable to the Clean Air Mitigation Fund.\n"
+                "If the cause was outside the port's control you may file a flexibility "
+                "claim; if the milestone was completed, report it:\n%(url)s\n"
             )
             % values
         )
-    elif notice.kind == NoticeKind.OVERDUE:
+        if default.proposal_is_provisional:
+            body += "\n" + str(PROVISIONAL_AMOUNT) + "\n"
+        return subject, body
+    if notice.kind == NoticeKind.DEFAULT and default is not None:
+        penalty = Penalty.objects.select_related("schedule").filter(default=default).first()
+        values["amount"] = f"{penalty.amount:,.2f}" if penalty else "?"
+        values["reason"] = default.determination_reason
+        subject = _("Notice of default: %(title)s") % values
+        body = (
+            _(
+                "AQMD determined that %(port)s is in default under the Cooperative "
+                "Agreement: it missed the deadline of %(title)s (due %(due)s, 11:59:59 PM "
+                "Pacific). The penalty assessed is $%(amount)s, payable to the Clean Air "
+                "Mitigation Fund.\n%(reason)s\n"
+                "If the cause was outside the port's control you may file a flexibility "
+                "claim:\n%(url)s\n"
+            )
+            % values
+        )
+        if penalty is not None and penalty.is_provisional:
+            body += "\n" + str(PROVISIONAL_AMOUNT) + "\n"
+        return subject, body
+    if notice.kind == NoticeKind.DEFAULT_DISMISSED and default is not None:
+        values["reason"] = default.determination_reason
+        subject = _("Potential default dismissed: %(title)s") % values
+        body = (
+            _(
+                "AQMD dismissed the potential default of %(port)s for %(title)s (due "
+                "%(due)s): it is not a default and no penalty applies.\nReason: "
+                "%(reason)s\n%(url)s\n"
+            )
+            % values
+        )
+        return subject, body
+    if notice.kind == NoticeKind.OVERDUE:
         subject = _("Overdue: %(title)s") % values
         body = (
             _(
@@ -94,58 +179,12 @@ def _message(notice: Notice) -> tuple[str, str]:
             )
             % values
         )
-    else:
-        days = int(notice.kind.rsplit("_", 1)[1])
-        values["days"] = str(days)
-        subject = _("Reminder: %(title)s is due in %(days)s day(s)") % values
-        body = (
-            _(
-                "%(title)s for %(port)s is due %(due)s, on time until 11:59:59 PM Pacific.\n"
-                "%(url)s\n"
-            )
-            % values
-        )
-    return subject, body
-
-
-def notice_deliver(*, notice_id: int, now: dt.datetime | None = None) -> bool:
-    """Send a recorded notice unless it was sent already.  Returns whether it sent now.
-
-    A notice of default also moves its penalty from assessed to notice sent.
-    """
-    now = now or timezone.now()
-    with transaction.atomic():
-        claimed = Notice.objects.filter(pk=notice_id, sent_at__isnull=True).update(sent_at=now)
-        if claimed != 1:
-            return False
-        notice = Notice.objects.select_related("milestone__party").get(pk=notice_id)
-        recipients = _recipients(notice.party_id)
-        notice.recipients = ", ".join(recipients)
-        notice.save(update_fields=["recipients"])
-        audit_record(
-            actor=None,
-            action=f"notice.sent.{notice.kind}",
-            obj=notice,
-            after={"sent_at": now, "recipients": notice.recipients},
-        )
-        if notice.kind == NoticeKind.DEFAULT:
-            penalty = Penalty.objects.filter(default__milestone_id=notice.milestone_id).first()
-            if penalty is not None and penalty.status == PenaltyStatus.ASSESSED:
-                penalty_mark_notice_sent(penalty=penalty, now=now)
-        if not recipients:
-            logger.warning("Notice %s: port %s has no staff with email", notice_id, notice.party_id)
-            return True
-        with translation.override(settings.LANGUAGE_CODE):
-            subject, body = _message(notice)
-        # Sent inside the transaction: if sending fails, the claim rolls back for a retry.
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    return True
-
-
-def notices_undelivered(*, now: dt.datetime, older_than: dt.timedelta) -> list[int]:
-    """Ids of notices recorded but not sent for a while (their delivery task was lost)."""
-    return list(
-        Notice.objects.filter(sent_at__isnull=True, created_at__lte=now - older_than)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:100]
+        return subject, body
+    days = int(notice.kind.rsplit("_", 1)[1])
+    values["days"] = str(days)
+    subject = _("Reminder: %(title)s is due in %(days)s day(s)") % values
+    body = (
+        _("%(title)s for %(port)s is due %(due)s, on time until 11:59:59 PM Pacific.\n%(url)s\n")
+        % values
     )
+    return subject, body

@@ -7,8 +7,8 @@ reminder is sent (no burst of stale ones).  The :class:`~penalties.models.Notice
 unique (milestone, kind, due date) makes each one happen at most once; a moved due date
 starts new reminders.
 
-``process_one(now)`` records one missing notice; ``send_reminders(now)`` loops it and then
-retries deliveries that were recorded but never sent.
+``process_one(now)`` records one missing notice; ``send_reminders(now)`` loops it.  The
+e-mail goes through the outbox (:mod:`core.outbox`), which retries what failed.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from agreement import deadlines
 from agreement.models import Milestone, MilestoneQuerySet
 
 from .models import Notice, NoticeKind
-from .notices import notice_deliver, notice_record, notices_undelivered
+from .notices import notice_record
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,6 @@ REMINDER_WINDOWS: list[tuple[int, str]] = [
     (60, NoticeKind.REMINDER_60),
 ]
 FIRST_REMINDER_DAYS = REMINDER_WINDOWS[-1][0]
-REDELIVER_AFTER = dt.timedelta(minutes=10)
 
 
 def notice_kind_for(days_left: int) -> str | None:
@@ -83,13 +82,8 @@ def process_one(now: dt.datetime) -> bool:
 
 
 def send_reminders(now: dt.datetime) -> int:
-    """Record every missing notice, then retry lost deliveries.  Returns notices recorded."""
+    """Record every missing notice (mailed after commit).  Returns notices recorded."""
     done = 0
     while process_one(now):
         done += 1
-    for notice_id in notices_undelivered(now=now, older_than=REDELIVER_AFTER):
-        try:
-            notice_deliver(notice_id=notice_id, now=now)
-        except Exception:  # one failing address must not stop the others
-            logger.exception("Notice %s could not be delivered; will retry", notice_id)
     return done

@@ -10,25 +10,29 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.db.models.functions import ExtractYear
+from django.http import Http404
 from django.utils import timezone
 
 from accounts import policy
+from accounts.policy import Action
 from agreement import deadlines
 from agreement.models import Milestone, MilestoneKind, MilestoneStatus, Party
 
+from .milestone_requests import KINDS
 from .models import (
-    ClaimStatus,
+    REQUEST_MODELS,
+    CompletionReport,
     Default,
     DefaultStatus,
     ExtensionRequest,
     FlexibilityClaim,
     FundEntry,
     FundEntryKind,
+    MilestoneRequest,
     MitigationFund,
     Penalty,
     PenaltySchedule,
     PenaltyStatus,
-    RequestStatus,
     counts_as_default,
 )
 
@@ -39,9 +43,8 @@ class MilestoneRow:
 
     milestone: Milestone
     days_left: int
-    default: Default | None
-    pending_extension: bool
-    pending_claim: bool
+    default: Default | None  # the latest miss flagged, confirmed, dismissed or withdrawn
+    pending: frozenset[str]  # kinds of request waiting for AQMD
 
     @property
     def days_late(self) -> int:
@@ -52,6 +55,18 @@ class MilestoneRow:
         return self.milestone.status == MilestoneStatus.OPEN and self.days_left < 0
 
     @property
+    def pending_extension(self) -> bool:
+        return "extension" in self.pending
+
+    @property
+    def pending_claim(self) -> bool:
+        return "flexibility" in self.pending
+
+    @property
+    def pending_completion(self) -> bool:
+        return "completion" in self.pending
+
+    @property
     def may_ask_extension(self) -> bool:
         return (
             self.milestone.status == MilestoneStatus.OPEN
@@ -60,24 +75,44 @@ class MilestoneRow:
         )
 
     @property
-    def may_claim_flexibility(self) -> bool:
-        """As ``flexibility_claim_file`` allows: a missed project milestone, still open after
-        its deadline or met late with its default standing."""
-        missed = self.milestone.status == MilestoneStatus.OPEN or (
-            self.milestone.status == MilestoneStatus.MET
-            and self.default is not None
-            and self.default.status == DefaultStatus.ACTIVE
-        )
+    def may_report_completion(self) -> bool:
+        """As the completion report allows: an open project milestone or annual report."""
         return (
-            self.milestone.kind == MilestoneKind.PROJECT
-            and missed
-            and self.days_left < 0
-            and not self.pending_claim
+            self.milestone.status == MilestoneStatus.OPEN
+            and self.milestone.kind in (MilestoneKind.PROJECT, MilestoneKind.ANNUAL_REPORT)
+            and not self.pending_completion
         )
+
+    @property
+    def may_claim_flexibility(self) -> bool:
+        """As the flexibility claim allows: a miss flagged or confirmed, or an open deadline
+        already passed that may be a default."""
+        if self.pending_claim:
+            return False
+        standing = self.default is not None and self.default.status in (
+            DefaultStatus.FLAGGED,
+            DefaultStatus.CONFIRMED,
+        )
+        return standing or (self.is_overdue and counts_as_default(self.milestone))
 
     @property
     def is_default_kind(self) -> bool:
         return counts_as_default(self.milestone)
+
+
+def _pending_requests() -> list[Prefetch]:
+    return [
+        Prefetch(
+            f"{related}",
+            queryset=model.objects.filter(status="pending").only("pk", "milestone_id"),
+            to_attr=f"pending_{kind}",
+        )
+        for kind, model, related in (
+            ("extension", ExtensionRequest, "extension_requests"),
+            ("flexibility", FlexibilityClaim, "flexibility_claims"),
+            ("completion", CompletionReport, "completion_reports"),
+        )
+    ]
 
 
 def milestone_rows(*, user: Any, now: dt.datetime | None = None) -> list[MilestoneRow]:
@@ -85,40 +120,91 @@ def milestone_rows(*, user: Any, now: dt.datetime | None = None) -> list[Milesto
     now = now or timezone.now()
     milestones = list(
         Milestone.objects.for_port(policy.port_scope(user))
-        .select_related("party", "phase", "default__penalty")
+        .select_related("party", "phase")
         .prefetch_related(
             Prefetch(
-                "extension_requests",
-                queryset=ExtensionRequest.objects.filter(status=RequestStatus.PENDING),
-                to_attr="pending_extensions",
+                "defaults",
+                queryset=defaults_visible_to(user).order_by("-due_date", "-pk"),
+                to_attr="visible_defaults",
             ),
-            Prefetch(
-                "flexibility_claims",
-                queryset=FlexibilityClaim.objects.filter(status=ClaimStatus.PENDING),
-                to_attr="pending_claims",
-            ),
+            *_pending_requests(),
         )
         .order_by("due_date", "party__code", "id")
     )
-    rows = []
-    for m in milestones:
-        rows.append(
-            MilestoneRow(
-                milestone=m,
-                days_left=deadlines.days_left(m.due_date, now),
-                default=getattr(m, "default", None),
-                pending_extension=bool(m.pending_extensions),
-                pending_claim=bool(m.pending_claims),
-            )
+    return [
+        MilestoneRow(
+            milestone=m,
+            days_left=deadlines.days_left(m.due_date, now),
+            default=m.visible_defaults[0] if m.visible_defaults else None,  # type: ignore[attr-defined]
+            pending=frozenset(kind for kind in REQUEST_MODELS if getattr(m, f"pending_{kind}")),
         )
-    return rows
+        for m in milestones
+    ]
 
 
 def defaults_visible_to(user: Any) -> QuerySet[Default]:
-    """Defaults with their penalties, newest first; port staff see their own port's."""
-    scope = policy.port_scope(user)
+    """Defaults with their penalties, newest first.
+
+    AQMD sees every one, port staff their own port's (flagged and dismissed ones too); the
+    board and the public see defaults AQMD confirmed.
+    """
     qs = Default.objects.select_related("party", "milestone", "penalty__schedule")
+    if not policy.can(user, Action.DEFAULT_VIEW_UNDETERMINED):
+        return qs.public()
+    scope = policy.port_scope(user)
     return qs if scope is None else qs.filter(party_id=scope)
+
+
+def default_for(user: Any, pk: int) -> Default:
+    """One default the user may see, or 404 (another port's, an undetermined one)."""
+    default = (
+        defaults_visible_to(user)
+        .select_related("proposed_schedule", "determined_by", "milestone__party")
+        .filter(pk=pk)
+        .first()
+    )
+    if default is None:
+        raise Http404
+    return default
+
+
+def defaults_awaiting_determination(user: Any) -> QuerySet[Default]:
+    """Flagged defaults, oldest first: AQMD's determination queue (port staff: their own)."""
+    return (
+        defaults_visible_to(user)
+        .flagged()
+        .select_related("proposed_schedule")
+        .order_by("detected_at", "pk")
+    )
+
+
+def requests_visible_to(user: Any, kind: str) -> QuerySet[Any]:
+    """Requests of ``kind`` the user may see (the port's own staff, AQMD, the board), with
+    what their pages and API rows render."""
+    spec = KINDS[kind]
+    return policy.visible(
+        user,
+        spec.view_action,
+        spec.model.objects.select_related(
+            "party", "milestone__party", "filed_by", "decided_by"
+        ).prefetch_related("documents"),
+    )
+
+
+def request_for(user: Any, kind: str, pk: int) -> MilestoneRequest:
+    """One request the user may see, or 404: the same answer on pages and in the API."""
+    found = requests_visible_to(user, kind).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def pending_requests(user: Any) -> list[MilestoneRequest]:
+    """Every request waiting for AQMD's decision that the user may see, oldest first."""
+    rows: list[MilestoneRequest] = []
+    for kind in KINDS:
+        rows.extend(requests_visible_to(user, kind).filter(status="pending"))
+    return sorted(rows, key=lambda r: (r.filed_at, r.KIND, r.pk))
 
 
 @dataclass(frozen=True)
@@ -148,7 +234,7 @@ def penalty_ledger(user: Any) -> list[PenaltyLedgerLine]:
         .order_by()
     }
     counts = dict(
-        Default.objects.active()
+        Default.objects.confirmed()
         .values_list("party_id")
         .annotate(n=Count("id"))
         .order_by()
@@ -174,22 +260,12 @@ def penalty_ledger(user: Any) -> list[PenaltyLedgerLine]:
     return lines
 
 
-def penalty_for_page(pk: int) -> Penalty:
-    return Penalty.objects.select_related(
-        "party", "default__milestone", "schedule", "waived_by"
-    ).get(pk=pk)
-
-
-def extension_requests_visible_to(user: Any) -> QuerySet[ExtensionRequest]:
-    scope = policy.port_scope(user)
-    qs = ExtensionRequest.objects.select_related("milestone", "party", "requested_by")
-    return qs if scope is None else qs.filter(party_id=scope)
-
-
-def flexibility_claims_visible_to(user: Any) -> QuerySet[FlexibilityClaim]:
-    scope = policy.port_scope(user)
-    qs = FlexibilityClaim.objects.select_related("milestone", "party", "filed_by")
-    return qs if scope is None else qs.filter(party_id=scope)
+def penalty_for(user: Any, pk: int) -> Penalty:
+    """One penalty the user may see, or 404 (port staff: another port's)."""
+    penalty = penalties_visible_to(user).select_related("waived_by").filter(pk=pk).first()
+    if penalty is None:
+        raise Http404
+    return penalty
 
 
 @dataclass
@@ -273,14 +349,15 @@ class DefaultAt:
 
 
 def defaults_at(*, parties: list[Party], cutoff: dt.datetime, through: dt.date) -> list[DefaultAt]:
-    """Defaults of these ports recorded by ``cutoff`` for deadlines up to ``through``, oldest
-    deadline first, each with its penalty's status, withdrawal and cure as of the cut-off.
+    """Defaults of these ports that AQMD confirmed by ``cutoff``, for deadlines up to
+    ``through``, oldest deadline first, each with its penalty's status, withdrawal and cure as
+    of the cut-off.  (A flagged miss is not a default until AQMD confirms it.)
 
     One query whatever the number of defaults.
     """
     rows = (
         Default.objects.filter(
-            party_id__in=[p.pk for p in parties], detected_at__lte=cutoff, due_date__lte=through
+            party_id__in=[p.pk for p in parties], confirmed_at__lte=cutoff, due_date__lte=through
         )
         .select_related("party", "milestone", "penalty__fund_receipt")
         .order_by("due_date", "ordinal", "id")
@@ -387,42 +464,13 @@ def schedules_visible_to(user: Any) -> QuerySet[PenaltySchedule]:
     )
 
 
-def defaults_for_api(user: Any) -> QuerySet[Default]:
-    """Defaults the user may see (public; port staff: their own port), newest first."""
-    return policy.visible(
-        user,
-        policy.Action.DEFAULT_VIEW,
-        Default.objects.select_related("party", "milestone", "penalty"),
-    )
-
-
 def penalties_visible_to(user: Any) -> QuerySet[Penalty]:
-    """Penalties the user may see: the same rows as their defaults."""
+    """Penalties the user may see: the penalties of defaults AQMD confirmed (public; port
+    staff their own port's)."""
     return policy.visible(
         user,
         policy.Action.DEFAULT_VIEW,
-        Penalty.objects.select_related("party", "default__milestone"),
-    )
-
-
-def extension_requests_for_api(user: Any) -> QuerySet[ExtensionRequest]:
-    """Extension requests: the port's own staff, AQMD and the board; nobody else."""
-    return policy.visible(
-        user,
-        policy.Action.EXTENSION_VIEW,
-        ExtensionRequest.objects.select_related(
-            "party", "milestone", "requested_by", "decided_by"
-        ).prefetch_related("documents"),
-    )
-
-
-def flexibility_claims_for_api(user: Any) -> QuerySet[FlexibilityClaim]:
-    return policy.visible(
-        user,
-        policy.Action.FLEXIBILITY_VIEW,
-        FlexibilityClaim.objects.select_related(
-            "party", "milestone", "filed_by", "decided_by"
-        ).prefetch_related("documents"),
+        Penalty.objects.select_related("party", "default__milestone", "schedule"),
     )
 
 

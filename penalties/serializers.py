@@ -1,6 +1,6 @@
 """How defaults, penalties, requests and the fund read in the API, and the requests that
-change them.  Render and parse only: the services in ``services.py`` and ``flexibility.py``
-decide."""
+change them.  Render and parse only: the services (``services.py``, ``determinations.py``,
+``milestone_requests.py``) decide."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from agreement.models import Party
 from core.models import Document
 
 from .models import (
+    CompletionReport,
     Default,
     ExtensionRequest,
     FlexibilityClaim,
@@ -47,9 +48,13 @@ class PenaltyScheduleSerializer(serializers.ModelSerializer):
 
 
 class DefaultPenaltySerializer(serializers.ModelSerializer):
+    is_provisional = serializers.BooleanField(
+        read_only=True, help_text=_("The amount comes from a provisional schedule.")
+    )
+
     class Meta:
         model = Penalty
-        fields = ["id", "amount", "status"]
+        fields = ["id", "amount", "status", "is_provisional"]
 
 
 class DefaultSerializer(serializers.ModelSerializer):
@@ -59,7 +64,22 @@ class DefaultSerializer(serializers.ModelSerializer):
         read_only=True, allow_null=True, help_text=_("When the milestone was met late.")
     )
     is_cured = serializers.BooleanField(read_only=True)
-    penalty = DefaultPenaltySerializer(read_only=True, allow_null=True)
+    penalty = DefaultPenaltySerializer(
+        read_only=True, allow_null=True, help_text=_("Assessed when AQMD confirms the default.")
+    )
+    proposed_amount = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text=_("The penalty the sweep proposed when it flagged the miss."),
+    )
+    proposal_is_provisional = serializers.BooleanField(
+        read_only=True, help_text=_("The proposal comes from a provisional schedule.")
+    )
+    determined_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Default
@@ -72,11 +92,30 @@ class DefaultSerializer(serializers.ModelSerializer):
             "due_date",
             "status",
             "detected_at",
+            "proposed_amount",
+            "proposal_is_provisional",
+            "determined_by",
+            "determination_reason",
+            "confirmed_at",
+            "dismissed_at",
             "withdrawn_at",
             "is_cured",
             "cured_at",
             "penalty",
         ]
+
+
+class DeterminationSerializer(serializers.Serializer):
+    """AQMD's determination of a flagged default."""
+
+    decision = serializers.ChoiceField(choices=["confirmed", "dismissed"])
+    reason = serializers.CharField(
+        max_length=5000,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text=_("Required to dismiss; sent to the port."),
+    )
 
 
 class PenaltySerializer(serializers.ModelSerializer):
@@ -103,6 +142,7 @@ class PenaltySerializer(serializers.ModelSerializer):
             "waived_at",
             "waiver_reason",
             "withdrawn_at",
+            "is_provisional",
         ]
 
 
@@ -129,23 +169,27 @@ class _RequestSerializer(serializers.ModelSerializer):
     port = _port()
     milestone_title = serializers.CharField(source="milestone.title", read_only=True)
     documents = DocumentSerializer(many=True, read_only=True)
+    filed_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     decided_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
 
+    HEAD = ["id", "port", "milestone", "milestone_title"]
+    TAIL = ["documents", "status", "filed_by", "filed_at", "decided_by", "decided_at"]
+
 
 class ExtensionRequestSerializer(_RequestSerializer):
     requested_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        source="filed_by", slug_field="username", read_only=True
     )
+    requested_at = serializers.DateTimeField(source="filed_at", read_only=True)
 
     class Meta:
         model = ExtensionRequest
         fields = [
-            "id",
-            "port",
-            "milestone",
-            "milestone_title",
+            *_RequestSerializer.HEAD,
             "current_due_date",
             "requested_due_date",
             "reason",
@@ -160,24 +204,29 @@ class ExtensionRequestSerializer(_RequestSerializer):
 
 
 class FlexibilityClaimSerializer(_RequestSerializer):
-    filed_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
-    )
-
     class Meta:
         model = FlexibilityClaim
         fields = [
-            "id",
-            "port",
-            "milestone",
-            "milestone_title",
+            *_RequestSerializer.HEAD,
+            "default",
             "reason",
-            "documents",
-            "status",
-            "filed_by",
-            "filed_at",
-            "decided_by",
-            "decided_at",
+            *_RequestSerializer.TAIL,
+            "decision_note",
+            "new_due_date",
+        ]
+
+
+class CompletionReportSerializer(_RequestSerializer):
+    note = serializers.CharField(source="reason", read_only=True)
+
+    class Meta:
+        model = CompletionReport
+        fields = [
+            *_RequestSerializer.HEAD,
+            "completed_on",
+            "note",
+            "filed_on_time",
+            *_RequestSerializer.TAIL,
             "decision_note",
         ]
 
@@ -199,36 +248,89 @@ class ExtensionRequestFileSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=5000, help_text=_("Why the port needs more time."))
     documents = _documents_field(_("Supporting documents, PDF only."))
 
+    def service_fields(self) -> dict[str, Any]:
+        data = self.validated_data
+        return {
+            "reason": data["reason"],
+            "uploads": data["documents"],
+            "requested_due_date": data["requested_due_date"],
+        }
+
 
 class FlexibilityClaimFileSerializer(serializers.Serializer):
-    """Claim a missed project milestone was outside the port's control (multipart for PDFs)."""
+    """Claim a missed deadline was outside the port's control (multipart for PDFs)."""
 
     reason = serializers.CharField(
         max_length=5000, help_text=_("What outside the port's control caused the miss.")
     )
     documents = _documents_field(_("Evidence, PDF only."))
 
+    def service_fields(self) -> dict[str, Any]:
+        return {
+            "reason": self.validated_data["reason"],
+            "uploads": self.validated_data["documents"],
+        }
+
+
+class CompletionReportFileSerializer(serializers.Serializer):
+    """Report a milestone complete (JSON, or multipart to attach PDF evidence)."""
+
+    completed_on = serializers.DateField(
+        help_text=_("The Pacific date it was completed; not in the future.")
+    )
+    note = serializers.CharField(max_length=5000, help_text=_("What was completed."))
+    documents = _documents_field(_("Evidence, PDF only (the report itself for an annual report)."))
+
+    def service_fields(self) -> dict[str, Any]:
+        data = self.validated_data
+        return {
+            "reason": data["note"],
+            "uploads": data["documents"],
+            "completed_on": data["completed_on"],
+        }
+
+
+def _note(help_text: Any) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=5000, required=False, default="", allow_blank=True, help_text=help_text
+    )
+
 
 class ExtensionDecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["grant", "refuse"])
-    note = serializers.CharField(
-        max_length=5000,
-        required=False,
-        default="",
-        allow_blank=True,
-        help_text=_("Required to refuse."),
-    )
+    note = _note(_("Required to refuse."))
+
+    def service_fields(self) -> dict[str, Any]:
+        data = self.validated_data
+        return {"accept": data["decision"] == "grant", "note": data["note"]}
 
 
 class FlexibilityDecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["accept", "reject"])
-    note = serializers.CharField(
-        max_length=5000,
+    note = _note(_("Required to reject."))
+    new_due_date = serializers.DateField(
         required=False,
-        default="",
-        allow_blank=True,
-        help_text=_("Required to reject."),
+        allow_null=True,
+        default=None,
+        help_text=_("Accepting: a new due date instead of excusing the milestone."),
     )
+
+    def service_fields(self) -> dict[str, Any]:
+        data = self.validated_data
+        return {
+            "accept": data["decision"] == "accept",
+            "note": data["note"],
+            "new_due_date": data["new_due_date"],
+        }
+
+
+class CompletionDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["accepted", "rejected"])
+    reason = _note(_("Required to reject."))
+
+    def service_fields(self) -> dict[str, Any]:
+        data = self.validated_data
+        return {"accept": data["decision"] == "accepted", "note": data["reason"]}
 
 
 class FundEntrySerializer(serializers.ModelSerializer):

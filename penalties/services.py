@@ -1,8 +1,10 @@
-"""Writes for defaults, penalties and the Clean Air Mitigation Fund.
+"""Writes for penalties and the Clean Air Mitigation Fund.
 
 Each service is atomic, checks the policy (jobs pass ``actor=None`` for the system and call
-only the system services), checks the workflow table in ``models.py`` and writes its audit
-event.  Extension and flexibility requests live in ``flexibility.py``.
+only the system services), moves state through :func:`core.workflow.transition` (the table
+in ``models.py``, the audit event, the port's e-mail after commit).  Flagging and
+determining defaults live in ``determinations.py``; the ports' requests in
+``milestone_requests.py``.
 """
 
 from __future__ import annotations
@@ -12,14 +14,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import policy
 from agreement import deadlines
-from agreement.models import Milestone, Party
 from audit.services import audit_record, snapshot
 from core.errors import Conflict, ServiceError
+from core.outbox import Mail, absolute_url, port_staff
+from core.workflow import transition
 
 from .models import (
     Default,
@@ -30,119 +34,50 @@ from .models import (
     Penalty,
     PenaltySchedule,
     PenaltyStatus,
-    counts_as_default,
 )
-
-PENALTY_FIELDS = ["status", "notice_sent_at", "paid_at", "payment_reference", "waived_at"]
 
 
 class NoScheduleInForce(RuntimeError):
-    """No penalty schedule is in force on the date a default is recorded (a set-up error)."""
+    """No penalty schedule is in force on the date of a miss (a set-up error)."""
 
 
-# --- Defaults (recorded by the deadline sweep: system actor) --------------------------------
-
-
-@transaction.atomic
-def default_record(*, milestone: Milestone, now: dt.datetime) -> Default:
-    """Record the default of a missed milestone and assess its penalty.  System only.
-
-    The caller (the sweep) holds the milestone's row lock.  The port's row is locked here so
-    that concurrent sweeps give the port's defaults distinct ordinals; the database refuses a
-    second default for the same milestone (``IntegrityError``).
-    """
-    if not counts_as_default(milestone):
-        raise ValueError(f"Missing milestone {milestone.pk} is not a default.")
-    if not deadlines.has_passed(milestone.due_date, now):
-        raise ValueError(f"Milestone {milestone.pk} is not past its deadline.")
-    Party.objects.select_for_update().get(pk=milestone.party_id)
-    ordinal = Default.objects.active().filter(party_id=milestone.party_id).count() + 1
-    default = Default.objects.create(
-        milestone=milestone,
-        party_id=milestone.party_id,
-        ordinal=ordinal,
-        due_date=milestone.due_date,
-        detected_at=now,
-    )
-    on = deadlines.pacific_date(now)
+def schedule_at_miss(due_date: dt.date) -> PenaltySchedule:
+    """The schedule in force at the miss: on the first day after the due date."""
+    on = due_date + dt.timedelta(days=1)
     schedule = PenaltySchedule.objects.in_force(on)
     if schedule is None:
         raise NoScheduleInForce(f"No penalty schedule is in force on {on}.")
-    tier = schedule.tier_for(ordinal)
-    penalty = Penalty.objects.create(
-        default=default,
-        party_id=milestone.party_id,
-        amount=tier.amount,
-        schedule=schedule,
-        tier_ordinal=tier.default_ordinal,
-        assessed_at=now,
-    )
-    audit_record(actor=None, action="default.recorded", obj=default, after=snapshot(default))
-    audit_record(actor=None, action="penalty.assessed", obj=penalty, after=snapshot(penalty))
-    return default
-
-
-def _default_withdraw(*, default: Default, actor: Any, now: dt.datetime, reason: str) -> None:
-    locked = Default.objects.select_for_update().get(pk=default.pk)
-    if locked.status == DefaultStatus.WITHDRAWN:
-        return
-    before = snapshot(locked, ["status", "withdrawn_at"])
-    locked.status = DefaultStatus.WITHDRAWN
-    locked.withdrawn_at = now
-    locked.save(update_fields=["status", "withdrawn_at"])
-    audit_record(
-        actor=actor,
-        action="default.withdrawn",
-        obj=locked,
-        before=before,
-        after=snapshot(locked, ["status", "withdrawn_at"]),
-        note=reason,
-    )
+    return schedule
 
 
 # --- Penalty workflow -----------------------------------------------------------------------
 
 
-def _penalty_move(
-    *, penalty: Penalty, to: str, actor: Any, changes: dict[str, Any], note: str = ""
-) -> Penalty:
-    """Lock, check the transition table, write ``changes``, audit.  No-op if already there."""
-    locked = Penalty.objects.select_for_update().get(pk=penalty.pk)
-    if locked.status == to:
-        return locked
-    if not locked.can_become(to):
-        raise Conflict(
-            _("This penalty is %(status)s; it cannot become %(to)s.")
-            % {"status": locked.get_status_display(), "to": PenaltyStatus(to).label}
-        )
-    before = snapshot(locked, PENALTY_FIELDS)
-    locked.status = to
-    for name, value in changes.items():
-        setattr(locked, name, value)
-    locked.save(update_fields=["status", *changes])
-    audit_record(
-        actor=actor,
-        action=f"penalty.{to}",
-        obj=locked,
-        before=before,
-        after=snapshot(locked, PENALTY_FIELDS),
-        note=note,
+def penalty_assess(*, default: Default, ordinal: int, actor: Any, now: dt.datetime) -> Penalty:
+    """Assess the penalty of a default AQMD confirmed (called by the determination, which
+    holds the locks and checked the policy): the schedule in force at the miss, the tier
+    for the port's ``ordinal``-th confirmed default."""
+    schedule = schedule_at_miss(default.due_date)
+    tier = schedule.tier_for(ordinal)
+    penalty = Penalty.objects.create(
+        default=default,
+        party_id=default.party_id,
+        amount=tier.amount,
+        schedule=schedule,
+        tier_ordinal=tier.default_ordinal,
+        assessed_at=now,
     )
-    penalty.status = locked.status
-    for name, value in changes.items():
-        setattr(penalty, name, value)
-    return locked
+    audit_record(actor=actor, action="penalty.assessed", obj=penalty, after=snapshot(penalty))
+    return penalty
 
 
 @transaction.atomic
 def penalty_mark_notice_sent(*, penalty: Penalty, now: dt.datetime) -> Penalty:
-    """The notice of default went out (system, called by notice delivery)."""
-    return _penalty_move(
-        penalty=penalty,
-        to=PenaltyStatus.NOTICE_SENT,
-        actor=None,
-        changes={"notice_sent_at": now},
+    """The notice of default went out (system, called by the notice's delivery hook)."""
+    moved = transition(
+        penalty, PenaltyStatus.NOTICE_SENT, actor=None, changes={"notice_sent_at": now}
     )
+    return moved.obj
 
 
 @transaction.atomic
@@ -163,12 +98,14 @@ def penalty_record_payment(
         raise ServiceError(
             _("A payment cannot be dated in the future."), fields={"paid_at": _("In the future.")}
         )
-    locked = _penalty_move(
-        penalty=penalty,
-        to=PenaltyStatus.PAID,
+    moved = transition(
+        penalty,
+        PenaltyStatus.PAID,
         actor=actor,
         changes={"paid_at": paid_at, "payment_reference": reference},
+        notify=lambda row: [_penalty_mail(row, _("Payment recorded"))],
     )
+    locked = moved.obj
     if not FundEntry.objects.filter(penalty=locked).exists():
         _fund_post(
             kind=FundEntryKind.RECEIPT,
@@ -191,12 +128,31 @@ def penalty_waive(*, penalty: Penalty, reason: str, actor: Any) -> Penalty:
         raise ServiceError(
             _("Say why the penalty is waived."), fields={"reason": _("A reason is required.")}
         )
-    return _penalty_move(
-        penalty=penalty,
-        to=PenaltyStatus.WAIVED,
+    moved = transition(
+        penalty,
+        PenaltyStatus.WAIVED,
         actor=actor,
         changes={"waived_at": timezone.now(), "waived_by": actor, "waiver_reason": reason},
         note=reason,
+        notify=lambda row: [_penalty_mail(row, _("Penalty waived"), reason)],
+    )
+    return moved.obj
+
+
+def _penalty_mail(penalty: Penalty, what: str, note: str = "") -> Mail:
+    values = {
+        "what": what,
+        "title": penalty.default.milestone.title,
+        "amount": f"{penalty.amount:,.2f}",
+        "note": note,
+        "url": absolute_url(reverse("penalties:penalty", args=[penalty.pk])),
+    }
+    return Mail(
+        event_key=f"penalty.{penalty.pk}.{penalty.status}",
+        recipients=port_staff(penalty.party_id),
+        subject=_("%(what)s: penalty of $%(amount)s for %(title)s") % values,
+        body=_("%(what)s: the penalty of $%(amount)s for %(title)s.\n%(note)s\n\n%(url)s\n")
+        % values,
     )
 
 
@@ -216,14 +172,17 @@ def default_withdraw_with_penalty(*, default: Default, actor: Any, reason: str) 
                 "which this tracker does not handle."
             )
         )
-    _default_withdraw(default=default, actor=actor, now=now, reason=reason)
+    transition(
+        default, DefaultStatus.WITHDRAWN, actor=actor, changes={"withdrawn_at": now}, note=reason
+    )
     if penalty is not None and penalty.status != PenaltyStatus.WAIVED:
-        _penalty_move(
-            penalty=penalty,
-            to=PenaltyStatus.WITHDRAWN,
+        transition(
+            penalty,
+            PenaltyStatus.WITHDRAWN,
             actor=actor,
             changes={"withdrawn_at": now},
             note=reason,
+            locked=True,
         )
 
 

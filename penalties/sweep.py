@@ -1,22 +1,30 @@
-"""The deadline sweep: one default (and its penalty) per missed milestone, exactly once.
+"""The deadline sweep: flag each missed milestone once, for AQMD to determine.
 
-A milestone is *missed* when its due moment (23:59:59 Pacific on the due date) has passed
-and it is still open: not met, not excused, and not waiting for a decision on an extension
-request filed before the deadline (a refusal lets the next sweep record the default; a grant
-moves the due date).  Only misses that :func:`penalties.models.counts_as_default` are
-recorded; the others get the overdue notice from the reminder job.
+A milestone is *missed* when its due moment (23:59:59 Pacific on the due date) has passed and
+it is still open (not met, not excused) and not on hold: AQMD has nothing in hand, filed in
+time, that it has not decided (an extension request asked for before the deadline, a
+completion report filed by it, a final plan submitted on time: :mod:`agreement.holds`).
+Only misses that :func:`penalties.models.counts_as_default` may be defaults are flagged; the
+others get the overdue notice from the reminder job.
+
+Flagging is not a penalty: it records a :class:`~penalties.models.Default` with status
+*flagged* and its proposed penalty, sends the port a notice of potential default and puts a
+task on AQMD's dashboard (:func:`penalties.determinations.default_flag`).  AQMD decides.
 
 ``process_one(now)`` claims one missed milestone (``select_for_update(skip_locked=True)``,
-then a re-check), records its default, assesses the penalty and records the notice of
-default, all in one transaction; the unique default per milestone backs the claim.  The
-loop ``sweep_deadlines(now)`` runs it until nothing is left.  Running it twice, or four
-times at once, gives the same result; a crash rolls back the milestone it was working on
-and a rerun completes it.
+then a re-check), flags it and records the notice, all in one transaction; the unique default
+per milestone and missed due date backs the claim.  The loop ``sweep_deadlines(now)`` runs it
+until nothing is left.  Running it twice, or four times at once, gives the same result; a
+crash rolls back the milestone it was working on and a rerun completes it.
+
+A row that fails (bad data, a missing penalty schedule) must not stop every later sweep: the
+failure is recorded (:class:`~penalties.models.SweepFailure`, AQMD administrators are told
+once), the row is set aside with backoff, and the sweep goes on with the others.
 
 A milestone met late *before* any sweep saw it missed (the worker was down, or the port
-delivered minutes after midnight) is still a default: ``record_late_completions(now)``
+delivered minutes after midnight) may still be a default: ``record_late_completions(now)``
 (``process_one_met_late``, the same claim) finds met milestones completed after their
-deadline with no default.  It runs daily and from the management command, not in the
+deadline with none flagged.  It runs daily and from the management command, not in the
 15-minute sweep, so the sweep stays one indexed query when nothing is due.
 """
 
@@ -29,29 +37,48 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import TruncDate
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from agreement import deadlines
+from agreement import deadlines, holds
 from agreement.models import Milestone, MilestoneQuerySet, MilestoneStatus
+from core.outbox import Mail, absolute_url, aqmd_admins, mail_language, outbox_put
 
-from .models import (
-    Default,
-    DefaultStatus,
-    ExtensionRequest,
-    NoticeKind,
-    PenaltySchedule,
-    RequestStatus,
-    default_milestones_q,
-)
-from .notices import notice_record
-from .services import default_record
+from .determinations import default_flag, propose
+from .models import Default, SweepFailure, default_milestones_q
 
 logger = logging.getLogger(__name__)
 
+# A row that failed is tried again after this long, doubling each time, at most a day.
+FAILURE_BACKOFF = dt.timedelta(minutes=15)
+FAILURE_BACKOFF_MAX = dt.timedelta(days=1)
+
+
+def _not_flagged() -> Q:
+    """No default recorded for the milestone's current due date."""
+    return ~Q(
+        Exists(Default.objects.filter(milestone=OuterRef("pk"), due_date=OuterRef("due_date")))
+    )
+
+
+def _not_set_aside(now: dt.datetime) -> Q:
+    """Not a row that failed recently (retried after its backoff)."""
+    return ~Q(
+        Exists(
+            SweepFailure.objects.filter(
+                milestone=OuterRef("pk"),
+                due_date=OuterRef("due_date"),
+                resolved_at__isnull=True,
+                next_attempt_at__gt=now,
+            )
+        )
+    )
+
 
 def missed_milestones(now: dt.datetime) -> MilestoneQuerySet:
-    """Open milestones past their deadline that are defaults and have none recorded yet.
+    """Open milestones past their deadline, not on hold, that may be defaults, not flagged yet.
 
     Served by the partial index ``milestone_open_due_idx`` (open milestones by due date).
     """
@@ -59,20 +86,15 @@ def missed_milestones(now: dt.datetime) -> MilestoneQuerySet:
         Milestone.objects.open()
         .filter(due_date__lte=deadlines.last_passed_due_date(now))
         .filter(default_milestones_q())
-        .exclude(Exists(Default.objects.filter(milestone=OuterRef("pk"))))
-        .exclude(
-            Exists(
-                ExtensionRequest.objects.filter(
-                    milestone=OuterRef("pk"), status=RequestStatus.PENDING
-                )
-            )
-        )
+        .filter(_not_flagged())
+        .exclude(holds.held())
+        .filter(_not_set_aside(now))
         .order_by("due_date", "id")
     )
 
 
 def met_late_without_default(now: dt.datetime) -> MilestoneQuerySet:
-    """Met milestones that are defaults, completed after their deadline, with none recorded.
+    """Met milestones that may be defaults, completed after their deadline, none flagged.
 
     Scans met milestones (no index on the agreement side; a daily job over a small table).
     """
@@ -81,55 +103,98 @@ def met_late_without_default(now: dt.datetime) -> MilestoneQuerySet:
         .filter(default_milestones_q())
         .annotate(completed_on=TruncDate("completed_at", tzinfo=deadlines.PACIFIC))
         .filter(completed_on__gt=F("due_date"))
-        .exclude(Exists(Default.objects.filter(milestone=OuterRef("pk"))))
-        # As in the sweep: while AQMD has not decided an extension asked for in time, the
-        # deadline may still move; a refusal lets the next run record the default.
-        .exclude(
-            Exists(
-                ExtensionRequest.objects.filter(
-                    milestone=OuterRef("pk"), status=RequestStatus.PENDING
-                )
-            )
-        )
+        .filter(_not_flagged())
+        # As in the sweep: while AQMD has not decided what was filed in time, the deadline
+        # may still move; the next run flags it once it is decided.
+        .exclude(holds.held())
+        .filter(_not_set_aside(now))
         .order_by("due_date", "id")
     )
 
 
 def process_one(now: dt.datetime) -> bool:
-    """Record the default of one missed milestone.  False when there is nothing left to do."""
-    return _record_one(missed_milestones, now)
+    """Flag one missed milestone.  False when there is nothing left to do."""
+    return _flag_one(missed_milestones, now)
 
 
 def process_one_met_late(now: dt.datetime) -> bool:
-    """Record the default of one milestone met late that no sweep saw missed."""
-    return _record_one(met_late_without_default, now)
+    """Flag one milestone met late that no sweep saw missed."""
+    return _flag_one(met_late_without_default, now)
 
 
-def _record_one(candidates: Callable[[dt.datetime], MilestoneQuerySet], now: dt.datetime) -> bool:
+def _flag_one(candidates: Callable[[dt.datetime], MilestoneQuerySet], now: dt.datetime) -> bool:
     # The common case, nothing due, is this one indexed query, without opening a transaction.
     if not candidates(now).exists():
         return False
-    with transaction.atomic():
-        milestone = candidates(now).select_for_update(skip_locked=True, of=("self",)).first()
-        if milestone is None:
-            return False
-        # Race condition: another sweep may have committed this default after our query's
-        # snapshot; re-check under the row lock.
-        if Default.objects.filter(milestone=milestone).exists():
-            return True
-        try:
-            default_record(milestone=milestone, now=now)
-        except IntegrityError:
-            # The database refused a second default for this milestone: someone else won.
-            logger.info("Default for milestone %s already recorded", milestone.pk)
-            return True
-        notice_record(milestone=milestone, kind=NoticeKind.DEFAULT, now=now)
-        logger.info("Recorded default for milestone %s", milestone.pk)
+    claimed: Milestone | None = None
+    try:
+        with transaction.atomic():
+            claimed = candidates(now).select_for_update(skip_locked=True, of=("self",)).first()
+            if claimed is None:
+                return False
+            # Race condition: another sweep may have committed this flag after our query's
+            # snapshot; re-check under the row lock.
+            if Default.objects.filter(milestone=claimed, due_date=claimed.due_date).exists():
+                return True
+            try:
+                with transaction.atomic():
+                    default_flag(milestone=claimed, now=now)
+            except IntegrityError:
+                # The database refused a second default for this miss: someone else won.
+                logger.info("Miss of milestone %s already flagged", claimed.pk)
+                return True
+            SweepFailure.objects.filter(
+                milestone=claimed, due_date=claimed.due_date, resolved_at__isnull=True
+            ).update(resolved_at=now)
+            logger.info("Flagged the miss of milestone %s", claimed.pk)
+    except Exception as exc:
+        if claimed is None:
+            raise  # the query itself failed: not one row's fault
+        _set_aside(claimed, exc, now)
     return True
 
 
+def _set_aside(milestone: Milestone, exc: Exception, now: dt.datetime) -> None:
+    """Record that flagging ``milestone`` failed; retry it later, tell AQMD admins once."""
+    logger.exception("Flagging milestone %s failed; set aside", milestone.pk)
+    with transaction.atomic():
+        failure, created = SweepFailure.objects.select_for_update().get_or_create(
+            milestone=milestone,
+            due_date=milestone.due_date,
+            resolved_at=None,
+            defaults={"first_failed_at": now, "next_attempt_at": now},
+        )
+        failure.attempts += 1
+        failure.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        failure.last_failed_at = now
+        failure.next_attempt_at = now + min(
+            FAILURE_BACKOFF * (2 ** (failure.attempts - 1)), FAILURE_BACKOFF_MAX
+        )
+        failure.save()
+        if created:
+            with mail_language():
+                outbox_put(
+                    Mail(
+                        event_key=f"sweep_failure.{failure.pk}",
+                        recipients=aqmd_admins(),
+                        subject=_("The deadline sweep could not process a milestone"),
+                        body=_(
+                            "The deadline sweep failed on %(milestone)s (due %(due)s) and set it "
+                            "aside; it retries with backoff and goes on with the others.\n"
+                            "Error: %(error)s\n%(url)s\n"
+                        )
+                        % {
+                            "milestone": milestone,
+                            "due": milestone.due_date.isoformat(),
+                            "error": failure.last_error,
+                            "url": absolute_url(reverse("admin:index")),
+                        },
+                    )
+                )
+
+
 def sweep_deadlines(now: dt.datetime) -> int:
-    """Record every missed milestone's default; returns how many this run recorded."""
+    """Flag every missed milestone; returns how many this run looked at."""
     done = 0
     while process_one(now):
         done += 1
@@ -137,7 +202,7 @@ def sweep_deadlines(now: dt.datetime) -> int:
 
 
 def record_late_completions(now: dt.datetime) -> int:
-    """Record the defaults of milestones met late before a sweep saw them missed."""
+    """Flag the milestones met late before a sweep saw them missed."""
     done = 0
     while process_one_met_late(now):
         done += 1
@@ -145,14 +210,15 @@ def record_late_completions(now: dt.datetime) -> int:
 
 
 @dataclass(frozen=True)
-class PlannedDefault:
+class PlannedFlag:
     milestone: Milestone
     ordinal: int
     amount: Decimal | None
+    is_provisional: bool
 
 
-def sweep_preview(now: dt.datetime) -> list[PlannedDefault]:
-    """What a sweep at ``now`` would record, without writing anything (``--dry-run``)."""
+def sweep_preview(now: dt.datetime) -> list[PlannedFlag]:
+    """What a sweep at ``now`` would flag, with the proposed penalty (``--dry-run``)."""
     milestones = sorted(
         [
             *missed_milestones(now).select_related("party"),
@@ -160,16 +226,14 @@ def sweep_preview(now: dt.datetime) -> list[PlannedDefault]:
         ],
         key=lambda m: (m.due_date, m.pk),
     )
-    counts: dict[int, int] = {}
-    for party_id in {m.party_id for m in milestones}:
-        counts[party_id] = Default.objects.filter(
-            party_id=party_id, status=DefaultStatus.ACTIVE
-        ).count()
-    schedule = PenaltySchedule.objects.in_force(deadlines.pacific_date(now))
     planned = []
     for milestone in milestones:
-        counts[milestone.party_id] += 1
-        ordinal = counts[milestone.party_id]
-        amount = schedule.amount_for(ordinal) if schedule else None
-        planned.append(PlannedDefault(milestone, ordinal, amount))
+        try:
+            proposal = propose(due_date=milestone.due_date, party_id=milestone.party_id)
+        except Exception:  # no schedule in force: say so rather than fail the preview
+            planned.append(PlannedFlag(milestone, 0, None, False))
+            continue
+        planned.append(
+            PlannedFlag(milestone, proposal.ordinal, proposal.amount, proposal.is_provisional)
+        )
     return planned

@@ -7,18 +7,15 @@ a task whose worker died.
 
 from __future__ import annotations
 
-from smtplib import SMTPException
-
 from celery import shared_task
 from django.utils import timezone
 
 from . import reminders, sweep
-from .notices import notice_deliver
 
 
 @shared_task(name="penalties.sweep_deadlines", acks_late=True, soft_time_limit=240, time_limit=300)
 def sweep_deadlines() -> int:
-    """Record the default of every missed milestone (see ``penalties/sweep.py``)."""
+    """Flag every missed milestone for AQMD's determination (see ``penalties/sweep.py``)."""
     return sweep.sweep_deadlines(timezone.now())
 
 
@@ -26,7 +23,7 @@ def sweep_deadlines() -> int:
     name="penalties.record_late_completions", acks_late=True, soft_time_limit=240, time_limit=300
 )
 def record_late_completions() -> int:
-    """Record defaults for milestones met late before any sweep saw them missed."""
+    """Flag milestones met late before any sweep saw them missed."""
     return sweep.record_late_completions(timezone.now())
 
 
@@ -34,17 +31,3 @@ def record_late_completions() -> int:
 def send_reminders() -> int:
     """Record and send the 60/30/7/1-day reminders and overdue notices that are due."""
     return reminders.send_reminders(timezone.now())
-
-
-@shared_task(
-    name="penalties.deliver_notice",
-    acks_late=True,
-    soft_time_limit=50,
-    time_limit=60,
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=True,
-    max_retries=5,
-)
-def deliver_notice(notice_id: int) -> bool:
-    """Send one recorded notice unless it was sent already."""
-    return notice_deliver(notice_id=notice_id)

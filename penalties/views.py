@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -19,29 +18,30 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts import policy
 from accounts.policy import Action
-from agreement.models import Milestone
+from agreement import selectors as agreement_selectors
 from core.errors import ServiceError
 from core.exports import Column, export_response
-from core.models import Document
+from core.forms import add_service_error
 from core.uploads import document_response
 
-from . import flexibility, selectors, services
+from . import determinations, milestone_requests, selectors, services
 from .exports import DEFAULT_COLUMNS, FUND_ENTRY_COLUMNS, PENALTY_COLUMNS
 from .filters import DefaultFilter, FundEntryFilter, PenaltyFilter
 from .forms import (
+    REQUEST_FORMS,
     DecisionForm,
+    DeterminationForm,
     DisbursementForm,
-    ExtensionRequestForm,
-    FlexibilityClaimForm,
+    FlexibilityDecisionForm,
     PaymentForm,
     WaiveForm,
-    add_service_error,
 )
-from .models import ClaimStatus, ExtensionRequest, FlexibilityClaim, Penalty, RequestStatus
+from .models import DefaultStatus, Penalty
 
 
 def _require(user: Any, action: Action, obj: Any = None) -> None:
@@ -108,11 +108,7 @@ def penalties_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def penalty_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        penalty = selectors.penalty_for_page(pk)
-    except Penalty.DoesNotExist as exc:
-        raise Http404 from exc
-    _require(request.user, Action.DEFAULT_VIEW, penalty)
+    penalty = selectors.penalty_for(request.user, pk)
     payment_form = PaymentForm(prefix="pay")
     waive_form = WaiveForm(prefix="waive")
     if request.method == "POST":
@@ -142,8 +138,6 @@ def penalty_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 raise PermissionDenied
         except ServiceError as error:
-            if error.code == "forbidden":
-                raise PermissionDenied from error
             add_service_error(payment_form if action == "pay" else waive_form, error)
     context = {
         "penalty": penalty,
@@ -160,7 +154,7 @@ def penalty_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def milestones(request: HttpRequest) -> HttpResponse:
-    """Milestones with status and days left, defaults, and links to ask for time or flexibility."""
+    """Milestones with status and days left, defaults, and what the port can ask AQMD."""
     _require(request.user, Action.MILESTONE_VIEW)
     rows = selectors.milestone_rows(user=request.user)
     context = {
@@ -170,172 +164,188 @@ def milestones(request: HttpRequest) -> HttpResponse:
     return render(request, "penalties/milestones.html", context)
 
 
-def _own_milestone(request: HttpRequest, pk: int, action: Action) -> Milestone:
-    milestone = get_object_or_404(Milestone.objects.select_related("party"), pk=pk)
-    _require(request.user, action, milestone)
-    return milestone
+def _kind(kind: str) -> milestone_requests.RequestKind:
+    spec = milestone_requests.KINDS.get(kind)
+    if spec is None:
+        raise Http404
+    return spec
+
+
+# What the pages call each kind, and the words of AQMD's two answers.
+REQUEST_WORDS: dict[str, dict[str, Any]] = {
+    "extension": {
+        "heading": gettext_lazy("Ask for an extension"),
+        "submit": gettext_lazy("File the extension request"),
+        "filed": gettext_lazy("Extension request filed; AQMD will decide."),
+        "yes": gettext_lazy("Grant"),
+        "no": gettext_lazy("Refuse"),
+    },
+    "flexibility": {
+        "heading": gettext_lazy("Claim the miss was outside the port's control"),
+        "submit": gettext_lazy("File the flexibility claim"),
+        "filed": gettext_lazy("Flexibility claim filed; AQMD will decide."),
+        "yes": gettext_lazy("Accept"),
+        "no": gettext_lazy("Reject"),
+    },
+    "completion": {
+        "heading": gettext_lazy("Report the milestone complete"),
+        "submit": gettext_lazy("File the completion report"),
+        "filed": gettext_lazy("Completion report filed; AQMD will verify it."),
+        "yes": gettext_lazy("Accept: the milestone is met"),
+        "no": gettext_lazy("Reject: the milestone stays open"),
+    },
+}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def extension_new(request: HttpRequest, pk: int) -> HttpResponse:
-    milestone = _own_milestone(request, pk, Action.EXTENSION_REQUEST)
-    form = ExtensionRequestForm(request.POST or None, request.FILES or None)
+def request_new(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """A port's staff file a request of ``kind`` on one of their milestones."""
+    spec = _kind(kind)
+    milestone = agreement_selectors.milestone_for(request.user, pk)
+    _require(request.user, spec.file_action, milestone)
+    form = REQUEST_FORMS[kind](request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
         try:
-            made = flexibility.extension_request_file(
+            made = milestone_requests.request_file(
+                kind=kind,
                 milestone=milestone,
-                requested_due_date=form.cleaned_data["requested_due_date"],
-                reason=form.cleaned_data["reason"],
-                uploads=form.cleaned_data["documents"],
+                reason=data.pop("reason"),
+                uploads=data.pop("documents"),
                 actor=request.user,
+                **data,
             )
         except ServiceError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, _("Extension request filed; AQMD will decide."))
-            return redirect("penalties:extension", pk=made.pk)
+            messages.success(request, REQUEST_WORDS[kind]["filed"])
+            return redirect(f"penalties:{kind}", pk=made.pk)
     context = {
         "form": form,
         "milestone": milestone,
-        "heading": _("Ask for an extension"),
-        "submit": _("File the extension request"),
+        "heading": REQUEST_WORDS[kind]["heading"],
+        "submit": REQUEST_WORDS[kind]["submit"],
     }
     return render(request, "penalties/request_form.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def flexibility_new(request: HttpRequest, pk: int) -> HttpResponse:
-    milestone = _own_milestone(request, pk, Action.FLEXIBILITY_REQUEST)
-    form = FlexibilityClaimForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            made = flexibility.flexibility_claim_file(
-                milestone=milestone,
-                reason=form.cleaned_data["reason"],
-                uploads=form.cleaned_data["documents"],
-                actor=request.user,
-            )
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("Flexibility claim filed; AQMD will decide."))
-            return redirect("penalties:flexibility", pk=made.pk)
-    context = {
-        "form": form,
-        "milestone": milestone,
-        "heading": _("Claim the miss was outside the port's control"),
-        "submit": _("File the flexibility claim"),
-    }
-    return render(request, "penalties/request_form.html", context)
-
-
-def _may_see_requests(user: Any, obj: Any = None) -> bool:
-    """The port's own staff, AQMD and the board (the policy's ``*_VIEW`` actions)."""
-    if isinstance(obj, FlexibilityClaim):
-        return policy.can(user, Action.FLEXIBILITY_VIEW, obj)
-    return policy.can(user, Action.EXTENSION_VIEW, obj)
 
 
 @login_required
 def requests_list(request: HttpRequest) -> HttpResponse:
-    """Extension requests and flexibility claims, pending first."""
-    if not _may_see_requests(request.user):
+    """Extension requests, flexibility claims and completion reports, pending first."""
+    if not any(
+        policy.can(request.user, spec.view_action) for spec in milestone_requests.KINDS.values()
+    ):
         raise PermissionDenied
     context = {
-        "extensions": list(
-            selectors.extension_requests_visible_to(request.user).order_by(
-                "-status", "-requested_at"
-            )
-        ),
-        "claims": list(
-            selectors.flexibility_claims_visible_to(request.user).order_by("-status", "-filed_at")
-        ),
+        "groups": [
+            {
+                "kind": kind,
+                "label": spec.model._meta.verbose_name_plural,
+                "rows": list(
+                    selectors.requests_visible_to(request.user, kind).order_by(
+                        "-status", "-filed_at", "-pk"
+                    )[:REQUEST_LIST_SIZE]
+                ),
+            }
+            for kind, spec in milestone_requests.KINDS.items()
+            if policy.can(request.user, spec.view_action)
+        ],
     }
     return render(request, "penalties/requests.html", context)
 
 
-def _request_detail(
-    request: HttpRequest,
-    obj: ExtensionRequest | FlexibilityClaim,
-    *,
-    kind: str,
-    may_decide: bool,
-    labels: tuple[str, str],
-    decide: Callable[[bool, str], object],
-) -> HttpResponse:
-    """One request's page with AQMD's decision form; ``decide(yes, note)`` calls the service."""
-    if not _may_see_requests(request.user, obj):
-        raise PermissionDenied
-    form = DecisionForm(request.POST or None, yes=labels[0], no=labels[1])
+REQUEST_LIST_SIZE = 200
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """One request's page (404 for whoever may not see it) with AQMD's decision form."""
+    spec = _kind(kind)
+    item = selectors.request_for(request.user, kind, pk)
+    may_decide = item.is_pending and policy.can(request.user, spec.decide_action, item)
+    form_class = FlexibilityDecisionForm if kind == "flexibility" else DecisionForm
+    words = REQUEST_WORDS[kind]
+    form = form_class(request.POST or None, yes=words["yes"], no=words["no"])
     if request.method == "POST":
         if not may_decide:
-            raise PermissionDenied
+            if not policy.can(request.user, spec.decide_action, item):
+                raise PermissionDenied
+            messages.error(
+                request, _("This request was already decided; your decision was not recorded.")
+            )
+            return redirect(f"penalties:{kind}", pk=item.pk)
         if form.is_valid():
+            options = {}
+            if "new_due_date" in form.cleaned_data:
+                options["new_due_date"] = form.cleaned_data["new_due_date"]
             try:
-                decide(form.cleaned_data["decision"] == "yes", form.cleaned_data["note"])
+                milestone_requests.request_decide(
+                    request=item,
+                    accept=form.cleaned_data["decision"] == "yes",
+                    note=form.cleaned_data["note"],
+                    actor=request.user,
+                    **options,
+                )
             except ServiceError as error:
                 add_service_error(form, error)
             else:
                 messages.success(request, _("Decision recorded."))
-                return redirect(f"penalties:{kind}", pk=obj.pk)
-    context = {"item": obj, "kind": kind, "form": form, "may_decide": may_decide}
+                return redirect(f"penalties:{kind}", pk=item.pk)
+    context = {
+        "item": item,
+        "kind": kind,
+        "form": form,
+        "may_decide": may_decide,
+        "document_url": f"penalties:{kind}-document",
+    }
     return render(request, "penalties/request_detail.html", context)
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def extension_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_object_or_404(
-        ExtensionRequest.objects.select_related("milestone__party", "requested_by", "decided_by"),
-        pk=pk,
-    )
-    return _request_detail(
-        request,
-        obj,
-        kind="extension",
-        may_decide=obj.status == RequestStatus.PENDING
-        and policy.can(request.user, Action.EXTENSION_DECIDE, obj),
-        labels=(_("Grant"), _("Refuse")),
-        decide=lambda yes, note: flexibility.extension_request_decide(
-            request=obj, grant=yes, note=note, actor=request.user
-        ),
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def flexibility_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_object_or_404(
-        FlexibilityClaim.objects.select_related("milestone__party", "filed_by", "decided_by"),
-        pk=pk,
-    )
-    return _request_detail(
-        request,
-        obj,
-        kind="flexibility",
-        may_decide=obj.status == ClaimStatus.PENDING
-        and policy.can(request.user, Action.FLEXIBILITY_DECIDE, obj),
-        labels=(_("Accept"), _("Reject")),
-        decide=lambda yes, note: flexibility.flexibility_claim_decide(
-            claim=obj, accept=yes, note=note, actor=request.user
-        ),
-    )
-
-
-@login_required
 def request_document(request: HttpRequest, kind: str, pk: int, document_pk: int) -> FileResponse:
-    """Download a document attached to a request the user may see."""
-    obj: ExtensionRequest | FlexibilityClaim
-    if kind == "extension":
-        obj = get_object_or_404(ExtensionRequest, pk=pk)
-    else:
-        obj = get_object_or_404(FlexibilityClaim, pk=pk)
-    if not _may_see_requests(request.user, obj):
-        raise PermissionDenied
-    document = get_object_or_404(Document, pk=document_pk, pk__in=obj.documents.values("pk"))
+    """Download a document attached to a request the user may see (else 404)."""
+    _kind(kind)
+    item = selectors.request_for(request.user, kind, pk)
+    document = get_object_or_404(item.documents.all(), pk=document_pk)
     return document_response(document)
+
+
+@require_http_methods(["GET", "POST"])
+def default_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One missed deadline: flagged (AQMD determines it here), confirmed with its penalty, or
+    dismissed.  404 for whoever may not see it (the public: flagged and dismissed ones)."""
+    default = selectors.default_for(request.user, pk)
+    may_determine = default.is_flagged and policy.can(
+        request.user, Action.DEFAULT_DETERMINE, default
+    )
+    form = DeterminationForm(request.POST or None)
+    if request.method == "POST":
+        if not policy.can(request.user, Action.DEFAULT_DETERMINE, default):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                determinations.default_determine(
+                    default=default,
+                    decision=form.cleaned_data["decision"],
+                    reason=form.cleaned_data["reason"],
+                    actor=request.user,
+                )
+            except ServiceError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("Determination recorded."))
+                return redirect("penalties:default", pk=default.pk)
+    context = {
+        "default": default,
+        "penalty": getattr(default, "penalty", None),
+        "form": form,
+        "may_determine": may_determine,
+        "may_claim": default.status in (DefaultStatus.FLAGGED, DefaultStatus.CONFIRMED)
+        and policy.can(request.user, Action.FLEXIBILITY_REQUEST, default.milestone),
+    }
+    return render(request, "penalties/default_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])

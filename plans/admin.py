@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from core.admin_site import AuditedModelAdmin
 
-from .models import Notification, Plan, PlanVersion, ReviewDecision
+from .models import Plan, PlanVersion, ReviewDecision
 
 
 class ReadOnlyAdmin(AuditedModelAdmin):
@@ -38,9 +38,3 @@ class PlanVersionAdmin(ReadOnlyAdmin):
 class ReviewDecisionAdmin(ReadOnlyAdmin):
     list_display = ["version", "decision", "reviewer", "decided_at"]
     list_select_related = ["version__plan__party", "version__plan__phase", "reviewer"]
-
-
-@admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["event_key", "recipient", "subject", "created_at", "sent_at"]
-    list_filter = ["sent_at"]

@@ -124,6 +124,15 @@ class PlanVersion(models.Model):
         related_name="+",
     )
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    submitted_by_deadline = models.BooleanField(
+        _("submitted by the approved-plan deadline"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For a final plan: submitted while the approved-plan deadline was still open, so "
+            "AQMD's review holds the deadline."
+        ),
+    )
 
     objects = PlanVersionQuerySet.as_manager()
 
@@ -433,44 +442,6 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.body[:60]
-
-
-class Notification(models.Model):
-    """One email for one event and recipient (an outbox row).
-
-    Written in the transaction of the event; sent after commit by claiming the row
-    (``sent_at`` null → now).  The unique (event, recipient) pair means no event mails
-    anyone twice, whoever runs the sender and however often.
-    """
-
-    event_key = models.CharField(_("event"), max_length=100)
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("body"))
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["event_key", "recipient"], name="one_notification_per_event_recipient"
-            ),
-        ]
-        indexes = [
-            # The sender (and a retry of it) scans unsent rows.
-            models.Index(
-                fields=["created_at"],
-                condition=Q(sent_at__isnull=True),
-                name="notification_unsent_idx",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.event_key} → {self.recipient_id}"
 
 
 class PublicCommentStatus(models.TextChoices):

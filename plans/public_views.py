@@ -17,20 +17,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policy
 from core.errors import Forbidden, ServiceError
+from core.forms import add_service_error
 from core.uploads import document_response
 
 from . import public_selectors as selectors
 from . import public_services as services
 from .models import PlanVersion, PublicCommentStatus
 from .public_forms import ModerationForm, PublicCommentForm
-
-
-def _show_error(form: PublicCommentForm | ModerationForm, exc: ServiceError) -> None:
-    for name, message in exc.fields.items():
-        if name in form.fields:
-            form.add_error(name, str(message))
-    form.add_error(None, str(exc))
-
 
 # --- the public ----------------------------------------------------------------------------
 
@@ -87,7 +80,7 @@ def comment_submit(request: HttpRequest, pk: int) -> HttpResponse:
         except Forbidden as exc:
             raise Http404 from exc
         except ServiceError as exc:
-            _show_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(
                 request,
@@ -175,7 +168,7 @@ def comment_moderate(request: HttpRequest, pk: int) -> HttpResponse:
             if not exc.fields:  # e.g. already moderated by someone else: not in the queue
                 messages.error(request, str(exc))
                 return redirect("public-plans:moderation")
-            _show_error(form, exc)
+            add_service_error(form, exc)
         else:
             if done.status == PublicCommentStatus.PUBLISHED:
                 messages.success(request, _("The comment is published."))

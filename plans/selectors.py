@@ -532,3 +532,19 @@ def without_draft_work(events: AuditEventQuerySet) -> AuditEventQuerySet:
         ),
         version_number=Cast(KT("after__version"), IntegerField()),
     ).exclude(Q(object_type="plans.plan") & Q(Exists(drafts)))
+
+
+def final_plan_under_review() -> Q:
+    """Approved-plan milestones held by AQMD's review: a final plan of that port and phase,
+    submitted by the deadline, that AQMD has not decided yet (:mod:`agreement.holds`)."""
+    return Q(kind=MilestoneKind.FINAL_PLAN) & Q(
+        Exists(
+            PlanVersion.objects.filter(
+                plan__party_id=OuterRef("party_id"),
+                plan__phase_id=OuterRef("phase_id"),
+                kind="final",
+                status__in=PENDING_STATUSES,
+                submitted_by_deadline=True,
+            )
+        )
+    )

@@ -1,11 +1,12 @@
 """Every change to plans: atomic, permission-checked, audited; transitions per the one table.
 
 Audit events of the whole workflow are recorded on the :class:`Plan`, so the plan page's
-timeline is one query.  Emails go through the outbox in :mod:`plans.notifications`.
+timeline is one query.  Emails go through the one outbox (:mod:`core.outbox`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -17,20 +18,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import policy
+from agreement import deadlines
 from agreement.models import (
+    AgreementTerm,
     DateChangeKind,
     Milestone,
     MilestoneKind,
     MilestoneStatus,
     Party,
     Phase,
+    TermKey,
 )
 from agreement.services import milestone_change_due_date, milestone_complete, milestone_excuse
 from audit.services import audit_record, snapshot
 from core.errors import Conflict, ServiceError
+from core.outbox import Mail, mail_language, outbox_put, port_staff, reviewers
 from core.uploads import document_store
+from core.workflow import transition
 
-from . import notifications
 from .models import (
     Comment,
     Decision,
@@ -44,7 +49,7 @@ from .models import (
     VersionKind,
     VersionStatus,
 )
-from .workflow import check_transition
+from .workflow import VERSION_WORKFLOW
 
 TARGET_FIELDS = ["category", "year", "metric", "target_value", "unit"]
 PROJECT_FIELDS = [
@@ -97,13 +102,12 @@ def _lock_editable(version: PlanVersion, actor: Any) -> PlanVersion:
     locked = _lock(version)
     policy.require(actor, policy.Action.PLAN_EDIT, locked)
     if not locked.is_editable:
-        raise ServiceError(
+        raise Conflict(
             _(
                 "%(label)s was submitted and is frozen. Start a new version (Revise) "
                 "to make changes."
             )
-            % {"label": _label(locked)},
-            code="conflict",
+            % {"label": _label(locked)}
         )
     return locked
 
@@ -173,13 +177,12 @@ def plan_revise(*, plan: Plan, actor: Any) -> PlanVersion:
     if latest.status == VersionStatus.DRAFT:
         return latest
     if latest.status in (VersionStatus.SUBMITTED, VersionStatus.UNDER_REVIEW):
-        raise ServiceError(
+        raise Conflict(
             _(
                 "%(label)s is with AQMD awaiting a decision. Withdraw it first, or wait "
                 "for the decision, before starting a new version."
             )
-            % {"label": _label(latest)},
-            code="conflict",
+            % {"label": _label(latest)}
         )
     kind = latest.kind
     if latest.status == VersionStatus.APPROVED or _default_kind(plan) == VersionKind.FINAL:
@@ -324,6 +327,18 @@ def project_remove(*, project: InfrastructureProject, actor: Any) -> None:
     _audit(actor, "plan.project_removed", locked, before=before)
 
 
+def _refuse_past_due_date(due_date: dt.date) -> None:
+    """A project milestone entered with a date already past is almost always a typo (a
+    wrong year): it would become a missed deadline the day the plan is approved."""
+    today = deadlines.pacific_today()
+    if due_date < today:
+        message = _(
+            "The due date %(date)s is before today (%(today)s, Pacific). A project milestone "
+            "is a future step: check the year."
+        ) % {"date": due_date.isoformat(), "today": today.isoformat()}
+        raise ServiceError(message, fields={"due_date": message})
+
+
 @transaction.atomic
 def project_milestone_add(
     *, project: InfrastructureProject, data: dict[str, Any], actor: Any
@@ -332,6 +347,7 @@ def project_milestone_add(
     milestone = ProjectMilestone(project=project)
     _set_fields(milestone, MILESTONE_FIELDS, data)
     _clean(milestone, exclude=["project", "tracked_milestone"])
+    _refuse_past_due_date(milestone.due_date)
     milestone.save()
     _touch(locked)
     _audit(
@@ -357,6 +373,8 @@ def project_milestone_update(
     _clean(milestone, exclude=["project", "tracked_milestone"])
     if snapshot(milestone, MILESTONE_FIELDS) == before:
         return milestone
+    if milestone.due_date.isoformat() != before["due_date"]:
+        _refuse_past_due_date(milestone.due_date)
     milestone.save(update_fields=MILESTONE_FIELDS)
     _touch(locked)
     _audit(
@@ -415,32 +433,72 @@ def _plan_milestone(version: PlanVersion, kind: str) -> Milestone | None:
     ).first()
 
 
+def _version_mail(version: PlanVersion, *, recipients: Any, event: str, subject: str, body: str):
+    return Mail(
+        event_key=f"plan_version.{version.pk}.{event}",
+        recipients=recipients,
+        subject=subject,
+        body=body,
+    )
+
+
 @transaction.atomic
 def version_submit(*, version: PlanVersion, actor: Any) -> PlanVersion:
     """Send a draft version to AQMD; from now on it is frozen.
 
     The first submitted draft plan of a phase meets its draft-plan milestone at the moment
-    of submission (on time or late per ``agreement.deadlines``).
+    of submission (on time or late per ``agreement.deadlines``).  A final plan submitted by
+    the approved-plan deadline holds that deadline while AQMD reviews it
+    (``submitted_by_deadline``): AQMD's own time to decide never puts the port in default.
     """
     locked = _lock(version)
     policy.require(actor, policy.Action.PLAN_SUBMIT, locked)
     if locked.status == VersionStatus.SUBMITTED:
         return locked
-    check_transition(locked.status, VersionStatus.SUBMITTED, label=_label(locked))
+    VERSION_WORKFLOW.check(locked, VersionStatus.SUBMITTED)
     if not locked.targets.exists() and not locked.projects.exists():
         raise ServiceError(
             _("An empty plan cannot be submitted: add a planning target or a project first.")
         )
     now = timezone.now()
-    locked.status = VersionStatus.SUBMITTED
-    locked.submitted_at, locked.submitted_by = now, actor
-    locked.save(update_fields=["status", "submitted_at", "submitted_by"])
+    on_deadline = None
+    if locked.kind == VersionKind.FINAL:
+        final = _plan_milestone(locked, MilestoneKind.FINAL_PLAN)
+        on_deadline = bool(
+            final
+            and final.status == MilestoneStatus.OPEN
+            and not deadlines.has_passed(final.due_date, now)
+        )
     plan = locked.plan
+    moved = transition(
+        locked,
+        VersionStatus.SUBMITTED,
+        actor=actor,
+        changes={"submitted_at": now, "submitted_by": actor, "submitted_by_deadline": on_deadline},
+        action="plan.version_submitted",
+        audit_on=plan,
+        audit_extra={"version": locked.number, "kind": locked.kind},
+        locked=True,
+        notify=lambda row: [
+            _version_mail(
+                row,
+                recipients=reviewers(),
+                event="submitted",
+                subject=_("Submitted for review: %(version)s") % {"version": row},
+                body=_("%(who)s submitted %(version)s (%(kind)s).\n\nReview it: %(link)s")
+                % {
+                    "who": actor.get_full_name() or actor.get_username(),
+                    "version": row,
+                    "kind": row.get_kind_display(),
+                    "link": _link("plans:version", row.pk),
+                },
+            )
+        ],
+    )
     if plan.first_submitted_at is None:
         plan.first_submitted_at = now
         plan.save(update_fields=["first_submitted_at"])
     milestone = _plan_milestone(locked, MilestoneKind.DRAFT_PLAN)
-    on_time = None
     if locked.kind == VersionKind.DRAFT and milestone and milestone.status == MilestoneStatus.OPEN:
         milestone_complete(
             milestone=milestone,
@@ -448,26 +506,7 @@ def version_submit(*, version: PlanVersion, actor: Any) -> PlanVersion:
             actor=actor,
             note=_("Met by submitting %(version)s") % {"version": locked},
         )
-        on_time = not milestone.met_late
-    _audit(
-        actor,
-        "plan.version_submitted",
-        locked,
-        after={"status": locked.status, "kind": locked.kind, "draft_milestone_on_time": on_time},
-    )
-    notifications.notify(
-        event_key=f"plan_version.{locked.pk}.submitted",
-        recipients=notifications.reviewers(),
-        subject=_("Submitted for review: %(version)s") % {"version": locked},
-        body=_("%(who)s submitted %(version)s (%(kind)s).\n\nReview it: %(link)s")
-        % {
-            "who": actor.get_full_name() or actor.get_username(),
-            "version": locked,
-            "kind": locked.get_kind_display(),
-            "link": _link("plans:version", locked.pk),
-        },
-    )
-    return locked
+    return moved.obj
 
 
 @transaction.atomic
@@ -475,14 +514,17 @@ def version_withdraw(*, version: PlanVersion, actor: Any) -> PlanVersion:
     """Take back a submission that AQMD has not decided yet."""
     locked = _lock(version)
     policy.require(actor, policy.Action.PLAN_WITHDRAW, locked)
-    if locked.status == VersionStatus.WITHDRAWN:
-        return locked
-    check_transition(locked.status, VersionStatus.WITHDRAWN, label=_label(locked))
-    before = {"status": locked.status}
-    locked.status, locked.withdrawn_at = VersionStatus.WITHDRAWN, timezone.now()
-    locked.save(update_fields=["status", "withdrawn_at"])
-    _audit(actor, "plan.version_withdrawn", locked, before=before, after={"status": locked.status})
-    return locked
+    moved = transition(
+        locked,
+        VersionStatus.WITHDRAWN,
+        actor=actor,
+        changes={"withdrawn_at": timezone.now()},
+        action="plan.version_withdrawn",
+        audit_on=locked.plan,
+        audit_extra={"version": locked.number},
+        locked=True,
+    )
+    return moved.obj
 
 
 @transaction.atomic
@@ -490,20 +532,17 @@ def version_start_review(*, version: PlanVersion, actor: Any) -> PlanVersion:
     """A reviewer takes a submitted version off the queue's "new" pile."""
     locked = _lock(version)
     policy.require(actor, policy.Action.PLAN_REVIEW, locked)
-    if locked.status == VersionStatus.UNDER_REVIEW:
-        return locked
-    check_transition(locked.status, VersionStatus.UNDER_REVIEW, label=_label(locked))
-    locked.status = VersionStatus.UNDER_REVIEW
-    locked.review_started_at, locked.reviewer = timezone.now(), actor
-    locked.save(update_fields=["status", "review_started_at", "reviewer"])
-    _audit(
-        actor,
-        "plan.review_started",
+    moved = transition(
         locked,
-        before={"status": VersionStatus.SUBMITTED},
-        after={"status": locked.status},
+        VersionStatus.UNDER_REVIEW,
+        actor=actor,
+        changes={"review_started_at": timezone.now(), "reviewer": actor},
+        action="plan.review_started",
+        audit_on=locked.plan,
+        audit_extra={"version": locked.number},
+        locked=True,
     )
-    return locked
+    return moved.obj
 
 
 def _already_decided(locked: PlanVersion) -> Conflict:
@@ -528,16 +567,104 @@ def _already_decided(locked: PlanVersion) -> Conflict:
     )
 
 
+class ConfirmationRequired(ServiceError):
+    """Approving would create deadlines that are already past; the reviewer must confirm.
+
+    ``milestones`` lists them (project milestones of the version).
+    """
+
+    def __init__(self, milestones: list[ProjectMilestone]) -> None:
+        listed = "; ".join(
+            f"{m.project.name}: {m.what} ({m.due_date.isoformat()})" for m in milestones
+        )
+        message = _(
+            "Approving this plan makes %(n)s project milestone(s) deadlines that have already "
+            "passed, so each would be flagged as missed at once: %(list)s. Check the dates; "
+            "to approve anyway, confirm that you have."
+        ) % {"n": len(milestones), "list": listed}
+        super().__init__(
+            message, code="confirmation_required", fields={"confirm_past_due": message}
+        )
+        self.milestones = milestones
+
+
+def past_due_on_approval(version: PlanVersion, *, today: Any = None) -> list[ProjectMilestone]:
+    """The version's project milestones that approving it would track with a past due date:
+    new ones due before today, and carried-over open ones moved to a date before today."""
+    today = today or deadlines.pacific_today()
+    tracked: dict[Any, Milestone] = {
+        row.key: row.tracked_milestone
+        for row in ProjectMilestone.objects.filter(
+            project__version__plan_id=version.plan_id, tracked_milestone__isnull=False
+        )
+        .exclude(project__version=version)
+        .select_related("tracked_milestone")
+        if row.tracked_milestone is not None
+    }
+    found = []
+    for row in ProjectMilestone.objects.filter(
+        project__version=version, due_date__lt=today
+    ).select_related("project"):
+        earlier = tracked.get(row.key)
+        if earlier is None or (
+            earlier.status == MilestoneStatus.OPEN and earlier.due_date != row.due_date
+        ):
+            found.append(row)
+    return found
+
+
+def _restart_resubmission_clock(version: PlanVersion, actor: Any, now: Any) -> None:
+    """A final plan submitted on time and sent back: the port has the resubmission window
+    (an editable term of the agreement) from the decision to resubmit; the approved-plan
+    deadline moves to the end of the window when that is later, by a recorded change."""
+    if version.kind != VersionKind.FINAL or not version.submitted_by_deadline:
+        return
+    milestone = _plan_milestone(version, MilestoneKind.FINAL_PLAN)
+    if milestone is None or milestone.status != MilestoneStatus.OPEN:
+        return
+    term = AgreementTerm.objects.filter(key=TermKey.RESUBMISSION_WINDOW).first()
+    if term is None:
+        return
+    new_due = deadlines.pacific_date(now) + dt.timedelta(days=term.days)
+    if new_due <= milestone.due_date:
+        return
+    milestone_change_due_date(
+        milestone=milestone,
+        new_due_date=new_due,
+        kind=DateChangeKind.RESUBMISSION,
+        reason=_(
+            "AQMD sent back %(version)s, submitted on time; the port has the resubmission "
+            "window of %(days)s days%(provisional)s to resubmit."
+        )
+        % {
+            "version": version,
+            "days": term.days,
+            "provisional": _(" (provisional)") if term.is_provisional else "",
+        },
+        actor=actor,
+        check_permission=False,
+    )
+
+
 @transaction.atomic
 def version_decide(
-    *, version: PlanVersion, decision: str, reasons: str, actor: Any
+    *,
+    version: PlanVersion,
+    decision: str,
+    reasons: str,
+    actor: Any,
+    confirm_past_due: bool = False,
 ) -> ReviewDecision:
     """Approve a submitted version or send it back with reasons.
 
     The version row is locked and its status re-checked, so of two reviewers deciding at
     once exactly one wins; the other gets :class:`Conflict` naming the winner.  Approving a
-    final plan meets the phase's approved-plan milestone at the decision time and makes each
-    project milestone a tracked deadline (``agreement.Milestone`` of kind "project").
+    final plan meets the phase's approved-plan milestone as of the approved version's
+    submission (AQMD's review time is not the port's delay) and makes each project milestone
+    a tracked deadline (``agreement.Milestone`` of kind "project"); if any of those would
+    already be past, the reviewer must confirm (:class:`ConfirmationRequired`).  Sending
+    back a final plan submitted on time restarts the port's clock with the resubmission
+    window.
     """
     reasons = (reasons or "").strip()
     if decision not in Decision.values:
@@ -554,46 +681,60 @@ def version_decide(
         if existing and existing.reviewer_id == actor.pk and existing.decision == decision:
             return existing  # the same decision sent twice (e.g. a double click): a no-op
         raise _already_decided(locked)  # Race condition: another reviewer decided first.
-    check_transition(locked.status, decision, label=_label(locked))
+    VERSION_WORKFLOW.check(locked, decision)
+    final_approval = decision == Decision.APPROVED and locked.kind == VersionKind.FINAL
+    if final_approval and not confirm_past_due:
+        past = past_due_on_approval(locked)
+        if past:
+            raise ConfirmationRequired(past)
     now = timezone.now()
-    before = {"status": locked.status}
     result = ReviewDecision.objects.create(
         version=locked, decision=decision, reasons=reasons, reviewer=actor, decided_at=now
     )
-    locked.status = decision
-    if locked.reviewer_id is None:
-        locked.reviewer = actor
-    locked.save(update_fields=["status", "reviewer"])
     created = 0
-    if decision == Decision.APPROVED and locked.kind == VersionKind.FINAL:
+    if final_approval:
         created = _track_project_milestones(locked, actor)
         milestone = _plan_milestone(locked, MilestoneKind.FINAL_PLAN)
         if milestone and milestone.status == MilestoneStatus.OPEN:
             milestone_complete(
                 milestone=milestone,
-                completed_at=now,
+                completed_at=locked.submitted_at or now,
                 actor=actor,
-                note=_("Met by the approval of %(version)s") % {"version": locked},
+                note=_("Met by %(version)s, submitted %(when)s and approved by AQMD")
+                % {
+                    "version": locked,
+                    "when": timezone.localtime(locked.submitted_at or now).strftime(
+                        "%Y-%m-%d %H:%M %Z"
+                    ),
+                },
             )
-    _audit(
-        actor,
-        f"plan.version_{decision}",
+    elif decision == Decision.CHANGES_REQUESTED:
+        _restart_resubmission_clock(locked, actor, now)
+    transition(
         locked,
-        before=before,
-        after={"status": locked.status, "tracked_milestones_created": created},
+        decision,
+        actor=actor,
+        changes={"reviewer": locked.reviewer or actor},
+        action=f"plan.version_{decision}",
+        audit_on=locked.plan,
+        audit_extra={"version": locked.number, "tracked_milestones_created": created},
         note=reasons,
-    )
-    notifications.notify(
-        event_key=f"plan_version.{locked.pk}.decided",
-        recipients=notifications.port_staff(locked.plan.party_id),
-        subject=_("AQMD decision on %(version)s: %(decision)s")
-        % {"version": locked, "decision": result.get_decision_display()},
-        body=_("%(decision)s.\n\n%(reasons)s\n\nSee the plan: %(link)s")
-        % {
-            "decision": result.get_decision_display(),
-            "reasons": reasons,
-            "link": _link("plans:version", locked.pk),
-        },
+        locked=True,
+        notify=lambda row: [
+            _version_mail(
+                row,
+                recipients=port_staff(row.plan.party_id),
+                event="decided",
+                subject=_("AQMD decision on %(version)s: %(decision)s")
+                % {"version": row, "decision": result.get_decision_display()},
+                body=_("%(decision)s.\n\n%(reasons)s\n\nSee the plan: %(link)s")
+                % {
+                    "decision": result.get_decision_display(),
+                    "reasons": reasons,
+                    "link": _link("plans:version", row.pk),
+                },
+            )
+        ],
     )
     return result
 
@@ -677,9 +818,7 @@ def comment_add(
     locked = _lock(version)
     policy.require(actor, policy.Action.PLAN_COMMENT, locked)
     if locked.status == VersionStatus.DRAFT:
-        raise ServiceError(
-            _("Comments are for submitted versions; this one is still a draft."), code="conflict"
-        )
+        raise Conflict(_("Comments are for submitted versions; this one is still a draft."))
     if project is not None and project.version_id != locked.pk:
         raise ServiceError(
             _("That project belongs to another version."), fields={"project": _("Not found.")}
@@ -692,18 +831,21 @@ def comment_add(
         after={"comment": comment.pk, "project": project.name if project else None},
         note=body,
     )
-    where = project.name if project else _("the whole plan")
-    notifications.notify(
-        event_key=f"plan_comment.{comment.pk}",
-        recipients=notifications.port_staff(locked.plan.party_id),
-        exclude=actor,
-        subject=_("New comment on %(version)s") % {"version": locked},
-        body=_("%(who)s commented on %(where)s:\n\n%(body)s\n\nSee the plan: %(link)s")
-        % {
-            "who": actor.get_full_name() or actor.get_username(),
-            "where": where,
-            "body": body,
-            "link": _link("plans:version", locked.pk),
-        },
-    )
+    with mail_language():
+        where = project.name if project else _("the whole plan")
+        outbox_put(
+            Mail(
+                event_key=f"plan_comment.{comment.pk}",
+                recipients=port_staff(locked.plan.party_id),
+                exclude=actor,
+                subject=_("New comment on %(version)s") % {"version": locked},
+                body=_("%(who)s commented on %(where)s:\n\n%(body)s\n\nSee the plan: %(link)s")
+                % {
+                    "who": actor.get_full_name() or actor.get_username(),
+                    "where": where,
+                    "body": body,
+                    "link": _link("plans:version", locked.pk),
+                },
+            )
+        )
     return comment

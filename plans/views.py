@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import policy
 from agreement.models import Phase
 from core.errors import Forbidden, ServiceError
+from core.forms import add_service_error
 from core.uploads import document_response
 
 from . import selectors, services
@@ -33,18 +34,6 @@ from .forms import (
     VersionForm,
 )
 from .models import InfrastructureProject, PlanningTarget, PlanVersion, ProjectMilestone
-
-
-def _apply_error(form: BaseForm | None, exc: ServiceError) -> None:
-    """Show a service error on a form: field messages on fields, the summary on top."""
-    if exc.code == "forbidden" or isinstance(exc, Forbidden):
-        raise PermissionDenied(str(exc))
-    if form is None:
-        return
-    for name, message in exc.fields.items():
-        if name in form.fields:
-            form.add_error(name, str(message))
-    form.add_error(None, str(exc))
 
 
 def _run(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
@@ -259,7 +248,7 @@ def version_comment(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except ServiceError as exc:
-            _apply_error(form, exc)
+            add_service_error(form, exc)
         else:
             done = _("Your comment was added.")
             if request.htmx:  # type: ignore[attr-defined]
@@ -286,7 +275,7 @@ def version_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except ServiceError as exc:
-            _apply_error(form, exc)
+            add_service_error(form, exc)
             version.refresh_from_db()
             status = 409 if exc.code == "conflict" else 400
             return _version_page(request, version, decision_form=form, status=status)
@@ -382,7 +371,7 @@ def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except ServiceError as exc:
-            _apply_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("plans:version-edit", version.pk)
@@ -398,7 +387,7 @@ def target_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.target_add(version=version, data=form.cleaned_data, actor=request.user)
         except ServiceError as exc:
-            _apply_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Planning target added."))
             return redirect("plans:version-edit", version.pk)
@@ -414,7 +403,7 @@ def project_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.project_add(version=version, data=form.cleaned_data, actor=request.user)
         except ServiceError as exc:
-            _apply_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Project added."))
             return redirect("plans:version-edit", version.pk)
@@ -433,7 +422,7 @@ def project_milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
                 project=project, data=form.cleaned_data, actor=request.user
             )
         except ServiceError as exc:
-            _apply_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Milestone added to %(name)s.") % {"name": project.name})
             return redirect("plans:version-edit", version.pk)
@@ -451,7 +440,7 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
                 version=version, upload=form.cleaned_data["file"], actor=request.user
             )
         except ServiceError as exc:
-            _apply_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Document uploaded."))
             return redirect("plans:version-edit", version.pk)
@@ -476,7 +465,7 @@ def _item_edit(
             try:
                 update(instance, form.cleaned_data)
             except ServiceError as exc:
-                _apply_error(form, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("plans:version-edit", version.pk)

@@ -1,22 +1,13 @@
-"""The one transition table of a plan version, and the check every service runs against it."""
+"""The one transition table of a plan version (declared with :mod:`core.workflow`)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from core.errors import ServiceError
+from core.workflow import workflow
 
+from .models import PlanVersion
 from .models import VersionStatus as S
-
-# from-status → the statuses it may move to.  Nothing else is legal.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.DRAFT: frozenset({S.SUBMITTED}),
-    S.SUBMITTED: frozenset({S.UNDER_REVIEW, S.CHANGES_REQUESTED, S.APPROVED, S.WITHDRAWN}),
-    S.UNDER_REVIEW: frozenset({S.CHANGES_REQUESTED, S.APPROVED, S.WITHDRAWN}),
-    S.CHANGES_REQUESTED: frozenset(),
-    S.APPROVED: frozenset(),
-    S.WITHDRAWN: frozenset(),
-}
 
 
 def _hint(current: str, target: str) -> str:
@@ -34,20 +25,19 @@ def _hint(current: str, target: str) -> str:
     return _("Reload the page to see its current state.")
 
 
-def check_transition(current: str, target: str, *, label: str) -> None:
-    """Raise ServiceError (code ``conflict``) unless ``current → target`` is in the table.
-
-    ``label`` names the object in the message (e.g. "Version 2").
-    """
-    if target in TRANSITIONS[current]:
-        return
-    raise ServiceError(
-        _("%(label)s is %(current)s and cannot become %(target)s. %(hint)s")
-        % {
-            "label": label,
-            "current": S(current).label.lower(),
-            "target": S(target).label.lower(),
-            "hint": _hint(current, target),
-        },
-        code="conflict",
-    )
+# from-status → the statuses it may move to.  Nothing else is legal.
+VERSION_WORKFLOW = workflow(
+    PlanVersion,
+    states=S,
+    action="plan",
+    moves={
+        S.DRAFT: {S.SUBMITTED},
+        S.SUBMITTED: {S.UNDER_REVIEW, S.CHANGES_REQUESTED, S.APPROVED, S.WITHDRAWN},
+        S.UNDER_REVIEW: {S.CHANGES_REQUESTED, S.APPROVED, S.WITHDRAWN},
+        S.CHANGES_REQUESTED: set(),
+        S.APPROVED: set(),
+        S.WITHDRAWN: set(),
+    },
+    hint=_hint,
+    label=lambda version: _("Version %(number)s") % {"number": version.number},
+)

@@ -16,6 +16,7 @@ from accounts import policy
 from accounts.policy import Action
 from agreement.models import Party
 from core.errors import Forbidden, ServiceError
+from core.forms import add_service_error
 
 from . import inventory_services, rendering, selectors, services
 from .downloads import report_run_file_response
@@ -153,16 +154,17 @@ def emissions_list(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/emissions_list.html", context)
 
 
+def _inventory_field(key: str) -> str | None:
+    """The form field of a service's field key (``DPM.value`` is the DPM field)."""
+    if key in ("year", "source", "precision"):
+        return key
+    metric = key.split(".")[0]
+    name = next((n for n, m, _l in METRIC_FIELDS if m == metric), None)
+    return name if name and key.endswith(".value") else None
+
+
 def _form_errors(form: InventoryForm, exc: ServiceError) -> None:
-    for key, message in exc.fields.items():
-        metric = key.split(".")[0]
-        name = next((n for n, m, _l in METRIC_FIELDS if m == metric), None)
-        target = name if name and key.endswith(".value") else None
-        if key in ("year", "source", "precision"):
-            target = key
-        form.add_error(target, f"{key}: {message}" if target is None else message)
-    if not exc.fields:
-        form.add_error(None, str(exc))
+    add_service_error(form, exc, field_for=_inventory_field)
 
 
 @require_http_methods(["GET", "POST"])

@@ -24,6 +24,7 @@ from penalties.services import (
 from penalties.sweep import sweep_deadlines
 from plans import services as plan_services
 from plans.models import Decision, PlanVersion, VersionKind
+from tests.penalties.helpers import confirm
 
 from .factories import MilestoneFactory
 from .plans.factories import InfrastructureProjectFactory
@@ -39,12 +40,13 @@ def pacific(year: int, month: int, day: int, hour: int = 10) -> dt.datetime:
 
 
 def missed_and_swept(party: Party, title: str, due: dt.date) -> Default:
-    """A project milestone within the port's control, missed, swept the next morning."""
+    """A project milestone within the port's control, missed, flagged by the sweep the next
+    morning and confirmed by AQMD an hour later."""
     milestone = MilestoneFactory.create(party=party, title=title, due_date=due)
     now = pacific(due.year, due.month, due.day, 9) + dt.timedelta(days=1)
     with time_machine.travel(now, tick=False):
         sweep_deadlines(now)
-    return Default.objects.select_related("penalty", "milestone").get(milestone=milestone)
+    return confirm(Default.objects.get(milestone=milestone))
 
 
 @dataclass

@@ -182,15 +182,15 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The one place that says what runs when.  Each entry names its job and why.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    # Deadline sweep (penalties/sweep.py): records a default and assesses its penalty for each
-    # milestone whose 23:59:59 Pacific deadline passed unmet; every 15 minutes so a default is
-    # recorded within a quarter hour of the deadline.
+    # Deadline sweep (penalties/sweep.py): flags each milestone whose 23:59:59 Pacific
+    # deadline passed unmet (a potential default for AQMD to determine); every 15 minutes so a
+    # miss is flagged within a quarter hour of the deadline.
     "penalties.sweep_deadlines": {
         "task": "penalties.sweep_deadlines",
         "schedule": crontab(minute="*/15"),
     },
     # Late completions (penalties/sweep.py): a milestone met late before any sweep saw it
-    # missed (e.g. the worker was down) is still a default; daily catch-up at 01:30.
+    # missed (e.g. the worker was down) is flagged too; daily catch-up at 01:30.
     "penalties.record_late_completions": {
         "task": "penalties.record_late_completions",
         "schedule": crontab(hour=1, minute=30),
@@ -200,6 +200,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "penalties.send_reminders": {
         "task": "penalties.send_reminders",
         "schedule": crontab(minute=5),
+    },
+    # The outbox (core/outbox.py): every e-mail is sent after commit by its own task; this
+    # sends what failed (with backoff) or was never enqueued (the broker was down).
+    "core.outbox_redeliver": {
+        "task": "core.outbox_redeliver",
+        "schedule": crontab(minute="*"),
     },
 }
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agreement.models import Milestone, Party
-from penalties.flexibility import extension_request_file, flexibility_claim_file
+from penalties.milestone_requests import request_file
 from penalties.models import Default, ExtensionRequest, FlexibilityClaim, FundEntry, Penalty
 from penalties.services import penalty_mark_notice_sent, penalty_record_payment
 from tests.factories import MilestoneFactory
@@ -47,14 +47,18 @@ def port_records(party: Party, staff: Any, administrator: Any) -> PortRecords:
         reference=f"CHK-{party.code}",
         actor=administrator,
     )
-    extension = extension_request_file(
+    extension = request_file(
+        kind="extension",
         milestone=MilestoneFactory.create(party=party, due_date=dt.date(2027, 6, 30)),
         requested_due_date=dt.date(2027, 9, 30),
         reason="Transformer delivery slipped",
         actor=staff,
     )
-    claim = flexibility_claim_file(
-        milestone=default.milestone, reason="Utility interconnection delayed", actor=staff
+    claim = request_file(
+        kind="flexibility",
+        milestone=default.milestone,
+        reason="Utility interconnection delayed",
+        actor=staff,
     )
     return PortRecords(
         default=default,

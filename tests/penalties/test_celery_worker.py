@@ -1,5 +1,6 @@
 """End to end with a real Celery worker consuming from Redis (TEST_BROKER_URL): the sweep
-task records the default and the worker delivers the notice of default after commit."""
+task flags the miss and the worker mails the notice of potential default after commit; AQMD
+confirms it and the worker mails the notice of default, which marks the penalty."""
 
 import datetime as dt
 import time
@@ -9,7 +10,10 @@ from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
 from config.celery import app as celery_app
+from core import tasks as outbox_tasks
+from core.models import OutboxMessage
 from penalties import tasks
+from penalties.determinations import default_determine
 from penalties.models import Default, Notice, NoticeKind, PenaltyStatus
 from tests.factories import MilestoneFactory
 
@@ -25,7 +29,7 @@ def _wait_for(condition, timeout: float = 30.0) -> bool:
     return False
 
 
-def test_a_real_worker_runs_the_sweep_and_delivers_the_notice(pola, pola_staff):
+def test_a_real_worker_flags_the_miss_and_delivers_each_notice_once(pola, pola_staff, reviewer):
     assert celery_app.conf.broker_url.startswith("redis://")
     celery_app.conf.task_always_eager = False
     # Missed in real time: the worker's clock is not frozen.
@@ -38,14 +42,29 @@ def test_a_real_worker_runs_the_sweep_and_delivers_the_notice(pola, pola_staff):
     ):
         tasks.sweep_deadlines.delay()
         assert _wait_for(lambda: Default.objects.filter(milestone=milestone).exists())
+        flagged = Notice.objects.get(milestone=milestone, kind=NoticeKind.POTENTIAL_DEFAULT)
+        assert _wait_for(lambda: Notice.objects.get(pk=flagged.pk).sent_at is not None)
+
+        default_determine(
+            default=Default.objects.get(milestone=milestone),
+            decision="confirmed",
+            reason="No claim filed",
+            actor=reviewer,
+        )
         notice = Notice.objects.get(milestone=milestone, kind=NoticeKind.DEFAULT)
         assert _wait_for(lambda: Notice.objects.get(pk=notice.pk).sent_at is not None)
-        # the same task again (a retry, or beat firing twice) changes nothing
+        # the same tasks again (a retry, or beat firing twice) change nothing
         tasks.sweep_deadlines.delay()
-        tasks.deliver_notice.delay(notice.pk)
+        for row in OutboxMessage.objects.all():
+            outbox_tasks.outbox_deliver.delay(row.pk)
+        outbox_tasks.outbox_redeliver.delay()
         time.sleep(2)
     assert Default.objects.filter(milestone=milestone).count() == 1
     default = Default.objects.select_related("penalty").get(milestone=milestone)
     assert default.penalty.status == PenaltyStatus.NOTICE_SENT
-    notices = [m for m in mail.outbox if "Worker test berth" in m.subject]
-    assert len(notices) == 1 and notices[0].to == [pola_staff.email]
+    subjects = sorted(m.subject for m in mail.outbox if "Worker test berth" in m.subject)
+    assert subjects == [
+        "Notice of default: Worker test berth",
+        "Notice of potential default: Worker test berth",
+    ]
+    assert all(m.to == [pola_staff.email] for m in mail.outbox if "Worker" in m.subject)

@@ -1,4 +1,5 @@
-"""The deadline sweep records exactly one default per missed milestone, at 23:59:59 Pacific."""
+"""The deadline sweep flags exactly one potential default per missed milestone, at 23:59:59
+Pacific; it assesses no penalty (AQMD's determination does: test_determinations.py)."""
 
 import datetime as dt
 
@@ -11,10 +12,18 @@ from django.db import connection
 from agreement.models import Milestone, MilestoneKind
 from agreement.services import milestone_complete
 from audit.models import AuditEvent
-from penalties.flexibility import extension_request_decide, extension_request_file
-from penalties.models import Default, Notice, NoticeKind, Penalty, PenaltySchedule, PenaltyStatus
-from penalties.notices import notice_deliver
-from penalties.services import NoScheduleInForce
+from core.models import OutboxMessage
+from core.outbox import outbox_deliver
+from penalties.milestone_requests import request_decide, request_file
+from penalties.models import (
+    Default,
+    DefaultStatus,
+    Notice,
+    NoticeKind,
+    Penalty,
+    PenaltySchedule,
+    SweepFailure,
+)
 from penalties.sweep import (
     missed_milestones,
     process_one,
@@ -69,7 +78,7 @@ def _milestone_of_kind(kind: str, pola) -> Milestone:
         ("project_outside_control", False),
     ],
 )
-def test_a_default_is_recorded_only_after_235959_pacific_and_only_for_default_kinds(
+def test_a_miss_is_flagged_only_after_235959_pacific_and_only_for_default_kinds(
     pola, kind, is_default_kind, moment
 ):
     due, now, missed = MOMENTS[moment]
@@ -78,21 +87,26 @@ def test_a_default_is_recorded_only_after_235959_pacific_and_only_for_default_ki
     with time_machine.travel(now, tick=False):
         sweep_deadlines(now)
     expected = missed and is_default_kind
-    assert Default.objects.filter(milestone=milestone).exists() is expected
-    assert Penalty.objects.filter(default__milestone=milestone).exists() is expected
+    assert Default.objects.filter(milestone=milestone, status="flagged").exists() is expected
+    assert not Penalty.objects.exists()  # the sweep proposes; only AQMD assesses
 
 
-def test_a_default_records_the_missed_due_date_and_a_system_audit_event(pola):
+def test_a_flag_records_the_missed_due_date_its_proposal_and_a_system_audit_event(pola):
     milestone = MilestoneFactory.create(party=pola, due_date=dt.date(2027, 2, 1))
     now = pacific(2027, 2, 2, 0, 0, 1)
     with time_machine.travel(now, tick=False):
         sweep_deadlines(now)
     default = Default.objects.get(milestone=milestone)
+    assert default.status == DefaultStatus.FLAGGED
     assert default.due_date == dt.date(2027, 2, 1)
     assert default.detected_at == now
     assert default.party == pola
+    assert default.ordinal is None  # numbered only when AQMD confirms it
+    assert default.proposed_amount == 50000
+    assert default.proposed_schedule == PenaltySchedule.objects.get()
+    assert default.proposal_is_provisional
     event = AuditEvent.objects.for_object(default).get()
-    assert event.action == "default.recorded"
+    assert event.action == "default.flagged"
     assert event.actor is None and event.actor_label == "system"
 
 
@@ -110,9 +124,9 @@ def test_running_the_sweep_again_records_nothing_new(
         assert sweep_deadlines(now) == 0
         assert sweep_deadlines(now) == 0
     assert Default.objects.count() == 2
-    assert Penalty.objects.count() == 2
-    assert Notice.objects.filter(kind=NoticeKind.DEFAULT).count() == 2
-    assert len([m for m in mail.outbox if "Notice of default" in m.subject]) == 2
+    assert Penalty.objects.count() == 0
+    assert Notice.objects.filter(kind=NoticeKind.POTENTIAL_DEFAULT).count() == 2
+    assert len([m for m in mail.outbox if "Notice of potential default" in m.subject]) == 2
 
 
 def test_process_one_handles_one_milestone_per_call(pola):
@@ -127,7 +141,7 @@ def test_process_one_handles_one_milestone_per_call(pola):
     assert Default.objects.count() == 2
 
 
-def test_the_notice_of_default_goes_to_the_ports_staff_once_and_marks_the_penalty(
+def test_the_notice_of_potential_default_goes_to_the_ports_staff_once(
     pola, pola_staff, polb_staff, django_capture_on_commit_callbacks
 ):
     milestone = MilestoneFactory.create(
@@ -139,21 +153,21 @@ def test_the_notice_of_default_goes_to_the_ports_staff_once_and_marks_the_penalt
             sweep_deadlines(now)
             sweep_deadlines(now)
         assert len(callbacks) == 1
-        notice = Notice.objects.get(milestone=milestone, kind=NoticeKind.DEFAULT)
-        assert notice_deliver(notice_id=notice.pk) is False  # a retry sends nothing
+        message_row = OutboxMessage.objects.get()
+        assert outbox_deliver(message_row.pk) is False  # a retry sends nothing
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [pola_staff.email]
-    assert "Install chargers" in message.subject
+    assert message.subject == "Notice of potential default: Install chargers"
     assert "$50,000.00" in message.body
-    penalty = Penalty.objects.get(default__milestone=milestone)
-    assert penalty.status == PenaltyStatus.NOTICE_SENT
-    assert penalty.notice_sent_at is not None
-    assert AuditEvent.objects.filter(action="notice.sent.default").count() == 1
-    assert AuditEvent.objects.filter(action="penalty.notice_sent", actor=None).count() == 1
+    assert "AQMD will determine whether it is a default" in message.body
+    assert "provisional" in message.body  # the seeded schedule is provisional: it says so
+    notice = Notice.objects.get(milestone=milestone, kind=NoticeKind.POTENTIAL_DEFAULT)
+    assert notice.sent_at == now
+    assert AuditEvent.objects.filter(action="notice.sent.potential_default").count() == 1
 
 
-def test_a_milestone_met_late_stays_a_default_and_shows_as_cured(pola, pola_staff):
+def test_a_milestone_met_late_stays_flagged_and_shows_as_cured(pola, pola_staff):
     milestone = MilestoneFactory.create(party=pola, due_date=dt.date(2027, 6, 30))
     now = pacific(2027, 7, 1, 0, 15)
     with time_machine.travel(now, tick=False):
@@ -164,10 +178,11 @@ def test_a_milestone_met_late_stays_a_default_and_shows_as_cured(pola, pola_staf
     milestone_complete(milestone=milestone, completed_at=met_at, actor=pola_staff)
     with time_machine.travel(pacific(2027, 7, 4), tick=False):
         sweep_deadlines(pacific(2027, 7, 4))
+        record_late_completions(pacific(2027, 7, 4))
     default = Default.objects.select_related("milestone").get(milestone=milestone)
-    assert default.status == "active"
+    assert default.status == DefaultStatus.FLAGGED  # AQMD still decides
     assert default.is_cured and default.cured_at == met_at
-    assert Penalty.objects.get(default=default).status != PenaltyStatus.WITHDRAWN
+    assert Default.objects.filter(milestone=milestone).count() == 1
 
 
 def test_a_milestone_met_on_time_or_excused_gets_no_default(pola, pola_staff, reviewer):
@@ -198,43 +213,60 @@ def test_the_sweep_query_can_use_the_open_milestone_index(pola):
     assert "milestone_open_due_idx" in plan, plan
 
 
-def test_a_crash_after_claiming_rolls_back_and_a_rerun_completes_without_duplicates(pola):
-    """No schedule in force: the step fails after inserting the default; nothing is kept."""
-    milestone = MilestoneFactory.create(party=pola, due_date=dt.date(2025, 11, 1))
-    early = pacific(2025, 11, 5, 9)  # the seeded schedule starts 2025-11-20
-    with time_machine.travel(early, tick=False), pytest.raises(NoScheduleInForce):
-        sweep_deadlines(early)
-    assert Default.objects.count() == 0
-    assert Penalty.objects.count() == 0
-    assert Notice.objects.count() == 0
-    assert not AuditEvent.objects.filter(action__startswith="default.").exists()
+def test_a_row_that_fails_is_set_aside_the_others_are_flagged_and_it_completes_later(
+    pola, administrator, django_capture_on_commit_callbacks
+):
+    """No schedule in force at the miss: flagging that row fails after inserting its default.
+    Nothing of it is kept, the sweep goes on with the other rows (one bad row cannot stop
+    every sweep), AQMD administrators are told once, and a later run completes it."""
+    bad = MilestoneFactory.create(party=pola, due_date=dt.date(2025, 11, 1))
+    good = MilestoneFactory.create(party=pola, due_date=dt.date(2025, 11, 25))
+    schedule = PenaltySchedule.objects.get()  # effective from 2025-11-20
+    now = pacific(2025, 12, 1, 9)
+    with (
+        time_machine.travel(now, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert sweep_deadlines(now) == 2  # both looked at; one flagged, one set aside
+        assert sweep_deadlines(now) == 0  # the set-aside row waits for its backoff
+    assert list(Default.objects.values_list("milestone", flat=True)) == [good.pk]
+    failure = SweepFailure.objects.get()
+    assert failure.milestone == bad and failure.attempts == 1 and failure.resolved_at is None
+    assert "NoScheduleInForce" in failure.last_error
+    assert not Notice.objects.filter(milestone=bad).exists()
+    alerts = [m for m in mail.outbox if "could not process" in m.subject]
+    assert [m.to for m in alerts] == [[administrator.email]]
 
-    later = pacific(2025, 11, 21, 9)
-    with time_machine.travel(later, tick=False):
+    # The administrator backdates the schedule; after the backoff the row is flagged.
+    PenaltySchedule.objects.filter(pk=schedule.pk).update(effective_from=dt.date(2025, 1, 1))
+    later = now + dt.timedelta(minutes=16)
+    with (
+        time_machine.travel(later, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         assert sweep_deadlines(later) == 1
         assert sweep_deadlines(later) == 0
-    default = Default.objects.get(milestone=milestone)
-    assert default.ordinal == 1
-    assert Penalty.objects.get(default=default).schedule == PenaltySchedule.objects.get()
+    assert Default.objects.filter(milestone=bad).count() == 1
+    failure.refresh_from_db()
+    assert failure.resolved_at == later
+    assert len([m for m in mail.outbox if "could not process" in m.subject]) == 1
 
 
-def test_the_command_dry_run_prints_and_changes_nothing_then_records(pola, capsys):
+def test_the_command_dry_run_prints_and_changes_nothing_then_flags(pola, capsys):
     MilestoneFactory.create(party=pola, title="Shore power berth 1", due_date=dt.date(2026, 1, 5))
     call_command("sweep_deadlines", "--dry-run")
     out = capsys.readouterr().out
-    assert "would record default #1 of POLA: Shore power berth 1" in out
-    assert "$50,000.00" in out
+    assert "would flag POLA: Shore power berth 1 (due 2026-01-05)" in out
+    assert "proposed penalty $50,000.00 (provisional schedule)" in out
     assert Default.objects.count() == 0
     call_command("sweep_deadlines")
     out = capsys.readouterr().out
-    assert "recorded default #1 of POLA: Shore power berth 1 (due 2026-01-05)" in out
-    assert "1 default(s) recorded." in out
-    assert Default.objects.count() == 1
+    assert "flagged POLA: Shore power berth 1 (due 2026-01-05)" in out
+    assert "1 missed deadline(s) flagged for AQMD's determination." in out
+    assert Default.objects.get().status == DefaultStatus.FLAGGED
 
 
-def test_a_milestone_met_late_before_any_sweep_is_still_recorded_as_a_cured_default(
-    pola, pola_staff
-):
+def test_a_milestone_met_late_before_any_sweep_is_still_flagged_and_shown_cured(pola, pola_staff):
     """The port delivered at 00:05 after the deadline, before the next 15-minute sweep."""
     late = MilestoneFactory.create(party=pola, due_date=dt.date(2027, 2, 1))
     on_time = MilestoneFactory.create(party=pola, due_date=dt.date(2027, 2, 1))
@@ -253,14 +285,14 @@ def test_a_milestone_met_late_before_any_sweep_is_still_recorded_as_a_cured_defa
         assert record_late_completions(now) == 0
     default = Default.objects.select_related("milestone").get()
     assert default.milestone == late
-    assert default.is_cured and default.ordinal == 1
+    assert default.is_cured and default.status == DefaultStatus.FLAGGED
 
 
 def test_the_command_also_records_late_completions(pola, pola_staff, capsys):
     late = MilestoneFactory.create(party=pola, due_date=dt.date(2026, 1, 5))
     milestone_complete(milestone=late, completed_at=pacific(2026, 1, 9), actor=pola_staff)
     call_command("sweep_deadlines", "--dry-run")
-    assert "would record default #1 of POLA" in capsys.readouterr().out
+    assert "would flag POLA" in capsys.readouterr().out
     call_command("sweep_deadlines")
     assert Default.objects.filter(milestone=late).count() == 1
 
@@ -269,7 +301,8 @@ def test_a_late_completion_waits_for_a_pending_extension_decision(pola, pola_sta
     """Asked in time, decided later: met late meanwhile is no default until AQMD refuses."""
     milestone = MilestoneFactory.create(party=pola, due_date=dt.date(2027, 2, 1))
     with time_machine.travel(pacific(2027, 1, 20, 10), tick=False):
-        request = extension_request_file(
+        request = request_file(
+            kind="extension",
             milestone=milestone,
             requested_due_date=dt.date(2027, 3, 1),
             reason="Transformer delivery slipped",
@@ -279,6 +312,6 @@ def test_a_late_completion_waits_for_a_pending_extension_decision(pola, pola_sta
     now = pacific(2027, 2, 6, 1, 30)
     with time_machine.travel(now, tick=False):
         assert record_late_completions(now) == 0
-        extension_request_decide(request=request, grant=False, note="Not justified", actor=reviewer)
+        request_decide(request=request, accept=False, note="Not justified", actor=reviewer)
         assert record_late_completions(now) == 1
     assert Default.objects.get().milestone == milestone

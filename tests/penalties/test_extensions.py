@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from agreement.models import MilestoneDateChange
 from audit.models import AuditEvent
 from core.errors import Conflict, Forbidden, ServiceError
-from penalties.flexibility import extension_request_decide, extension_request_file
+from penalties.milestone_requests import request_decide, request_file
 from penalties.models import Default, RequestStatus
 from penalties.sweep import sweep_deadlines
 from tests.factories import MilestoneFactory
@@ -27,7 +27,8 @@ def milestone(pola):
 
 
 def _file(milestone, actor, **kw):
-    return extension_request_file(
+    return request_file(
+        kind="extension",
         milestone=milestone,
         requested_due_date=kw.pop("requested_due_date", dt.date(2027, 9, 30)),
         reason=kw.pop("reason", "Transformer delivery slipped"),
@@ -42,7 +43,7 @@ def test_staff_ask_until_the_last_second_with_pdf_documents(milestone, pola_staf
     assert request.status == RequestStatus.PENDING
     assert request.current_due_date == DUE
     assert [d.original_name for d in request.documents.all()] == ["vendor-letter.pdf"]
-    assert AuditEvent.objects.filter(action="extension.requested").count() == 1
+    assert AuditEvent.objects.filter(action="extension.filed").count() == 1
 
 
 @time_machine.travel(pacific(2027, 7, 1, 0, 0, 0), tick=False)
@@ -74,7 +75,7 @@ def test_bad_requests_get_clear_errors(milestone, pola_staff, polb_staff, review
 @time_machine.travel(pacific(2027, 6, 1), tick=False)
 def test_a_grant_moves_the_due_date_through_the_recorded_change(milestone, pola_staff, reviewer):
     request = _file(milestone, pola_staff)
-    extension_request_decide(request=request, grant=True, note="", actor=reviewer)
+    request_decide(request=request, accept=True, note="", actor=reviewer)
     milestone.refresh_from_db()
     assert milestone.due_date == dt.date(2027, 9, 30)
     change = MilestoneDateChange.objects.get(milestone=milestone)
@@ -83,18 +84,18 @@ def test_a_grant_moves_the_due_date_through_the_recorded_change(milestone, pola_
     request.refresh_from_db()
     assert request.status == RequestStatus.GRANTED and request.decided_by == reviewer
     # deciding the same way again changes nothing; the other way is refused
-    extension_request_decide(request=request, grant=True, note="", actor=reviewer)
+    request_decide(request=request, accept=True, note="", actor=reviewer)
     assert MilestoneDateChange.objects.filter(milestone=milestone).count() == 1
     with pytest.raises(Conflict, match="already decided"):
-        extension_request_decide(request=request, grant=False, note="No", actor=reviewer)
+        request_decide(request=request, accept=False, note="No", actor=reviewer)
 
 
 @time_machine.travel(pacific(2027, 6, 1), tick=False)
 def test_a_refusal_needs_a_note_and_leaves_the_date(milestone, pola_staff, reviewer):
     request = _file(milestone, pola_staff)
     with pytest.raises(ServiceError, match="Say why"):
-        extension_request_decide(request=request, grant=False, note="", actor=reviewer)
-    extension_request_decide(request=request, grant=False, note="Not justified", actor=reviewer)
+        request_decide(request=request, accept=False, note="", actor=reviewer)
+    request_decide(request=request, accept=False, note="Not justified", actor=reviewer)
     milestone.refresh_from_db()
     assert milestone.due_date == DUE
     assert not MilestoneDateChange.objects.filter(milestone=milestone).exists()
@@ -104,7 +105,7 @@ def test_a_refusal_needs_a_note_and_leaves_the_date(milestone, pola_staff, revie
 def test_port_staff_cannot_decide(milestone, pola_staff):
     request = _file(milestone, pola_staff)
     with pytest.raises(Forbidden):
-        extension_request_decide(request=request, grant=True, note="", actor=pola_staff)
+        request_decide(request=request, accept=True, note="", actor=pola_staff)
 
 
 def test_the_sweep_waits_for_a_pending_request_then_follows_the_decision(
@@ -116,7 +117,7 @@ def test_the_sweep_waits_for_a_pending_request_then_follows_the_decision(
     with time_machine.travel(after, tick=False):
         sweep_deadlines(after)
         assert not Default.objects.filter(milestone=milestone).exists()
-        extension_request_decide(request=request, grant=False, note="Refused", actor=reviewer)
+        request_decide(request=request, accept=False, note="Refused", actor=reviewer)
         sweep_deadlines(after)
     assert Default.objects.filter(milestone=milestone).count() == 1
 
@@ -126,6 +127,6 @@ def test_a_grant_after_the_old_date_avoids_the_default(milestone, pola_staff, re
         request = _file(milestone, pola_staff)
     after = pacific(2027, 7, 2, 9)
     with time_machine.travel(after, tick=False):
-        extension_request_decide(request=request, grant=True, note="", actor=reviewer)
+        request_decide(request=request, accept=True, note="", actor=reviewer)
         sweep_deadlines(after)
     assert not Default.objects.filter(milestone=milestone).exists()

@@ -1,5 +1,6 @@
-"""A port claims a missed project milestone was outside its control; a reviewer accepts
-(milestone excused, default and penalty withdrawn and kept) or rejects."""
+"""A port claims a missed deadline (flagged or confirmed, plan deadlines included) was outside
+its control; a reviewer accepts (milestone excused or given a new date, default and penalty
+withdrawn and kept) or rejects."""
 
 import datetime as dt
 
@@ -9,7 +10,7 @@ import time_machine
 from agreement.models import Milestone, MilestoneKind, MilestoneStatus
 from agreement.services import milestone_complete
 from core.errors import Conflict, Forbidden, ServiceError
-from penalties.flexibility import flexibility_claim_decide, flexibility_claim_file
+from penalties.milestone_requests import request_decide, request_file
 from penalties.models import ClaimStatus, Default, DefaultStatus, Penalty, PenaltyStatus
 from penalties.services import (
     penalty_mark_notice_sent,
@@ -21,7 +22,7 @@ from tests.factories import MilestoneFactory
 from tests.pdfs import pdf_upload
 
 from .conftest import pacific
-from .helpers import recorded_default
+from .helpers import confirm, recorded_default
 
 LATER = pacific(2027, 2, 1, 10)
 
@@ -31,14 +32,15 @@ def test_accepting_excuses_the_milestone_and_withdraws_default_and_penalty(
     pola, pola_staff, reviewer
 ):
     default = recorded_default(pola)
-    claim = flexibility_claim_file(
+    claim = request_file(
+        kind="flexibility",
         milestone=default.milestone,
         reason="The utility delayed the grid connection",
         uploads=[pdf_upload("utility-letter.pdf")],
         actor=pola_staff,
     )
     assert claim.documents.count() == 1
-    flexibility_claim_decide(claim=claim, accept=True, note="Letter confirms", actor=reviewer)
+    request_decide(request=claim, accept=True, note="Letter confirms", actor=reviewer)
     claim.refresh_from_db()
     default.refresh_from_db()
     milestone = Milestone.objects.get(pk=default.milestone_id)
@@ -54,36 +56,38 @@ def test_accepting_excuses_the_milestone_and_withdraws_default_and_penalty(
 @time_machine.travel(LATER, tick=False)
 def test_rejecting_needs_a_note_and_changes_nothing_else(pola, pola_staff, reviewer):
     default = recorded_default(pola)
-    claim = flexibility_claim_file(milestone=default.milestone, reason="Rain", actor=pola_staff)
+    claim = request_file(
+        kind="flexibility", milestone=default.milestone, reason="Rain", actor=pola_staff
+    )
     with pytest.raises(ServiceError, match="Say why"):
-        flexibility_claim_decide(claim=claim, accept=False, note="", actor=reviewer)
-    flexibility_claim_decide(claim=claim, accept=False, note="Foreseeable", actor=reviewer)
+        request_decide(request=claim, accept=False, note="", actor=reviewer)
+    request_decide(request=claim, accept=False, note="Foreseeable", actor=reviewer)
     default.refresh_from_db()
-    assert default.status == DefaultStatus.ACTIVE
+    assert default.status == DefaultStatus.CONFIRMED
     assert Penalty.objects.get(default=default).status == PenaltyStatus.ASSESSED
     with pytest.raises(Conflict, match="already decided"):
-        flexibility_claim_decide(claim=claim, accept=True, note="", actor=reviewer)
+        request_decide(request=claim, accept=True, note="", actor=reviewer)
 
 
 @time_machine.travel(LATER, tick=False)
-def test_claims_are_for_missed_project_milestones_of_ones_own_port(
-    pola, pola_staff, polb_staff, reviewer
-):
-    plan = Milestone.objects.get(party=pola, kind=MilestoneKind.DRAFT_PLAN, phase__number=1)
-    with pytest.raises(ServiceError, match="project milestones"):
-        flexibility_claim_file(milestone=plan, reason="x", actor=pola_staff)
+def test_claims_are_for_missed_deadlines_of_ones_own_port(pola, pola_staff, polb_staff, reviewer):
+    report = Milestone.objects.get(
+        party=pola, kind=MilestoneKind.ANNUAL_REPORT, reporting_year=2026
+    )
+    with pytest.raises(ServiceError, match="not a default"):
+        request_file(kind="flexibility", milestone=report, reason="x", actor=pola_staff)
     upcoming = MilestoneFactory.create(party=pola, due_date=dt.date(2027, 3, 1))
-    with pytest.raises(ServiceError, match="not missed yet"):
-        flexibility_claim_file(milestone=upcoming, reason="x", actor=pola_staff)
+    with pytest.raises(Conflict, match="not missed yet"):
+        request_file(kind="flexibility", milestone=upcoming, reason="x", actor=pola_staff)
     missed = recorded_default(pola).milestone
     for outsider in (polb_staff, reviewer):
         with pytest.raises(Forbidden):
-            flexibility_claim_file(milestone=missed, reason="x", actor=outsider)
-    claim = flexibility_claim_file(milestone=missed, reason="x", actor=pola_staff)
+            request_file(kind="flexibility", milestone=missed, reason="x", actor=outsider)
+    claim = request_file(kind="flexibility", milestone=missed, reason="x", actor=pola_staff)
     with pytest.raises(Conflict, match="already waiting"):
-        flexibility_claim_file(milestone=missed, reason="x", actor=pola_staff)
+        request_file(kind="flexibility", milestone=missed, reason="x", actor=pola_staff)
     with pytest.raises(Forbidden):
-        flexibility_claim_decide(claim=claim, accept=True, note="", actor=pola_staff)
+        request_decide(request=claim, accept=True, note="", actor=pola_staff)
 
 
 @time_machine.travel(LATER, tick=False)
@@ -95,9 +99,11 @@ def test_a_claim_on_a_paid_penalty_is_refused_without_changing_anything(
     penalty_record_payment(
         penalty=default.penalty, paid_at=LATER, reference="CHK", actor=administrator
     )
-    claim = flexibility_claim_file(milestone=default.milestone, reason="x", actor=pola_staff)
+    claim = request_file(
+        kind="flexibility", milestone=default.milestone, reason="x", actor=pola_staff
+    )
     with pytest.raises(Conflict, match="refund"):
-        flexibility_claim_decide(claim=claim, accept=True, note="", actor=reviewer)
+        request_decide(request=claim, accept=True, note="", actor=reviewer)
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.PENDING
     assert Milestone.objects.get(pk=default.milestone_id).status == MilestoneStatus.OPEN
@@ -109,8 +115,10 @@ def test_accepting_a_claim_on_a_waived_penalty_keeps_it_waived(
 ):
     default = recorded_default(pola)
     penalty_waive(penalty=default.penalty, reason="Board resolution", actor=administrator)
-    claim = flexibility_claim_file(milestone=default.milestone, reason="Flood", actor=pola_staff)
-    flexibility_claim_decide(claim=claim, accept=True, note="", actor=reviewer)
+    claim = request_file(
+        kind="flexibility", milestone=default.milestone, reason="Flood", actor=pola_staff
+    )
+    request_decide(request=claim, accept=True, note="", actor=reviewer)
     default.refresh_from_db()
     assert default.status == DefaultStatus.WITHDRAWN
     assert Penalty.objects.get(default=default).status == PenaltyStatus.WAIVED
@@ -126,11 +134,15 @@ def test_a_milestone_met_late_can_be_claimed_and_stays_met_when_accepted(
     now = pacific(2027, 2, 4, 1, 30)
     with time_machine.travel(now, tick=False):
         assert record_late_completions(now) == 1
-        default = Default.objects.get(milestone=milestone)
-        claim = flexibility_claim_file(
-            milestone=milestone, reason="Utility outage at the substation", actor=pola_staff
+    default = confirm(Default.objects.get(milestone=milestone))
+    with time_machine.travel(now + dt.timedelta(hours=2), tick=False):
+        claim = request_file(
+            kind="flexibility",
+            milestone=milestone,
+            reason="Utility outage at the substation",
+            actor=pola_staff,
         )
-        flexibility_claim_decide(claim=claim, accept=True, note="", actor=reviewer)
+        request_decide(request=claim, accept=True, note="", actor=reviewer)
     default.refresh_from_db()
     milestone.refresh_from_db()
     assert default.status == DefaultStatus.WITHDRAWN
@@ -142,5 +154,52 @@ def test_a_milestone_met_late_can_be_claimed_and_stays_met_when_accepted(
 def test_a_milestone_met_on_time_cannot_be_claimed(pola, pola_staff):
     milestone = MilestoneFactory.create(party=pola, due_date=dt.date(2027, 2, 1))
     milestone_complete(milestone=milestone, completed_at=pacific(2027, 1, 30, 9), actor=pola_staff)
-    with pytest.raises(Conflict, match="Only a missed milestone"):
-        flexibility_claim_file(milestone=milestone, reason="x", actor=pola_staff)
+    with pytest.raises(Conflict, match="Only a missed deadline"):
+        request_file(kind="flexibility", milestone=milestone, reason="x", actor=pola_staff)
+
+
+@time_machine.travel(LATER, tick=False)
+def test_a_flagged_plan_deadline_can_be_claimed_and_accepted_before_any_determination(
+    pola, pola_staff, reviewer
+):
+    """A draft plan deadline missed: flagged; the port claims; AQMD accepts with a new date.
+    The flag is withdrawn (never public, no penalty) and the milestone is due on the new date."""
+    plan = Milestone.objects.get(party=pola, kind=MilestoneKind.DRAFT_PLAN, phase__number=1)
+    Milestone.objects.filter(pk=plan.pk).update(due_date=dt.date(2027, 1, 20), is_provisional=False)
+    from penalties.sweep import sweep_deadlines
+
+    sweep_deadlines(LATER)
+    flagged = Default.objects.get(milestone=plan)
+    claim = request_file(
+        kind="flexibility", milestone=plan, reason="Board meeting cancelled", actor=pola_staff
+    )
+    assert claim.default == flagged
+    with pytest.raises(ServiceError, match="cannot be in the past"):
+        request_decide(
+            request=claim, accept=True, note="", actor=reviewer, new_due_date=dt.date(2027, 1, 1)
+        )
+    request_decide(
+        request=claim,
+        accept=True,
+        note="Set a new date",
+        actor=reviewer,
+        new_due_date=dt.date(2027, 3, 31),
+    )
+    flagged.refresh_from_db()
+    plan.refresh_from_db()
+    claim.refresh_from_db()
+    assert flagged.status == DefaultStatus.WITHDRAWN and not flagged.was_confirmed
+    assert not Penalty.objects.filter(default=flagged).exists()
+    assert plan.status == MilestoneStatus.OPEN and plan.due_date == dt.date(2027, 3, 31)
+    assert claim.new_due_date == dt.date(2027, 3, 31)
+    change = plan.date_changes.get()
+    assert change.kind == "flexibility" and change.old_due_date == dt.date(2027, 1, 20)
+    # Missing the new date is flagged again, as a new miss.
+    after = pacific(2027, 4, 1, 9)
+    with time_machine.travel(after, tick=False):
+        sweep_deadlines(after)
+    assert list(
+        Default.objects.filter(milestone=plan)
+        .order_by("due_date")
+        .values_list("due_date", "status")
+    ) == [(dt.date(2027, 1, 20), "withdrawn"), (dt.date(2027, 3, 31), "flagged")]

@@ -73,7 +73,7 @@ def test_recording_the_same_payment_twice_credits_the_fund_once(noticed, adminis
 
 @time_machine.travel(NOW, tick=False)
 def test_payment_before_the_notice_is_refused(penalty, administrator):
-    with pytest.raises(Conflict, match="cannot become Paid"):
+    with pytest.raises(Conflict, match=r"(?i)cannot become paid"):
         penalty_record_payment(
             penalty=penalty, paid_at=pacific(2027, 1, 30), reference="X", actor=administrator
         )
@@ -112,7 +112,7 @@ def test_a_waiver_needs_a_reason_and_is_final(noticed, administrator):
     assert noticed.status == PenaltyStatus.WAIVED
     assert noticed.waiver_reason == "Board resolution 27-4"
     assert noticed.waived_by == administrator
-    with pytest.raises(Conflict, match="Waived"):
+    with pytest.raises(Conflict, match=r"(?i)waived"):
         penalty_record_payment(
             penalty=noticed, paid_at=pacific(2027, 1, 30), reference="X", actor=administrator
         )

@@ -20,11 +20,11 @@ from penalties.sweep import sweep_deadlines
 from tests.factories import MilestoneFactory
 
 from .conftest import pacific
-from .helpers import recorded_default
+from .helpers import confirm, recorded_default
 
 
 def test_a_payment_counts_from_when_it_was_recorded_not_from_its_date(pola, administrator):
-    default = recorded_default(pola)  # due 2027-01-05, swept 2027-01-06 09:00
+    default = recorded_default(pola)  # due 2027-01-05, flagged 01-06 09:00, confirmed 10:00
     penalty = default.penalty
     with time_machine.travel(pacific(2027, 1, 7, 9), tick=False):
         penalty_mark_notice_sent(penalty=penalty, now=pacific(2027, 1, 7, 9))
@@ -33,8 +33,8 @@ def test_a_payment_counts_from_when_it_was_recorded_not_from_its_date(pola, admi
             penalty=penalty, paid_at=pacific(2027, 2, 1, 9), reference="CHK-9", actor=administrator
         )
     penalty.refresh_from_db()
-    assert penalty.status_at(pacific(2027, 1, 6, 8)) is None
-    assert penalty.status_at(pacific(2027, 1, 6, 9)) == PenaltyStatus.ASSESSED
+    assert penalty.status_at(pacific(2027, 1, 6, 9, 59)) is None
+    assert penalty.status_at(pacific(2027, 1, 6, 10)) == PenaltyStatus.ASSESSED
     assert penalty.status_at(pacific(2027, 1, 8)) == PenaltyStatus.NOTICE_SENT
     assert penalty.status_at(pacific(2027, 2, 15)) == PenaltyStatus.NOTICE_SENT  # not recorded
     assert penalty.status_at(pacific(2027, 3, 1, 9)) == PenaltyStatus.PAID
@@ -125,11 +125,11 @@ def test_the_fund_at_a_cutoff_counts_entries_by_date_and_recording_time(pola, po
 def test_penalties_of_a_year_are_counted_by_the_pacific_calendar(pola, agreement):
     for due in (dt.date(2026, 12, 30), dt.date(2026, 12, 31)):
         MilestoneFactory.create(party=pola, due_date=due, title=f"Due {due}")
-    # 23:30 Pacific on Dec 31 is already Jan 1 in UTC.
-    with time_machine.travel(pacific(2026, 12, 31, 23, 30), tick=False):
-        sweep_deadlines(pacific(2026, 12, 31, 23, 30))
-    with time_machine.travel(pacific(2027, 1, 1, 0, 30), tick=False):
-        sweep_deadlines(pacific(2027, 1, 1, 0, 30))
+    # Assessed when AQMD confirms: 23:30 Pacific on Dec 31 is already Jan 1 in UTC.
+    sweep_deadlines(pacific(2027, 1, 1, 0, 30))
+    first, second = Default.objects.order_by("due_date")
+    confirm(first, at=pacific(2026, 12, 31, 23, 30))
+    confirm(second, at=pacific(2027, 1, 1, 0, 30))
     now = pacific(2027, 6, 1)
     in_2026 = penalties_assessed_in(parties=[pola], year=2026, now=now)
     in_2027 = penalties_assessed_in(parties=[pola], year=2027, now=now)

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from penalties.flexibility import extension_request_file, flexibility_claim_file
+from penalties.milestone_requests import request_file
 from penalties.models import RequestStatus
 from tests.factories import MilestoneFactory
 from tests.pdfs import pdf_upload
@@ -26,7 +26,8 @@ def _frozen():
 def test_a_board_member_reads_requests_and_documents_but_cannot_decide(
     client, pola, pola_staff, board_member
 ):
-    request = extension_request_file(
+    request = request_file(
+        kind="extension",
         milestone=MilestoneFactory.create(
             party=pola, title="Berth 9", due_date=dt.date(2027, 3, 1)
         ),
@@ -35,7 +36,8 @@ def test_a_board_member_reads_requests_and_documents_but_cannot_decide(
         uploads=[pdf_upload("backorder.pdf")],
         actor=pola_staff,
     )
-    claim = flexibility_claim_file(
+    claim = request_file(
+        kind="flexibility",
         milestone=MilestoneFactory.create(
             party=pola, title="Crane 2", due_date=dt.date(2027, 1, 9)
         ),

@@ -1,5 +1,6 @@
 """Several sweeps at once on PostgreSQL (each thread its own connection) give the same result
-as one: exactly one default and one penalty per missed milestone, distinct ordinals."""
+as one: exactly one flag and one notice per missed milestone.  Several AQMD confirmations at
+once give a port's defaults distinct numbers."""
 
 import datetime as dt
 import threading
@@ -9,6 +10,7 @@ import pytest
 from django.db import connection
 
 from agreement.models import Milestone
+from penalties.determinations import default_determine
 from penalties.models import Default, Notice, NoticeKind, Penalty
 from penalties.sweep import sweep_deadlines
 from tests.factories import MilestoneFactory
@@ -40,7 +42,7 @@ def _run_concurrently(count: int, target) -> list[BaseException]:
 
 
 @pytest.mark.parametrize("sweeps", [2, 4])
-def test_concurrent_sweeps_record_one_default_per_missed_milestone(pola, polb, sweeps):
+def test_concurrent_sweeps_flag_each_missed_milestone_once(pola, polb, sweeps):
     for n in range(6):
         MilestoneFactory.create(party=pola, due_date=dt.date(2027, 1, 4) + dt.timedelta(days=n))
     for n in range(4):
@@ -57,11 +59,31 @@ def test_concurrent_sweeps_record_one_default_per_missed_milestone(pola, polb, s
     per_milestone = Counter(Default.objects.values_list("milestone_id", flat=True))
     assert set(per_milestone) == missed
     assert set(per_milestone.values()) == {1}
-    assert Penalty.objects.count() == 10
-    assert Notice.objects.filter(kind=NoticeKind.DEFAULT).count() == 10
-    for party, expected in ((pola, 6), (polb, 4)):
-        ordinals = sorted(Default.objects.filter(party=party).values_list("ordinal", flat=True))
-        assert ordinals == list(range(1, expected + 1)), party
+    assert set(Default.objects.values_list("status", flat=True)) == {"flagged"}
+    assert Penalty.objects.count() == 0
+    assert Notice.objects.filter(kind=NoticeKind.POTENTIAL_DEFAULT).count() == 10
+
+
+def test_concurrent_confirmations_give_distinct_numbers_and_penalties(pola, reviewer):
+    for n in range(6):
+        MilestoneFactory.create(party=pola, due_date=dt.date(2027, 1, 4) + dt.timedelta(days=n))
+    now = pacific(2027, 2, 1, 9)
+    sweep_deadlines(now)
+    flagged = list(Default.objects.filter(party=pola))
+    assert len(flagged) == 6
+    pending = list(flagged)
+    lock = threading.Lock()
+
+    def confirm_one() -> None:
+        with lock:
+            default = pending.pop()
+        default_determine(default=default, decision="confirmed", reason="Missed", actor=reviewer)
+
+    assert _run_concurrently(6, confirm_one) == []
+    ordinals = sorted(Default.objects.filter(party=pola).values_list("ordinal", flat=True))
+    assert ordinals == [1, 2, 3, 4, 5, 6]
+    amounts = sorted(Penalty.objects.values_list("amount", flat=True))
+    assert [int(a) for a in amounts] == [50000, 100000, 200000, 200000, 200000, 200000]
 
 
 def test_a_sweep_rerun_after_concurrent_sweeps_changes_nothing(pola):
@@ -69,6 +91,6 @@ def test_a_sweep_rerun_after_concurrent_sweeps_changes_nothing(pola):
         MilestoneFactory.create(party=pola, due_date=dt.date(2027, 1, 4) + dt.timedelta(days=n))
     now = pacific(2027, 2, 1, 9)
     assert _run_concurrently(3, lambda: sweep_deadlines(now)) == []
-    before = list(Default.objects.order_by("pk").values_list("pk", "ordinal"))
+    before = list(Default.objects.order_by("pk").values_list("pk", "milestone"))
     assert sweep_deadlines(now) == 0
-    assert list(Default.objects.order_by("pk").values_list("pk", "ordinal")) == before
+    assert list(Default.objects.order_by("pk").values_list("pk", "milestone")) == before

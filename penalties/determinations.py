@@ -1,0 +1,178 @@
+"""Defaults are AQMD's determinations: the sweep flags a miss, a person decides.
+
+* :func:`default_flag` (system, called by the deadline sweep) records a missed milestone as a
+  *flagged* default with the penalty it would cost: the schedule in force at the miss, the
+  tier for the port's next confirmed default.  It sends the port a notice of *potential*
+  default and puts a task on AQMD's dashboard.  A flagged default is not public and does not
+  count in any port's escalation.
+* :func:`default_determine` (AQMD) confirms it, which assesses the penalty (by the port's
+  count of confirmed defaults at that moment), sends the notice of default and makes it
+  public; or dismisses it, with the reason kept (never public).  A second determination is a
+  conflict (409).
+* A miss of a *provisional* date cannot be confirmed until AQMD confirms the date (a due-date
+  amendment with ``is_provisional`` false, which may keep the date); nor a miss of a date
+  that has since moved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import policy
+from agreement import deadlines
+from agreement.models import Milestone, Party
+from audit.services import audit_record, snapshot
+from core.errors import Conflict, ServiceError
+from core.workflow import lock, transition
+
+from .models import Default, DefaultStatus, NoticeKind, PenaltySchedule, counts_as_default
+from .notices import notice_record
+from .services import penalty_assess, schedule_at_miss
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """The penalty a flagged miss would cost if AQMD confirmed it now."""
+
+    schedule: PenaltySchedule
+    ordinal: int
+    amount: Decimal
+
+    @property
+    def is_provisional(self) -> bool:
+        return self.schedule.is_provisional
+
+
+def confirmed_count(party_id: int) -> int:
+    """The port's confirmed defaults that stand (withdrawn ones do not count)."""
+    return Default.objects.confirmed().filter(party_id=party_id).count()
+
+
+def propose(*, due_date: dt.date, party_id: int, confirmed: int | None = None) -> Proposal:
+    """The penalty for missing ``due_date``: the schedule in force at the miss, the tier of
+    the port's next confirmed default."""
+    schedule = schedule_at_miss(due_date)
+    ordinal = (confirmed_count(party_id) if confirmed is None else confirmed) + 1
+    return Proposal(schedule=schedule, ordinal=ordinal, amount=schedule.amount_for(ordinal))
+
+
+def default_flag(*, milestone: Milestone, now: dt.datetime) -> Default:
+    """Flag the miss of ``milestone``'s current due date.  System only.
+
+    The caller (the sweep) holds the milestone's row lock, inside its transaction; the
+    database refuses a second default for the same milestone and due date
+    (``IntegrityError``).
+    """
+    if not counts_as_default(milestone):
+        raise ValueError(f"Missing milestone {milestone.pk} is not a default.")
+    if not deadlines.has_passed(milestone.due_date, now):
+        raise ValueError(f"Milestone {milestone.pk} is not past its deadline.")
+    proposal = propose(due_date=milestone.due_date, party_id=milestone.party_id)
+    default = Default.objects.create(
+        milestone=milestone,
+        party_id=milestone.party_id,
+        due_date=milestone.due_date,
+        detected_at=now,
+        proposed_amount=proposal.amount,
+        proposed_schedule=proposal.schedule,
+    )
+    audit_record(actor=None, action="default.flagged", obj=default, after=snapshot(default))
+    notice_record(milestone=milestone, kind=NoticeKind.POTENTIAL_DEFAULT, now=now, default=default)
+    return default
+
+
+@transaction.atomic
+def default_determine(*, default: Default, decision: str, reason: str, actor: Any) -> Default:
+    """AQMD confirms (``"confirmed"``) or dismisses (``"dismissed"``) a flagged default.
+
+    Confirming assesses the penalty and sends the notice of default after commit; the port's
+    row is locked so concurrent confirmations give distinct default numbers.  Dismissing
+    needs a reason.  A default already determined answers :class:`Conflict`.
+    """
+    reason = (reason or "").strip()
+    if decision not in (DefaultStatus.CONFIRMED, DefaultStatus.DISMISSED):
+        raise ServiceError(
+            _("Choose to confirm or dismiss the default."),
+            fields={"decision": _("Choose confirmed or dismissed.")},
+        )
+    policy.require(actor, policy.Action.DEFAULT_DETERMINE, default)
+    if decision == DefaultStatus.DISMISSED and not reason:
+        raise ServiceError(
+            _("Say why the default is dismissed."), fields={"reason": _("A reason is required.")}
+        )
+    locked = lock(default, "milestone", "party")
+    if locked.status != DefaultStatus.FLAGGED:
+        raise Conflict(
+            _(
+                "AQMD already determined this default (%(status)s); a second determination is "
+                "not recorded."
+            )
+            % {"status": locked.get_status_display().lower()}
+        )
+    now = timezone.now()
+    if decision == DefaultStatus.DISMISSED:
+        moved = transition(
+            locked,
+            DefaultStatus.DISMISSED,
+            actor=actor,
+            changes={
+                "dismissed_at": now,
+                "determined_by": actor,
+                "determination_reason": reason,
+            },
+            note=reason,
+            locked=True,
+        )
+        notice_record(
+            milestone=locked.milestone,
+            kind=NoticeKind.DEFAULT_DISMISSED,
+            now=now,
+            default=locked,
+            due_date=locked.due_date,
+        )
+        default.status = moved.obj.status
+        return moved.obj
+    milestone = Milestone.objects.select_for_update().get(pk=locked.milestone_id)
+    if milestone.is_provisional:
+        raise Conflict(
+            _(
+                "The due date %(date)s is provisional: the public record does not fix it. "
+                "Confirm the date first (an amendment of the due date marked not "
+                "provisional, which may keep the date); then confirm the default."
+            )
+            % {"date": milestone.due_date.isoformat()}
+        )
+    if milestone.due_date != locked.due_date:
+        raise Conflict(
+            _(
+                "This default is the miss of %(missed)s, but the due date has since moved to "
+                "%(now)s. Dismiss it; a miss of the new date is flagged when it happens."
+            )
+            % {"missed": locked.due_date.isoformat(), "now": milestone.due_date.isoformat()}
+        )
+    Party.objects.select_for_update().get(pk=locked.party_id)
+    ordinal = confirmed_count(locked.party_id) + 1
+    moved = transition(
+        locked,
+        DefaultStatus.CONFIRMED,
+        actor=actor,
+        changes={
+            "confirmed_at": now,
+            "determined_by": actor,
+            "determination_reason": reason,
+            "ordinal": ordinal,
+        },
+        note=reason,
+        locked=True,
+    )
+    penalty_assess(default=moved.obj, ordinal=ordinal, actor=actor, now=now)
+    notice_record(milestone=milestone, kind=NoticeKind.DEFAULT, now=now, default=moved.obj)
+    default.status = moved.obj.status
+    return moved.obj
