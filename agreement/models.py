@@ -198,7 +198,21 @@ class Milestone(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=MilestoneStatus.choices, default=MilestoneStatus.OPEN
     )
-    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_at = models.DateTimeField(
+        _("completed at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the port delivered: a plan's submission, a completion report's filing. "
+            "On time or late is judged on this."
+        ),
+    )
+    closed_at = models.DateTimeField(
+        _("closed at"),
+        null=True,
+        blank=True,
+        help_text=_("When the record became met or excused (AQMD's approval or verification)."),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     objects = MilestoneQuerySet.as_manager()
@@ -230,6 +244,11 @@ class Milestone(models.Model):
                 name="completed_milestone_has_time",
                 condition=Q(status="open") | Q(completed_at__isnull=False),
             ),
+            models.CheckConstraint(
+                name="closed_milestone_has_close_time",
+                condition=Q(status="open", closed_at__isnull=True)
+                | (~Q(status="open") & Q(closed_at__isnull=False)),
+            ),
         ]
         indexes = [
             # The deadline sweep scans open milestones by due date.
@@ -245,6 +264,10 @@ class Milestone(models.Model):
     def due_moment(self) -> dt.datetime:
         """The last on-time second: 23:59:59 Pacific on the due date."""
         return deadlines.due_moment(self.due_date)
+
+    def closed_by(self, moment: dt.datetime) -> bool:
+        """Whether the record showed it met or excused at ``moment`` (for as-of reports)."""
+        return self.closed_at is not None and self.closed_at <= moment
 
     def days_left(self, now: dt.datetime | None = None) -> int:
         """Pacific calendar days until the due date (negative once past)."""
@@ -272,7 +295,7 @@ MILESTONE_WORKFLOW = workflow(
         MilestoneStatus.EXCUSED: set(),
     },
     label=lambda m: _("The milestone"),
-    audited_fields=("completed_at",),
+    audited_fields=("completed_at", "closed_at"),
 )
 
 

@@ -122,7 +122,7 @@ def milestone_complete(
         milestone,
         MilestoneStatus.MET,
         actor=actor,
-        changes={"completed_at": completed_at},
+        changes={"completed_at": completed_at, "closed_at": timezone.now()},
         action="milestone.met",
         note=note,
     )
@@ -145,7 +145,7 @@ def milestone_excuse(*, milestone: Milestone, actor: Any, reason: str) -> Milest
         milestone,
         MilestoneStatus.EXCUSED,
         actor=actor,
-        changes={"completed_at": timezone.now()},
+        changes={"completed_at": timezone.now(), "closed_at": timezone.now()},
         action="milestone.excused",
         note=reason,
     )

@@ -48,9 +48,9 @@ class Workflow:
     action: str  # audit action prefix, e.g. "penalty" → "penalty.paid"
     field: str = "status"
     # What the user can do instead of an illegal move: hint(current, target) -> text or "".
-    hint: Callable[[str, str], str] | None = None
+    hint: Callable[[str, str], Any] | None = None
     # How the object is named in messages; default: its verbose name, capitalised.
-    label: Callable[[Any], str] | None = None
+    label: Callable[[Any], Any] | None = None
     audited_fields: tuple[str, ...] = dataclass_field(default_factory=tuple)
 
     def allows(self, current: str, target: str) -> bool:
@@ -70,13 +70,13 @@ class Workflow:
 
     def name(self, obj: Any) -> str:
         if self.label is not None:
-            return self.label(obj)
+            return str(self.label(obj))
         return str(self.model._meta.verbose_name).capitalize()
 
     def conflict(self, obj: Any, target: str) -> Conflict:
         """The error for an illegal move of ``obj`` (in its current state) to ``target``."""
         current = getattr(obj, self.field)
-        hint = self.hint(current, target) if self.hint else ""
+        hint = str(self.hint(current, target)) if self.hint else ""
         if not hint:
             hint = (
                 _("It cannot change any more.")
@@ -110,8 +110,8 @@ def workflow(
     moves: Mapping[str, Iterable[str]],
     action: str,
     field: str = "status",
-    hint: Callable[[str, str], str] | None = None,
-    label: Callable[[Any], str] | None = None,
+    hint: Callable[[str, str], Any] | None = None,
+    label: Callable[[Any], Any] | None = None,
     audited_fields: Iterable[str] = (),
 ) -> Workflow:
     """Declare (once) the transition table of ``model``'s ``field``; every state must be named."""

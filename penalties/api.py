@@ -383,7 +383,7 @@ class _RequestFile(_Single):
 
     def post(self, request: Request, pk: int) -> Response:
         milestone = self.get_object()
-        asked = self.get_serializer(data=request.data)
+        asked: Any = self.get_serializer(data=request.data)
         asked.is_valid(raise_exception=True)
         made = milestone_requests.request_file(
             kind=self.kind, milestone=milestone, actor=request.user, **asked.service_fields()
@@ -402,7 +402,7 @@ class _RequestDecide(_RequestView, _Single):
 
     def post(self, request: Request, pk: int) -> Response:
         item = self.get_object()
-        decision = self.get_serializer(data=request.data)
+        decision: Any = self.get_serializer(data=request.data)
         decision.is_valid(raise_exception=True)
         milestone_requests.request_decide(
             request=item, actor=request.user, **decision.service_fields()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -331,9 +332,9 @@ class Default(models.Model):
         return self.withdrawn_at is not None and self.withdrawn_at <= moment
 
     def cured_by(self, moment: dt.datetime) -> dt.datetime | None:
-        """:attr:`cured_at` if the milestone was met by ``moment``, else None."""
+        """:attr:`cured_at` if the record showed the milestone met by ``moment``, else None."""
         cured = self.cured_at
-        return cured if cured is not None and cured <= moment else None
+        return cured if cured is not None and self.milestone.closed_by(moment) else None
 
 
 DEFAULT_WORKFLOW = workflow(
@@ -525,6 +526,12 @@ class MilestoneRequest(models.Model):
     KIND: str = ""
     ACCEPT: str = ""
     REJECT: str = ""
+
+    # Declared by each kind (the reverse name differs); typed here for the shared flow.
+    if TYPE_CHECKING:
+        objects: ClassVar[models.Manager[Any]]
+        milestone: Milestone
+        milestone_id: int
 
     party = models.ForeignKey(
         Party, verbose_name=_("port"), on_delete=models.PROTECT, related_name="+"

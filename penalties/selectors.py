@@ -23,6 +23,7 @@ from .models import (
     REQUEST_MODELS,
     CompletionReport,
     Default,
+    DefaultQuerySet,
     DefaultStatus,
     ExtensionRequest,
     FlexibilityClaim,
@@ -135,14 +136,14 @@ def milestone_rows(*, user: Any, now: dt.datetime | None = None) -> list[Milesto
         MilestoneRow(
             milestone=m,
             days_left=deadlines.days_left(m.due_date, now),
-            default=m.visible_defaults[0] if m.visible_defaults else None,  # type: ignore[attr-defined]
+            default=m.visible_defaults[0] if m.visible_defaults else None,
             pending=frozenset(kind for kind in REQUEST_MODELS if getattr(m, f"pending_{kind}")),
         )
         for m in milestones
     ]
 
 
-def defaults_visible_to(user: Any) -> QuerySet[Default]:
+def defaults_visible_to(user: Any) -> DefaultQuerySet:
     """Defaults with their penalties, newest first.
 
     AQMD sees every one, port staff their own port's (flagged and dismissed ones too); the

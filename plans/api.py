@@ -212,11 +212,10 @@ class PlanStart(generics.GenericAPIView):
         parsed.is_valid(raise_exception=True)
         party = getattr(request.user, "party", None)
         phase = parsed.validated_data["phase"]
-        existed = Plan.objects.filter(party=party, phase=phase).exists()
-        plan = services.plan_start(party=party, phase=phase, actor=request.user)  # type: ignore[arg-type]
+        plan, created = services.plan_start(party=party, phase=phase, actor=request.user)  # type: ignore[arg-type]
         return Response(
             PlanSerializer(self.get_queryset().get(pk=plan.pk)).data,
-            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 
@@ -238,12 +237,11 @@ class PlanRevise(PlanObjectView):
 
     def post(self, request: Request, pk: int) -> Response:
         plan: Plan = self.get_object()
-        latest = plan.versions.order_by("-number").values_list("pk", flat=True).first()
-        version = services.plan_revise(plan=plan, actor=request.user)
+        version, created = services.plan_revise(plan=plan, actor=request.user)
         fresh = selectors.versions_for_api(request.user).get(pk=version.pk)
         return Response(
             PlanVersionSummarySerializer(fresh).data,
-            status=status.HTTP_200_OK if version.pk == latest else status.HTTP_201_CREATED,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 
@@ -651,16 +649,12 @@ class VersionDecide(_OnVersion):
         version: PlanVersion = self.get_object()
         parsed = DecisionWriteSerializer(data=request.data)
         parsed.is_valid(raise_exception=True)
-        decided_before = version.status in (
-            VersionStatus.APPROVED,
-            VersionStatus.CHANGES_REQUESTED,
-        )
-        decision = services.version_decide(
+        decision, created = services.version_decide(
             version=version, actor=request.user, **parsed.validated_data
         )
         return Response(
             ReviewDecisionSerializer(decision).data,
-            status=status.HTTP_200_OK if decided_before else status.HTTP_201_CREATED,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 

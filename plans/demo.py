@@ -30,7 +30,7 @@ def seed_demo_plans() -> PlanVersion | None:
     if planner is None or planner.party is None:
         return None
     phase = Phase.objects.get(number=1)
-    plan = services.plan_start(party=planner.party, phase=phase, actor=planner)
+    plan, _created = services.plan_start(party=planner.party, phase=phase, actor=planner)
     version = plan.versions.order_by("number").first()
     if version is None or not version.is_editable:
         return version

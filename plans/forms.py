@@ -101,6 +101,15 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Required when sending the plan back: say what must change."),
     )
+    confirm_past_due = forms.BooleanField(
+        label=_("Approve even though some project milestone dates have already passed"),
+        required=False,
+        help_text=_(
+            "Approving a final plan makes its project milestones tracked deadlines. A date "
+            "already past would be flagged as missed at once: if any are listed, check them "
+            "first; tick this only when they are right."
+        ),
+    )
 
 
 class QueueFilterForm(forms.Form):

@@ -362,9 +362,10 @@ class MilestoneOutcome(models.TextChoices):
 
 
 def milestone_outcome(milestone: Milestone, moment: dt.datetime) -> MilestoneOutcome:
-    """The outcome of ``milestone`` as known at ``moment`` (its completion counts from
-    ``completed_at``; the due date is the current one)."""
-    done = milestone.completed_at is not None and milestone.completed_at <= moment
+    """The outcome of ``milestone`` as known at ``moment`` (met or excused once the record
+    said so, ``closed_at``; on time judged on ``completed_at``; the due date is the current
+    one)."""
+    done = milestone.closed_by(moment)
     if done and milestone.status == MilestoneStatus.MET:
         assert milestone.completed_at is not None
         on_time = deadlines.is_on_time(milestone.due_date, milestone.completed_at)

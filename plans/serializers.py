@@ -291,3 +291,11 @@ class DecisionWriteSerializer(serializers.Serializer):
         default="",
         help_text=_("Required to send a plan back for changes."),
     )
+    confirm_past_due = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "Approving a final plan whose project milestones are already past due: without "
+            "this, the answer is 400 (code confirmation_required) listing them."
+        ),
+    )

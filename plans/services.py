@@ -143,10 +143,10 @@ def _default_kind(plan: Plan) -> str:
 
 
 @transaction.atomic
-def plan_start(*, party: Party, phase: Phase, actor: Any) -> Plan:
-    """Create a port's plan for a phase with its first draft version.
+def plan_start(*, party: Party, phase: Phase, actor: Any) -> tuple[Plan, bool]:
+    """Create a port's plan for a phase with its first draft version: ``(plan, created)``.
 
-    A no-op returning the existing plan when the port already has one for the phase.
+    A no-op returning the existing plan (``created`` False) when the port already has one.
     """
     probe = Plan(party=party, phase=phase)
     policy.require(actor, policy.Action.PLAN_EDIT, probe)
@@ -154,19 +154,19 @@ def plan_start(*, party: Party, phase: Phase, actor: Any) -> Plan:
         party=party, phase=phase, defaults={"created_by": actor}
     )
     if not created:
-        return plan
+        return plan, False
     version = PlanVersion.objects.create(
         plan=plan, number=1, kind=_default_kind(plan), created_by=actor
     )
     _audit(actor, "plan.started", version)
-    return plan
+    return plan, True
 
 
 @transaction.atomic
-def plan_revise(*, plan: Plan, actor: Any) -> PlanVersion:
-    """Start a new draft version copying the latest version's content.
+def plan_revise(*, plan: Plan, actor: Any) -> tuple[PlanVersion, bool]:
+    """Start a new draft version copying the latest version's content: ``(version, created)``.
 
-    A no-op returning the open draft when there already is one.  Refused while a submitted
+    A no-op returning the open draft (``created`` False) when there already is one.  Refused while a submitted
     version awaits its decision (withdraw it first).
     """
     plan = Plan.objects.select_for_update().select_related("party", "phase").get(pk=plan.pk)
@@ -175,7 +175,7 @@ def plan_revise(*, plan: Plan, actor: Any) -> PlanVersion:
     if latest is None:
         raise ServiceError(_("This plan has no version yet."))
     if latest.status == VersionStatus.DRAFT:
-        return latest
+        return latest, False
     if latest.status in (VersionStatus.SUBMITTED, VersionStatus.UNDER_REVIEW):
         raise Conflict(
             _(
@@ -196,7 +196,7 @@ def plan_revise(*, plan: Plan, actor: Any) -> PlanVersion:
     )
     _copy_content(latest, new)
     _audit(actor, "plan.revised", new, after={"from_version": latest.number})
-    return new
+    return new, True
 
 
 def _copy_content(source: PlanVersion, target: PlanVersion) -> None:
@@ -654,7 +654,7 @@ def version_decide(
     reasons: str,
     actor: Any,
     confirm_past_due: bool = False,
-) -> ReviewDecision:
+) -> tuple[ReviewDecision, bool]:
     """Approve a submitted version or send it back with reasons.
 
     The version row is locked and its status re-checked, so of two reviewers deciding at
@@ -664,7 +664,8 @@ def version_decide(
     a tracked deadline (``agreement.Milestone`` of kind "project"); if any of those would
     already be past, the reviewer must confirm (:class:`ConfirmationRequired`).  Sending
     back a final plan submitted on time restarts the port's clock with the resubmission
-    window.
+    window.  Returns ``(decision, created)``: the same decision sent again by the same
+    reviewer (a double click) is a no-op, ``created`` False.
     """
     reasons = (reasons or "").strip()
     if decision not in Decision.values:
@@ -679,7 +680,7 @@ def version_decide(
     if locked.status in (VersionStatus.APPROVED, VersionStatus.CHANGES_REQUESTED):
         existing = ReviewDecision.objects.filter(version=locked).first()
         if existing and existing.reviewer_id == actor.pk and existing.decision == decision:
-            return existing  # the same decision sent twice (e.g. a double click): a no-op
+            return existing, False  # the same decision sent twice (a double click): no-op
         raise _already_decided(locked)  # Race condition: another reviewer decided first.
     VERSION_WORKFLOW.check(locked, decision)
     final_approval = decision == Decision.APPROVED and locked.kind == VersionKind.FINAL
@@ -736,7 +737,7 @@ def version_decide(
             )
         ],
     )
-    return result
+    return result, True
 
 
 def _track_project_milestones(version: PlanVersion, actor: Any) -> int:

@@ -102,7 +102,7 @@ def plan_start(request: HttpRequest, phase_pk: int) -> HttpResponse:
     if party is None:
         raise PermissionDenied
     try:
-        plan = services.plan_start(party=party, phase=phase, actor=request.user)
+        plan, _created = services.plan_start(party=party, phase=phase, actor=request.user)
     except Forbidden as exc:
         raise PermissionDenied(str(exc)) from exc
     latest = plan.versions.order_by("-number").first()
@@ -132,7 +132,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_revise(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_for(user=request.user, pk=pk)
     try:
-        version = services.plan_revise(plan=plan, actor=request.user)
+        version, _created = services.plan_revise(plan=plan, actor=request.user)
     except Forbidden as exc:
         raise PermissionDenied(str(exc)) from exc
     except ServiceError as exc:
@@ -272,6 +272,7 @@ def version_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 version=version,
                 decision=form.cleaned_data["decision"],
                 reasons=form.cleaned_data["reasons"],
+                confirm_past_due=form.cleaned_data["confirm_past_due"],
                 actor=request.user,
             )
         except ServiceError as exc:

@@ -274,11 +274,10 @@ class EmissionsInventoryEnter(_InventoryWrite):
         parsed = InventoryEntrySerializer(data=request.data)
         parsed.is_valid(raise_exception=True)
         party, year = parsed.validated_data["port"], parsed.validated_data["year"]
-        existed = EmissionsInventory.objects.filter(party=party, year=year).exists()
-        inventory = inventory_services.inventory_save(
+        inventory, created = inventory_services.inventory_save(
             party=party, year=year, figures=parsed.figure_inputs(), actor=request.user
         )
-        return self.respond(inventory, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+        return self.respond(inventory, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 @extend_schema(
@@ -294,7 +293,7 @@ class EmissionsInventoryFigures(_InventoryWrite):
         inventory: EmissionsInventory = self.get_object()
         parsed = FiguresSerializer(data=request.data)
         parsed.is_valid(raise_exception=True)
-        saved = inventory_services.inventory_save(
+        saved, _created = inventory_services.inventory_save(
             party=inventory.party,
             year=inventory.year,
             figures=parsed.figure_inputs(),

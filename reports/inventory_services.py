@@ -181,8 +181,9 @@ def _apply_entry_status(inventory: EmissionsInventory, actor: Any) -> list[str]:
 @transaction.atomic
 def inventory_save(
     *, party: Party, year: int, figures: list[FigureInput], actor: Any
-) -> EmissionsInventory:
-    """Enter or correct one port's inventory for a year (see :func:`_write_figures`).
+) -> tuple[EmissionsInventory, bool]:
+    """Enter or correct one port's inventory for a year (see :func:`_write_figures`):
+    ``(inventory, created)``.
 
     Port staff's entries go to AQMD for review (status submitted); an administrator's are
     accepted at once.
@@ -207,7 +208,7 @@ def inventory_save(
     before = None if created else _inventory_snapshot(inventory)
     _write_figures(inventory, figures, from_form=True)
     if before is not None and _inventory_snapshot(inventory)["figures"] == before["figures"]:
-        return inventory  # nothing changed: no new review round, no audit event
+        return inventory, False  # nothing changed: no new review round, no audit event
     inventory.save(update_fields=_apply_entry_status(inventory, actor))
     after = _inventory_snapshot(inventory)
     audit_record(
@@ -217,7 +218,7 @@ def inventory_save(
         before=before,
         after=after,
     )
-    return inventory
+    return inventory, created
 
 
 @transaction.atomic

@@ -177,7 +177,7 @@ class MilestoneSummary:
 
 def milestone_summary(*, party: Party, year: int, cutoff: dt.datetime) -> MilestoneSummary:
     """Milestones due in ``year`` (or moved out of it) and what became of them by ``cutoff``
-    (met or excused only if ``completed_at`` is at or before it).
+    (met or excused only if the record said so at or before it: ``closed_at``).
 
     Met late counts as missed (the deadline was missed).  A milestone is extended when an
     approved extension moved its due date.
@@ -198,7 +198,7 @@ def milestone_summary(*, party: Party, year: int, cutoff: dt.datetime) -> Milest
         if any(c.kind == DateChangeKind.EXTENSION for c in m.date_changes.all()):
             summary.extended.append(m)
         # Met or excused after the cut-off: not known at the cut-off.
-        done = m.completed_at is not None and m.completed_at <= cutoff
+        done = m.closed_by(cutoff)
         # The status shown in the report's tables: the one the milestone had at the cut-off.
         m.status_label_at_cutoff = (  # type: ignore[attr-defined]
             m.get_status_display() if done else MilestoneStatus.OPEN.label

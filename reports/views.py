@@ -180,7 +180,7 @@ def emissions_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         form = InventoryForm(request.POST, fixed_party=fixed)
         if form.is_valid():
             try:
-                saved = inventory_services.inventory_save(
+                saved, _created = inventory_services.inventory_save(
                     party=form.cleaned_data["party"],
                     year=form.cleaned_data["year"],
                     figures=form.figure_inputs(),

@@ -3,13 +3,27 @@ a board member, and the public (anonymous)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from accounts.models import Role
 from agreement.models import Agreement, Party
 from agreement.seed import seed_agreement
+from config.celery import app as celery_app
 
 from .factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def celery_eager() -> Iterator[None]:
+    """``.delay()`` runs the task in-process (so mail lands in ``mail.outbox``), unless a test
+    starts a real worker and turns this off."""
+    old = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = old
 
 
 @pytest.fixture

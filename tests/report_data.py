@@ -97,7 +97,7 @@ def build_2027(*, pola: Party, polb: Party, pola_staff, reviewer, administrator)
     che = EmissionCategory.objects.get(code="che_container")
     drayage = EmissionCategory.objects.get(code="drayage")
     with time_machine.travel(pacific(2027, 4, 1), tick=False):
-        plan = plan_services.plan_start(party=pola, phase=phase1, actor=pola_staff)
+        plan, _created = plan_services.plan_start(party=pola, phase=phase1, actor=pola_staff)
         v1 = plan.versions.get(number=1)
         if v1.kind != VersionKind.DRAFT:
             v1 = plan_services.version_update(
@@ -121,7 +121,7 @@ def build_2027(*, pola: Party, polb: Party, pola_staff, reviewer, administrator)
             version=v1, decision=Decision.APPROVED, reasons="", actor=reviewer
         )
     with time_machine.travel(pacific(2027, 5, 1), tick=False):
-        v2 = plan_services.plan_revise(plan=plan, actor=pola_staff)
+        v2, _created = plan_services.plan_revise(plan=plan, actor=pola_staff)
         v2 = plan_services.version_update(
             version=v2, kind=VersionKind.FINAL, summary="Final plan", actor=pola_staff
         )

@@ -18,7 +18,7 @@ def _figures(dpm="150"):
 
 
 def test_port_staff_entry_goes_to_aqmd_review_and_is_audited(pola_staff, pola):
-    inventory = inventory_save(party=pola, year=2014, figures=_figures(), actor=pola_staff)
+    inventory, _ = inventory_save(party=pola, year=2014, figures=_figures(), actor=pola_staff)
     assert inventory.status == InventoryStatus.SUBMITTED
     assert inventory.submitted_by == pola_staff
     event = AuditEvent.objects.get(action="emissions_inventory.entered")
@@ -32,13 +32,13 @@ def test_port_staff_cannot_enter_the_other_ports_inventory(pola_staff, polb):
 
 
 def test_an_administrators_entry_is_accepted_at_once(administrator, polb):
-    inventory = inventory_save(party=polb, year=2014, figures=_figures(), actor=administrator)
+    inventory, _ = inventory_save(party=polb, year=2014, figures=_figures(), actor=administrator)
     assert inventory.status == InventoryStatus.ACCEPTED
     assert inventory.reviewed_by == administrator
 
 
 def test_reviewer_accepts_and_accepting_again_changes_nothing(pola_staff, reviewer, pola):
-    inventory = inventory_save(party=pola, year=2014, figures=_figures(), actor=pola_staff)
+    inventory, _ = inventory_save(party=pola, year=2014, figures=_figures(), actor=pola_staff)
     inventory_review(inventory=inventory, accept=True, note="", actor=reviewer)
     inventory.refresh_from_db()
     assert inventory.status == InventoryStatus.ACCEPTED
@@ -48,7 +48,7 @@ def test_reviewer_accepts_and_accepting_again_changes_nothing(pola_staff, review
 
 
 def test_rejection_needs_a_reason_and_correction_resubmits(pola_staff, reviewer, pola):
-    inventory = inventory_save(party=pola, year=2014, figures=_figures(), actor=pola_staff)
+    inventory, _ = inventory_save(party=pola, year=2014, figures=_figures(), actor=pola_staff)
     with pytest.raises(ServiceError) as caught:
         inventory_review(inventory=inventory, accept=False, note=" ", actor=reviewer)
     assert "note" in caught.value.fields
@@ -57,13 +57,13 @@ def test_rejection_needs_a_reason_and_correction_resubmits(pola_staff, reviewer,
     assert (inventory.status, inventory.review_note) == (InventoryStatus.REJECTED, "DPM looks high")
     with pytest.raises(ServiceError):
         inventory_review(inventory=inventory, accept=True, note="", actor=reviewer)
-    inventory = inventory_save(party=pola, year=2014, figures=_figures("140"), actor=pola_staff)
+    inventory, _ = inventory_save(party=pola, year=2014, figures=_figures("140"), actor=pola_staff)
     assert inventory.status == InventoryStatus.SUBMITTED
     assert inventory.figures.get(metric="DPM").value == Decimal(140)
 
 
 def test_port_staff_cannot_review_their_own_figures(pola_staff, pola):
-    inventory = inventory_save(party=pola, year=2014, figures=_figures(), actor=pola_staff)
+    inventory, _ = inventory_save(party=pola, year=2014, figures=_figures(), actor=pola_staff)
     with pytest.raises(Forbidden):
         inventory_review(inventory=inventory, accept=True, note="", actor=pola_staff)
 

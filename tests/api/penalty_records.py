@@ -65,8 +65,8 @@ def port_records(party: Party, staff: Any, administrator: Any) -> PortRecords:
         penalty=Penalty.objects.get(pk=default.penalty.pk),
         paid=Penalty.objects.get(pk=second.penalty.pk),
         receipt=FundEntry.objects.get(penalty=second.penalty),
-        extension=extension,
-        claim=claim,
+        extension=ExtensionRequest.objects.get(pk=extension.pk),
+        claim=FlexibilityClaim.objects.get(pk=claim.pk),
         may_extend=MilestoneFactory.create(party=party, due_date=dt.date(2027, 7, 31)),
         may_claim=MilestoneFactory.create(party=party, due_date=dt.date(2027, 1, 10)),
     )

@@ -14,7 +14,7 @@ def _actions(client_as, role):
 
 
 def test_draft_work_is_hidden_from_readers_until_submitted(client_as, pola_staff):
-    plan = services.plan_start(
+    plan, _ = services.plan_start(
         party=pola_staff.party, phase=Phase.objects.get(number=1), actor=pola_staff
     )
     version = plan.versions.get()

@@ -146,7 +146,7 @@ def report_objects(settings, tmp_path, pola_staff):
     failed = ReportRun.objects.create(
         year=2026, party=pola, version=2, status=ReportStatus.FAILED, error="boom"
     )
-    inventory = inventory_save(
+    inventory, _ = inventory_save(
         party=pola,
         year=2030,
         figures=[FigureInput(metric="DPM", value=Decimal("100"), source="port inventory")],

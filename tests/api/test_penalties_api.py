@@ -66,7 +66,7 @@ def test_the_public_reads_both_ports_defaults_with_their_penalties(
     first = rows[0]
     assert first["milestone_title"] == "POLA berth chargers"
     assert first["due_date"] == "2027-01-05"
-    assert first["status"] == "active" and first["is_cured"] is False
+    assert first["status"] == "confirmed" and first["is_cured"] is False
     assert first["penalty"]["status"] == "notice_sent"
 
 
@@ -203,7 +203,7 @@ def test_payment_errors_name_the_field_and_a_payment_after_a_waiver_is_a_conflic
     conflict = client.post(url, {"paid_at": "2027-01-30T00:00:00Z", "reference": "X"})
     assert conflict.status_code == 409
     error = error_of(conflict)
-    assert error["code"] == "conflict" and "cannot become Paid" in error["message"]
+    assert error["code"] == "conflict" and "cannot become paid" in error["message"]
     assert not FundEntry.objects.filter(penalty=pola_records.penalty).exists()
 
 
@@ -318,7 +318,7 @@ def test_an_extension_after_the_deadline_is_refused(client_as, pola_records):
         {"requested_due_date": "2027-03-31", "reason": "Late"},
         format="multipart",
     )
-    assert response.status_code == 400
+    assert response.status_code == 409  # the deadline passed: a state conflict
     assert "flexibility claim" in error_of(response)["message"]
 
 
@@ -354,7 +354,7 @@ def test_a_claim_before_the_deadline_or_for_a_plan_milestone_is_refused(
         {"reason": "Early"},
         format="multipart",
     )
-    assert early.status_code == 400 and "not missed yet" in error_of(early)["message"]
+    assert early.status_code == 409 and "not missed yet" in error_of(early)["message"]
     plan = client_as("pola_staff").post(
         f"/api/v1/milestones/{pola_milestone.pk}/flexibility-claims/",
         {"reason": "Plan"},

@@ -71,7 +71,7 @@ def add_extension_requests(n: int, *, actor: User) -> None:
             current_due_date=m.due_date,
             requested_due_date=m.due_date + dt.timedelta(days=30),
             reason="r",
-            requested_by=actor,
+            filed_by=actor,
         )
         for m in _milestones(n)
     )

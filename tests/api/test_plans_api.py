@@ -220,7 +220,7 @@ def test_a_submitted_version_is_frozen_with_a_message(client_as, pola_submitted)
     answer = client_as("pola_staff").patch(
         f"/api/v1/plan-targets/{pola_submitted.target.pk}/", {"year": 2040}, format="json"
     )
-    assert answer.status_code == 400
+    assert answer.status_code == 409
     error = error_of(answer)
     assert error["code"] == "conflict"
     assert "Revise" in error["message"]

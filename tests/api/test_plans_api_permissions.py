@@ -55,7 +55,7 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         "post",
         "/api/v1/plans/{s.plan.pk}/revise/",
         None,
-        row(400, 404, 403, 403, 403),
+        row(409, 404, 403, 403, 403),
     ),
     ("draft versions", "get", "/api/v1/plans/{d.plan.pk}/versions/", None, DRAFT_ONLY),
     ("versions", "get", "/api/v1/plans/{s.plan.pk}/versions/", None, SUBMITTED_READ),
@@ -87,7 +87,7 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         "patch",
         "/api/v1/plan-versions/{s.version.pk}/summary/",
         {"summary": "New"},
-        row(400, 404, 403, 403, 403),
+        row(409, 404, 403, 403, 403),
     ),
     (
         "add target",
@@ -101,7 +101,7 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         "post",
         "/api/v1/plan-versions/{s.version.pk}/targets/",
         TARGET,
-        row(400, 404, 403, 403, 403),
+        row(409, 404, 403, 403, 403),
     ),
     ("change target", "patch", "/api/v1/plan-targets/{d.target.pk}/", {"year": 2032}, DRAFT_ONLY),
     (
@@ -109,7 +109,7 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         "patch",
         "/api/v1/plan-targets/{s.target.pk}/",
         {"year": 2032},
-        row(400, 404, 403, 403, 403),
+        row(409, 404, 403, 403, 403),
     ),
     (
         "remove target",
@@ -137,7 +137,7 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         "patch",
         "/api/v1/plan-projects/{s.project.pk}/",
         {"quantity": 3},
-        row(400, 404, 403, 403, 403),
+        row(409, 404, 403, 403, 403),
     ),
     (
         "remove project",
@@ -158,7 +158,7 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         "post",
         "/api/v1/plan-projects/{s.project.pk}/milestones/",
         MILESTONE,
-        row(400, 404, 403, 403, 403),
+        row(409, 404, 403, 403, 403),
     ),
     (
         "change milestone",
@@ -186,7 +186,7 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         "upload",
         "/api/v1/plan-versions/{s.version.pk}/documents/",
         None,
-        row(400, 404, 403, 403, 403),
+        row(409, 404, 403, 403, 403),
     ),
     (
         "download draft document",
@@ -214,7 +214,7 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         "delete",
         "/api/v1/plan-documents/{s.document.pk}/",
         None,
-        row(400, 404, 403, 403, 403),
+        row(409, 404, 403, 403, 403),
     ),
     ("submit", "post", "/api/v1/plan-versions/{d.version.pk}/submit/", None, DRAFT_ONLY),
     (
@@ -236,7 +236,7 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         "post",
         "/api/v1/plan-versions/{d.version.pk}/withdraw/",
         None,
-        row(400, 404, 404, 404, 404),
+        row(409, 404, 404, 404, 404),
     ),
     ("review queue", "get", "/api/v1/plan-review-queue/", None, row(403, 403, 200, 200, 403)),
     (
@@ -265,7 +265,7 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         "post",
         "/api/v1/plan-versions/{d.version.pk}/comments/",
         {"body": "Please add the grid study."},
-        row(400, 404, 404, 404, 404),
+        row(409, 404, 404, 404, 404),
     ),
     (
         "decide",

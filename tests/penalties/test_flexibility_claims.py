@@ -11,7 +11,14 @@ from agreement.models import Milestone, MilestoneKind, MilestoneStatus
 from agreement.services import milestone_complete
 from core.errors import Conflict, Forbidden, ServiceError
 from penalties.milestone_requests import request_decide, request_file
-from penalties.models import ClaimStatus, Default, DefaultStatus, Penalty, PenaltyStatus
+from penalties.models import (
+    ClaimStatus,
+    Default,
+    DefaultStatus,
+    FlexibilityClaim,
+    Penalty,
+    PenaltyStatus,
+)
 from penalties.services import (
     penalty_mark_notice_sent,
     penalty_record_payment,
@@ -170,8 +177,10 @@ def test_a_flagged_plan_deadline_can_be_claimed_and_accepted_before_any_determin
 
     sweep_deadlines(LATER)
     flagged = Default.objects.get(milestone=plan)
-    claim = request_file(
-        kind="flexibility", milestone=plan, reason="Board meeting cancelled", actor=pola_staff
+    claim = FlexibilityClaim.objects.get(
+        pk=request_file(
+            kind="flexibility", milestone=plan, reason="Board meeting cancelled", actor=pola_staff
+        ).pk
     )
     assert claim.default == flagged
     with pytest.raises(ServiceError, match="cannot be in the past"):

@@ -48,7 +48,7 @@ def test_port_staff_see_their_milestones_with_status_days_left_and_cured_default
     MilestoneFactory.create(party=polb, title="Long Beach only", due_date=dt.date(2027, 2, 11))
     cured = recorded_default(pola, title="Late crane")
     Milestone.objects.filter(pk=cured.milestone_id).update(
-        status="met", completed_at=pacific(2027, 1, 20)
+        status="met", completed_at=pacific(2027, 1, 20), closed_at=pacific(2027, 1, 20)
     )
     client.force_login(pola_staff)
     response = client.get(reverse("penalties:milestones"))

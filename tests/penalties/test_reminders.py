@@ -23,7 +23,7 @@ DUE = dt.date(2027, 1, 31)
 def milestone(pola, pola_staff):
     # The seeded 2026 annual report (due 2027-03-31) would get reminders too: count it met.
     Milestone.objects.filter(due_date__lt=dt.date(2027, 4, 30)).update(
-        status="met", completed_at=pacific(2026, 1, 1)
+        status="met", completed_at=pacific(2026, 1, 1), closed_at=pacific(2026, 1, 1)
     )
     return MilestoneFactory.create(party=pola, title="Terminal chargers", due_date=DUE)
 
@@ -105,7 +105,9 @@ def test_a_moved_due_date_gets_new_reminders(milestone, administrator):
 def test_met_milestones_get_no_reminders_and_nothing_due_is_one_query(
     milestone, pola_staff, django_assert_num_queries
 ):
-    Milestone.objects.filter(pk=milestone.pk).update(status="met", completed_at=pacific(2027, 1, 2))
+    Milestone.objects.filter(pk=milestone.pk).update(
+        status="met", completed_at=pacific(2027, 1, 2), closed_at=pacific(2027, 1, 2)
+    )
     now = pacific(2027, 1, 30, 8)
     with django_assert_num_queries(1):  # the scan (the outbox retries lost deliveries)
         assert send_reminders(now) == 0

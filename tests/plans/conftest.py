@@ -27,7 +27,7 @@ def phase1(agreement) -> Phase:
 
 def make_draft(staff, phase, *, kind: str = VersionKind.DRAFT) -> PlanVersion:
     """A draft with one target and one project with one milestone."""
-    plan = services.plan_start(party=staff.party, phase=phase, actor=staff)
+    plan, _ = services.plan_start(party=staff.party, phase=phase, actor=staff)
     version = plan.versions.get(number=1)
     if kind != version.kind:
         version = services.version_update(version=version, kind=kind, summary="", actor=staff)

@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 
 from accounts.models import Role
+from core.models import OutboxMessage
+from core.outbox import outbox_deliver, outbox_redeliver
 from plans import services
-from plans.models import Notification
-from plans.notifications import notifications_send
 from tests.factories import UserFactory
 
 from .conftest import make_draft
@@ -70,8 +70,10 @@ def test_a_decision_mails_the_ports_staff_once(
     assert "Sent back for changes" in mail.outbox[0].subject
     assert "Add dates." in mail.outbox[0].body
     event = f"plan_version.{submitted.pk}.decided"
-    assert notifications_send(event_key=event) == 0
-    assert Notification.objects.filter(event_key=event, sent_at__isnull=False).count() == 1
+    row = OutboxMessage.objects.get(event_key=event)
+    assert row.status == "sent" and row.sent_at is not None
+    assert outbox_deliver(row.pk) is False  # delivered already: nothing more is sent
+    assert len(mail.outbox) == 1
 
 
 def test_no_mail_is_sent_when_the_change_rolls_back(
@@ -87,7 +89,7 @@ def test_no_mail_is_sent_when_the_change_rolls_back(
         services.version_submit(version=draft, actor=pola_staff)
         raise RuntimeError("boom")
     assert mail.outbox == []
-    assert not Notification.objects.exists()
+    assert not OutboxMessage.objects.exists()
 
 
 class RefusingBackend:
@@ -100,16 +102,18 @@ class RefusingBackend:
         raise ConnectionError("mail server down")
 
 
-def test_a_mail_the_server_refused_is_sent_by_the_next_run_and_only_once(
+def test_a_mail_the_server_refused_is_sent_by_the_redelivery_and_only_once(
     django_capture_on_commit_callbacks, submitted, reviewer, settings
 ):
     mail.outbox.clear()
+    OutboxMessage.objects.all().delete()
     settings.EMAIL_BACKEND = "tests.plans.test_plan_emails.RefusingBackend"
     with django_capture_on_commit_callbacks(execute=True):
         services.comment_add(version=submitted, body="Noted.", actor=reviewer)
-    event = Notification.objects.get().event_key
-    assert Notification.objects.get().sent_at is None
+    row = OutboxMessage.objects.get()
+    assert (row.status, row.attempts, row.sent_at) == ("pending", 1, None)
+    assert "mail server down" in row.last_error
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert notifications_send(event_key=event) == 1
-    assert notifications_send(event_key=event) == 0
+    assert outbox_redeliver(row.next_attempt_at) == 1
+    assert outbox_redeliver(row.next_attempt_at) == 0
     assert len(mail.outbox) == 1

@@ -179,7 +179,7 @@ def test_the_version_page_compares_with_the_previous_submission(
     services.version_decide(
         version=submitted, decision="changes_requested", reasons="More", actor=reviewer
     )
-    new = services.plan_revise(plan=submitted.plan, actor=pola_staff)
+    new, _ = services.plan_revise(plan=submitted.plan, actor=pola_staff)
     services.project_update(project=new.projects.get(), data={"quantity": 60}, actor=pola_staff)
     services.target_remove(target=new.targets.get(), actor=pola_staff)
     services.version_document_add(version=new, upload=pdf_upload("Grid.pdf"), actor=pola_staff)
@@ -273,7 +273,7 @@ def test_aqmd_does_not_see_the_ports_work_on_a_new_draft_in_the_timeline(
     client, submitted, pola_staff, reviewer
 ):
     services.version_withdraw(version=submitted, actor=pola_staff)
-    new = services.plan_revise(plan=submitted.plan, actor=pola_staff)
+    new, _ = services.plan_revise(plan=submitted.plan, actor=pola_staff)
     services.target_remove(target=new.targets.get(), actor=pola_staff)
     client.force_login(reviewer)
     response = client.get(reverse("plans:plan", args=[submitted.plan_id]))

@@ -122,7 +122,7 @@ def test_the_version_page_costs_the_same_with_2_and_40_projects(
         ProjectMilestoneFactory.create(project=project)
     services.version_submit(version=first, actor=pola_staff)
     services.version_withdraw(version=first, actor=pola_staff)
-    second = services.plan_revise(plan=first.plan, actor=pola_staff)
+    second, _ = services.plan_revise(plan=first.plan, actor=pola_staff)
     services.version_submit(version=second, actor=pola_staff)
     services.comment_add(version=second, body="One", actor=reviewer)
     client.force_login(reviewer)

@@ -68,7 +68,7 @@ def test_plan_status_shows_the_approved_versions_projects_by_category_at_the_cut
     with time_machine.travel(at(4, 20), tick=False):
         services.version_decide(version=v1, decision=Decision.APPROVED, reasons="", actor=reviewer)
     with time_machine.travel(at(5, 1), tick=False):
-        v2 = services.plan_revise(plan=v1.plan, actor=pola_staff)
+        v2, _ = services.plan_revise(plan=v1.plan, actor=pola_staff)
         InfrastructureProjectFactory.create(version=v2, category=drayage)  # not submitted
 
     with django_assert_num_queries(5):

@@ -17,7 +17,9 @@ from plans.models import (
     ReviewDecision,
     VersionStatus,
 )
-from plans.workflow import TRANSITIONS
+from plans.workflow import VERSION_WORKFLOW
+
+TRANSITIONS = VERSION_WORKFLOW.moves
 
 from .conftest import make_draft
 
@@ -37,15 +39,15 @@ def _force_status(version: PlanVersion, status: str) -> PlanVersion:
 
 
 def test_starting_a_plan_creates_version_one_as_a_draft(pola_staff, phase1):
-    plan = services.plan_start(party=pola_staff.party, phase=phase1, actor=pola_staff)
+    plan, _ = services.plan_start(party=pola_staff.party, phase=phase1, actor=pola_staff)
     version = plan.versions.get()
     assert (version.number, version.status, version.kind) == (1, "draft", "draft")
     assert _actions(plan) == ["plan.started"]
 
 
 def test_starting_the_same_plan_again_changes_nothing(pola_staff, phase1):
-    first = services.plan_start(party=pola_staff.party, phase=phase1, actor=pola_staff)
-    again = services.plan_start(party=pola_staff.party, phase=phase1, actor=pola_staff)
+    first, _ = services.plan_start(party=pola_staff.party, phase=phase1, actor=pola_staff)
+    again, _ = services.plan_start(party=pola_staff.party, phase=phase1, actor=pola_staff)
     assert again.pk == first.pk
     assert first.versions.count() == 1
 
@@ -66,7 +68,7 @@ def test_submitting_a_submitted_version_again_is_a_no_op(submitted, pola_staff):
 
 
 def test_an_empty_draft_cannot_be_submitted(pola_staff, phase1):
-    plan = services.plan_start(party=pola_staff.party, phase=phase1, actor=pola_staff)
+    plan, _ = services.plan_start(party=pola_staff.party, phase=phase1, actor=pola_staff)
     with pytest.raises(ServiceError, match="add a planning target or a project"):
         services.version_submit(version=plan.versions.get(), actor=pola_staff)
 
@@ -111,7 +113,7 @@ def test_a_reviewer_decides_a_submitted_or_under_review_version(
 ):
     if start_review:
         services.version_start_review(version=submitted, actor=reviewer)
-    result = services.version_decide(
+    result, _ = services.version_decide(
         version=submitted, decision=decision, reasons="Add grid capacity detail.", actor=reviewer
     )
     submitted.refresh_from_db()
@@ -184,9 +186,9 @@ def test_every_illegal_transition_is_refused_with_an_actionable_message(
         with pytest.raises(Forbidden):
             call()
         return
-    with pytest.raises(ServiceError) as exc:
+    with pytest.raises(Conflict) as exc:  # a state conflict: 409 in the API
         call()
-    assert exc.value.code == "conflict"
+    assert exc.value.code == "conflict" and exc.value.status_code == 409
     message = str(exc.value)
     assert any(
         hint in message
@@ -217,7 +219,7 @@ def test_revising_copies_the_content_into_a_new_draft_with_the_same_keys(
     services.version_decide(
         version=submitted, decision="changes_requested", reasons="More detail", actor=reviewer
     )
-    new = services.plan_revise(plan=submitted.plan, actor=pola_staff)
+    new, _ = services.plan_revise(plan=submitted.plan, actor=pola_staff)
     assert (new.number, new.status) == (2, VersionStatus.DRAFT)
     old_project = submitted.projects.get()
     new_project = new.projects.get()
@@ -238,7 +240,7 @@ def test_revising_while_a_submission_awaits_a_decision_is_refused(submitted, pol
 
 
 def test_revising_with_an_open_draft_returns_that_draft(draft, pola_staff):
-    assert services.plan_revise(plan=draft.plan, actor=pola_staff).pk == draft.pk
+    assert services.plan_revise(plan=draft.plan, actor=pola_staff) == (draft, False)
 
 
 def test_the_database_allows_only_one_open_version_per_plan(draft, pola_staff):
@@ -275,7 +277,7 @@ def test_comments_from_reviewers_and_port_staff_on_the_plan_or_one_project(
 
 def test_a_comment_on_another_versions_project_is_refused(submitted, pola_staff, reviewer):
     services.version_withdraw(version=submitted, actor=pola_staff)
-    new = services.plan_revise(plan=submitted.plan, actor=pola_staff)
+    new, _ = services.plan_revise(plan=submitted.plan, actor=pola_staff)
     with pytest.raises(ServiceError, match="another version"):
         services.comment_add(
             version=submitted, body="x", project=new.projects.get(), actor=reviewer
@@ -304,15 +306,15 @@ def test_second_version_of_a_draft_kind_plan_becomes_final_once_the_draft_is_met
     version = make_draft(pola_staff, phase1)
     services.version_submit(version=version, actor=pola_staff)
     services.version_decide(version=version, decision="approved", reasons="", actor=reviewer)
-    new = services.plan_revise(plan=version.plan, actor=pola_staff)
+    new, _ = services.plan_revise(plan=version.plan, actor=pola_staff)
     assert new.kind == "final"
 
 
 def test_the_same_reviewer_sending_the_same_decision_twice_changes_nothing(submitted, reviewer):
-    first = services.version_decide(
+    first, _ = services.version_decide(
         version=submitted, decision="approved", reasons="", actor=reviewer
     )
-    again = services.version_decide(
+    again, _ = services.version_decide(
         version=submitted, decision="approved", reasons="", actor=reviewer
     )
     assert again.pk == first.pk
