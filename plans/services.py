@@ -166,8 +166,8 @@ def plan_start(*, party: Party, phase: Phase, actor: Any) -> tuple[Plan, bool]:
 def plan_revise(*, plan: Plan, actor: Any) -> tuple[PlanVersion, bool]:
     """Start a new draft version copying the latest version's content: ``(version, created)``.
 
-    A no-op returning the open draft (``created`` False) when there already is one.  Refused while a submitted
-    version awaits its decision (withdraw it first).
+    A no-op returning the open draft (``created`` False) when there already is one.  Refused
+    while a submitted version awaits its decision (withdraw it first).
     """
     plan = Plan.objects.select_for_update().select_related("party", "phase").get(pk=plan.pk)
     policy.require(actor, policy.Action.PLAN_EDIT, plan)

@@ -36,3 +36,7 @@ class MilestoneFactory(DjangoModelFactory[Milestone]):
     kind = MilestoneKind.PROJECT
     title = factory.Sequence(lambda n: f"Project milestone {n}")
     due_date = dt.date(2027, 6, 30)
+    status = "open"
+    completed_at = None
+    # A milestone made met or excused was closed in the record when the port delivered.
+    closed_at = factory.LazyAttribute(lambda m: None if m.status == "open" else m.completed_at)

@@ -89,7 +89,7 @@ def test_port_staff_read_their_own_ports_defaults_and_penalties_only(
 
 def test_defaults_filter_by_port_status_due_date_and_cured(client_as, pola_records, polb_records):
     Milestone.objects.filter(pk=polb_records.paid.default.milestone_id).update(
-        status=MilestoneStatus.MET, completed_at=NOW
+        status=MilestoneStatus.MET, completed_at=NOW, closed_at=NOW
     )
     client = client_as("reviewer")
 
@@ -346,8 +346,8 @@ def test_port_staff_claim_flexibility_with_evidence_and_a_reviewer_accepts(clien
     assert rejected.status_code == 409
 
 
-def test_a_claim_before_the_deadline_or_for_a_plan_milestone_is_refused(
-    client_as, pola_records, pola_milestone
+def test_a_claim_before_the_deadline_or_on_a_miss_that_is_no_default_is_refused(
+    client_as, pola_records, pola_milestone, pola
 ):
     early = client_as("pola_staff").post(
         f"/api/v1/milestones/{pola_records.may_extend.pk}/flexibility-claims/",
@@ -355,12 +355,14 @@ def test_a_claim_before_the_deadline_or_for_a_plan_milestone_is_refused(
         format="multipart",
     )
     assert early.status_code == 409 and "not missed yet" in error_of(early)["message"]
-    plan = client_as("pola_staff").post(
-        f"/api/v1/milestones/{pola_milestone.pk}/flexibility-claims/",
-        {"reason": "Plan"},
+    report = Milestone.objects.get(party=pola, kind="annual_report", reporting_year=2026)
+    not_a_default = client_as("pola_staff").post(
+        f"/api/v1/milestones/{report.pk}/flexibility-claims/",
+        {"reason": "Late report"},
         format="multipart",
     )
-    assert plan.status_code == 400 and "milestone" in error_of(plan)["fields"]
+    assert not_a_default.status_code == 400
+    assert "milestone" in error_of(not_a_default)["fields"]
 
 
 # --- The fund ------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ def records(pola, polb, pola_staff, polb_staff, administrator):
     pola_records = port_records(pola, pola_staff, administrator)
     polb_records = port_records(polb, polb_staff, administrator)
     Milestone.objects.filter(pk=polb_records.paid.default.milestone_id).update(
-        status=MilestoneStatus.MET, completed_at=NOW
+        status=MilestoneStatus.MET, completed_at=NOW, closed_at=NOW
     )
     fund_disburse(
         amount=Decimal("1234.50"),

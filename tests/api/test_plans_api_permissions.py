@@ -101,7 +101,7 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         "post",
         "/api/v1/plan-versions/{s.version.pk}/targets/",
         TARGET,
-        row(409, 404, 403, 403, 403),
+        row(400, 404, 403, 403, 403),  # the category is not of that version's phase
     ),
     ("change target", "patch", "/api/v1/plan-targets/{d.target.pk}/", {"year": 2032}, DRAFT_ONLY),
     (

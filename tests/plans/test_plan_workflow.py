@@ -19,9 +19,9 @@ from plans.models import (
 )
 from plans.workflow import VERSION_WORKFLOW
 
-TRANSITIONS = VERSION_WORKFLOW.moves
-
 from .conftest import make_draft
+
+TRANSITIONS = VERSION_WORKFLOW.moves
 
 
 def _actions(plan) -> list[str]:
