@@ -348,6 +348,11 @@ class DefaultAt:
     def penalty_status_label(self) -> str:
         return str(PenaltyStatus(self.penalty_status).label) if self.penalty_status else ""
 
+    @property
+    def is_provisional(self) -> bool:
+        """The amount comes from a penalty schedule stored as provisional."""
+        return self.penalty is not None and self.penalty.is_provisional
+
 
 def defaults_at(*, parties: list[Party], cutoff: dt.datetime, through: dt.date) -> list[DefaultAt]:
     """Defaults of these ports that AQMD confirmed by ``cutoff``, for deadlines up to
@@ -360,7 +365,7 @@ def defaults_at(*, parties: list[Party], cutoff: dt.datetime, through: dt.date) 
         Default.objects.filter(
             party_id__in=[p.pk for p in parties], confirmed_at__lte=cutoff, due_date__lte=through
         )
-        .select_related("party", "milestone", "penalty__fund_receipt")
+        .select_related("party", "milestone", "penalty__fund_receipt", "penalty__schedule")
         .order_by("due_date", "ordinal", "id")
     )
     return [
@@ -385,7 +390,7 @@ def penalties_assessed_in(*, parties: list[Party], year: int, now: dt.datetime) 
             assessed_at__lt=end,
             assessed_at__lte=now,
         )
-        .select_related("party", "default__milestone", "fund_receipt")
+        .select_related("party", "default__milestone", "fund_receipt", "schedule")
         .order_by("assessed_at", "id")
     )
 

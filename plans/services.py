@@ -7,6 +7,8 @@ timeline is one query.  Emails go through the one outbox (:mod:`core.outbox`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -236,97 +238,6 @@ def version_update(*, version: PlanVersion, kind: str, summary: str, actor: Any)
     return locked
 
 
-def _set_fields(obj: models.Model, fields: list[str], data: dict[str, Any]) -> None:
-    for name in fields:
-        if name in data:
-            if name == "category":
-                obj.category = data[name]  # type: ignore[attr-defined]
-            else:
-                setattr(obj, name, data[name])
-
-
-@transaction.atomic
-def target_add(*, version: PlanVersion, data: dict[str, Any], actor: Any) -> PlanningTarget:
-    locked = _lock_editable(version, actor)
-    target = PlanningTarget(version=locked)
-    _set_fields(target, TARGET_FIELDS, data)
-    _clean(target, exclude=["version"])
-    target.save()
-    _touch(locked)
-    _audit(actor, "plan.target_added", locked, after=snapshot(target, TARGET_FIELDS))
-    return target
-
-
-@transaction.atomic
-def target_update(*, target: PlanningTarget, data: dict[str, Any], actor: Any) -> PlanningTarget:
-    locked = _lock_editable(target.version, actor)
-    target = PlanningTarget.objects.get(pk=target.pk, version=locked)
-    before = snapshot(target, TARGET_FIELDS)
-    _set_fields(target, TARGET_FIELDS, data)
-    _clean(target, exclude=["version"])
-    if snapshot(target, TARGET_FIELDS) == before:
-        return target
-    target.save(update_fields=TARGET_FIELDS)
-    _touch(locked)
-    _audit(
-        actor, "plan.target_changed", locked, before=before, after=snapshot(target, TARGET_FIELDS)
-    )
-    return target
-
-
-@transaction.atomic
-def target_remove(*, target: PlanningTarget, actor: Any) -> None:
-    locked = _lock_editable(target.version, actor)
-    before = snapshot(target, TARGET_FIELDS)
-    PlanningTarget.objects.filter(pk=target.pk, version=locked).delete()
-    _touch(locked)
-    _audit(actor, "plan.target_removed", locked, before=before)
-
-
-@transaction.atomic
-def project_add(*, version: PlanVersion, data: dict[str, Any], actor: Any) -> InfrastructureProject:
-    locked = _lock_editable(version, actor)
-    project = InfrastructureProject(version=locked)
-    _set_fields(project, PROJECT_FIELDS, data)
-    _clean(project, exclude=["version"])
-    project.save()
-    _touch(locked)
-    _audit(actor, "plan.project_added", locked, after=snapshot(project, PROJECT_FIELDS))
-    return project
-
-
-@transaction.atomic
-def project_update(
-    *, project: InfrastructureProject, data: dict[str, Any], actor: Any
-) -> InfrastructureProject:
-    locked = _lock_editable(project.version, actor)
-    project = InfrastructureProject.objects.get(pk=project.pk, version=locked)
-    before = snapshot(project, PROJECT_FIELDS)
-    _set_fields(project, PROJECT_FIELDS, data)
-    _clean(project, exclude=["version"])
-    if snapshot(project, PROJECT_FIELDS) == before:
-        return project
-    project.save(update_fields=PROJECT_FIELDS)
-    _touch(locked)
-    _audit(
-        actor,
-        "plan.project_changed",
-        locked,
-        before=before,
-        after=snapshot(project, PROJECT_FIELDS),
-    )
-    return project
-
-
-@transaction.atomic
-def project_remove(*, project: InfrastructureProject, actor: Any) -> None:
-    locked = _lock_editable(project.version, actor)
-    before = snapshot(project, ["name"])
-    InfrastructureProject.objects.filter(pk=project.pk, version=locked).delete()
-    _touch(locked)
-    _audit(actor, "plan.project_removed", locked, before=before)
-
-
 def _refuse_past_due_date(due_date: dt.date) -> None:
     """A project milestone entered with a date already past is almost always a typo (a
     wrong year): it would become a missed deadline the day the plan is approved."""
@@ -339,61 +250,172 @@ def _refuse_past_due_date(due_date: dt.date) -> None:
         raise ServiceError(message, fields={"due_date": message})
 
 
+@dataclass(frozen=True)
+class DraftPart:
+    """One kind of content of a draft version: targets, projects, project milestones.
+
+    ``version_of(item)`` and ``container`` say where an item hangs (the version, or a
+    project of it); ``context(item)`` adds to the audit values (a milestone's project);
+    ``check(item, before)`` is the kind's own rule on a new or changed item.
+    """
+
+    model: type[models.Model]
+    fields: list[str]
+    noun: str  # the audit action's middle: "target" → "plan.target_added"
+    container: str  # the field holding the parent: "version" or "project"
+    version_of: Callable[[Any], PlanVersion]  # an item's version
+    parent_version: Callable[[Any], PlanVersion]  # the version of a parent (version, project)
+    exclude: tuple[str, ...] = ()
+    context: Callable[[Any], dict[str, Any]] = lambda item: {}
+    check: Callable[[Any, dict[str, Any] | None], None] = lambda item, before: None
+
+
+def _milestone_date_check(item: ProjectMilestone, before: dict[str, Any] | None) -> None:
+    """A new date (or a changed one) must not be before today; a date kept from an earlier
+    version is left alone."""
+    if before is None or item.due_date.isoformat() != before["due_date"]:
+        _refuse_past_due_date(item.due_date)
+
+
+TARGETS = DraftPart(
+    model=PlanningTarget,
+    fields=TARGET_FIELDS,
+    noun="target",
+    container="version",
+    version_of=lambda target: target.version,
+    parent_version=lambda version: version,
+    exclude=("version",),
+)
+PROJECTS = DraftPart(
+    model=InfrastructureProject,
+    fields=PROJECT_FIELDS,
+    noun="project",
+    container="version",
+    version_of=lambda project: project.version,
+    parent_version=lambda version: version,
+    exclude=("version",),
+)
+PROJECT_MILESTONES = DraftPart(
+    model=ProjectMilestone,
+    fields=MILESTONE_FIELDS,
+    noun="project_milestone",
+    container="project",
+    version_of=lambda milestone: milestone.project.version,
+    parent_version=lambda project: project.version,
+    exclude=("project", "tracked_milestone"),
+    context=lambda milestone: {"project": milestone.project.name},
+    check=_milestone_date_check,
+)
+
+
+def _set_fields(obj: models.Model, fields: list[str], data: dict[str, Any]) -> None:
+    for name in fields:
+        if name in data:
+            setattr(obj, name, data[name])
+
+
 @transaction.atomic
+def draft_part_add(
+    *, part: DraftPart, parent: models.Model, data: dict[str, Any], actor: Any
+) -> Any:
+    """Add a target (to a version), a project (to a version) or a project milestone (to a
+    project) of a draft.  Validated by the model's fields and constraints; audited on the
+    plan."""
+    locked = _lock_editable(part.parent_version(parent), actor)
+    item = part.model(**{part.container: locked if part.container == "version" else parent})
+    _set_fields(item, part.fields, data)
+    _clean(item, exclude=list(part.exclude))
+    part.check(item, None)
+    item.save()
+    _touch(locked)
+    _audit(
+        actor,
+        f"plan.{part.noun}_added",
+        locked,
+        after={**part.context(item), **snapshot(item, part.fields)},
+    )
+    return item
+
+
+@transaction.atomic
+def draft_part_update(*, part: DraftPart, item: Any, data: dict[str, Any], actor: Any) -> Any:
+    """Change an item of a draft; a no-op when nothing changes."""
+    locked = _lock_editable(part.version_of(item), actor)
+    if part.container == "version":
+        item = part.model._default_manager.get(pk=item.pk, version=locked)
+    else:
+        item = part.model._default_manager.select_related(part.container).get(
+            pk=item.pk, **{f"{part.container}__version": locked}
+        )
+    before = snapshot(item, part.fields)
+    _set_fields(item, part.fields, data)
+    _clean(item, exclude=list(part.exclude))
+    if snapshot(item, part.fields) == before:
+        return item
+    part.check(item, before)
+    item.save(update_fields=part.fields)
+    _touch(locked)
+    _audit(
+        actor,
+        f"plan.{part.noun}_changed",
+        locked,
+        before={**part.context(item), **before},
+        after={**part.context(item), **snapshot(item, part.fields)},
+    )
+    return item
+
+
+@transaction.atomic
+def draft_part_remove(*, part: DraftPart, item: Any, actor: Any) -> None:
+    """Remove an item of a draft (the draft is not yet anyone's record but the port's)."""
+    locked = _lock_editable(part.version_of(item), actor)
+    before = {**part.context(item), **snapshot(item, part.fields)}
+    part.model._default_manager.filter(pk=item.pk).delete()
+    _touch(locked)
+    _audit(actor, f"plan.{part.noun}_removed", locked, before=before)
+
+
+# The draft editor's operations by name (pages, API and tests call these).
+def target_add(*, version: PlanVersion, data: dict[str, Any], actor: Any) -> PlanningTarget:
+    return draft_part_add(part=TARGETS, parent=version, data=data, actor=actor)
+
+
+def target_update(*, target: PlanningTarget, data: dict[str, Any], actor: Any) -> PlanningTarget:
+    return draft_part_update(part=TARGETS, item=target, data=data, actor=actor)
+
+
+def target_remove(*, target: PlanningTarget, actor: Any) -> None:
+    draft_part_remove(part=TARGETS, item=target, actor=actor)
+
+
+def project_add(*, version: PlanVersion, data: dict[str, Any], actor: Any) -> InfrastructureProject:
+    return draft_part_add(part=PROJECTS, parent=version, data=data, actor=actor)
+
+
+def project_update(
+    *, project: InfrastructureProject, data: dict[str, Any], actor: Any
+) -> InfrastructureProject:
+    return draft_part_update(part=PROJECTS, item=project, data=data, actor=actor)
+
+
+def project_remove(*, project: InfrastructureProject, actor: Any) -> None:
+    draft_part_remove(part=PROJECTS, item=project, actor=actor)
+
+
 def project_milestone_add(
     *, project: InfrastructureProject, data: dict[str, Any], actor: Any
 ) -> ProjectMilestone:
-    locked = _lock_editable(project.version, actor)
-    milestone = ProjectMilestone(project=project)
-    _set_fields(milestone, MILESTONE_FIELDS, data)
-    _clean(milestone, exclude=["project", "tracked_milestone"])
-    _refuse_past_due_date(milestone.due_date)
-    milestone.save()
-    _touch(locked)
-    _audit(
-        actor,
-        "plan.project_milestone_added",
-        locked,
-        after={"project": project.name, **snapshot(milestone, MILESTONE_FIELDS)},
-    )
-    return milestone
+    return draft_part_add(part=PROJECT_MILESTONES, parent=project, data=data, actor=actor)
 
 
-@transaction.atomic
 def project_milestone_update(
     *, milestone: ProjectMilestone, data: dict[str, Any], actor: Any
 ) -> ProjectMilestone:
-    """Change a project milestone of a draft; a no-op when nothing changes."""
-    locked = _lock_editable(milestone.project.version, actor)
-    milestone = ProjectMilestone.objects.select_related("project").get(
-        pk=milestone.pk, project__version=locked
-    )
-    before = snapshot(milestone, MILESTONE_FIELDS)
-    _set_fields(milestone, MILESTONE_FIELDS, data)
-    _clean(milestone, exclude=["project", "tracked_milestone"])
-    if snapshot(milestone, MILESTONE_FIELDS) == before:
-        return milestone
-    if milestone.due_date.isoformat() != before["due_date"]:
-        _refuse_past_due_date(milestone.due_date)
-    milestone.save(update_fields=MILESTONE_FIELDS)
-    _touch(locked)
-    _audit(
-        actor,
-        "plan.project_milestone_changed",
-        locked,
-        before={"project": milestone.project.name, **before},
-        after={"project": milestone.project.name, **snapshot(milestone, MILESTONE_FIELDS)},
-    )
-    return milestone
+    return draft_part_update(part=PROJECT_MILESTONES, item=milestone, data=data, actor=actor)
 
 
-@transaction.atomic
 def project_milestone_remove(*, milestone: ProjectMilestone, actor: Any) -> None:
-    locked = _lock_editable(milestone.project.version, actor)
-    before = {"project": milestone.project.name, **snapshot(milestone, MILESTONE_FIELDS)}
-    ProjectMilestone.objects.filter(pk=milestone.pk).delete()
-    _touch(locked)
-    _audit(actor, "plan.project_milestone_removed", locked, before=before)
+    draft_part_remove(part=PROJECT_MILESTONES, item=milestone, actor=actor)
 
 
 @transaction.atomic

@@ -98,6 +98,11 @@ class DefaultsSection:
     cumulative_totals: DefaultTotals
 
     @property
+    def any_provisional(self) -> bool:
+        """Some amount shown comes from a provisional schedule: the report says so."""
+        return any(r.is_provisional for r in self.cumulative)
+
+    @property
     def tables(self) -> list[tuple[list[penalty_selectors.DefaultAt], DefaultTotals, str]]:
         """(rows, totals, caption) of the year's table and the cumulative one."""
         y = self.reporting_year
@@ -258,6 +263,7 @@ def board_status(
         "penalties_total": sum(
             (p.amount for p in penalties if p.status != PenaltyStatus.WITHDRAWN), ZERO
         ),
+        "any_provisional": any(p.is_provisional for p in penalties),
         "year": today.year,
         "horizon_days": horizon_days,
     }

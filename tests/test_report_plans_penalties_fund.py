@@ -98,12 +98,14 @@ def test_the_pdf_shows_each_default_and_penalty_and_the_totals_of_the_database(
         cured = f"Yes, {pacific_date(d.cured_at)}" if d.is_cured else "No"
         row = (
             f"{d.ordinal} {d.milestone.title} {d.due_date:%Y-%m-%d} {money(penalty.amount)} "
-            f"{penalty.get_status_display()} {cured}"
+            f"{'† ' if penalty.is_provisional else ''}{penalty.get_status_display()} {cured}"
         )
         assert row in text, row
-    assert "1 Berth 100 chargers energised 2027-01-05 $50,000.00 Paid Yes, 2027-02-15" in text
-    assert "2 Pier 300 crane conversion 2027-02-09 $100,000.00 Waived No" in text
-    assert "1 Pier J substation 2027-03-01 $50,000.00 Assessed No" in text
+    assert "1 Berth 100 chargers energised 2027-01-05 $50,000.00 † Paid Yes, 2027-02-15" in text
+    assert "2 Pier 300 crane conversion 2027-02-09 $100,000.00 † Waived No" in text
+    assert "1 Pier J substation 2027-03-01 $50,000.00 † Assessed No" in text
+    # The seeded schedule is provisional: the report says so under the table.
+    assert "† Amount from the penalty schedule stored as provisional" in text
     pola_penalties = Penalty.objects.filter(party=pola)
     assessed = pola_penalties.aggregate(s=Sum("amount"))["s"]
     paid = pola_penalties.filter(status="paid").aggregate(s=Sum("amount"))["s"]
@@ -166,7 +168,7 @@ def test_rows_recorded_after_the_cutoff_are_left_out(
     assert "Pier 500 cranes — Project milestone 2027-06-08 Open" in before  # due, not met
     assert "Phase 1 draft plan" not in before.split("Defaults and penalties")[-1]
     assert "San Pedro bus electrification" not in before
-    assert "1 Pier J substation 2027-03-01 $50,000.00 Assessed No" in before
+    assert "1 Pier J substation 2027-03-01 $50,000.00 † Assessed No" in before
     assert "Port of Long Beach $0.00 $0.00" in before
     assert "Balance at the end of 2027 — $30,000.00" in before
     assert "Version 2 (Final plan (for approval)) Submitted 2027-05-05" in before
@@ -175,9 +177,9 @@ def test_rows_recorded_after_the_cutoff_are_left_out(
     assert "Phase 1 approved plan Phase 1 Approved plan 2027-12-31 Open" in before
 
     after = _pdf_text(year=2027, party=None, cutoff=pacific(2027, 6, 30))
-    assert f"{late.ordinal} {late.milestone.title} 2027-06-08 $200,000.00 Assessed No" in after
+    assert f"{late.ordinal} {late.milestone.title} 2027-06-08 $200,000.00 † Assessed No" in after
     assert "San Pedro bus electrification" in after
-    assert "1 Pier J substation 2027-03-01 $50,000.00 Paid No" in after
+    assert "1 Pier J substation 2027-03-01 $50,000.00 † Paid No" in after
     assert "Port of Long Beach $50,000.00 $50,000.00" in after
     assert "Balance at the end of 2027 — $75,000.00" in after
     assert (
@@ -210,14 +212,16 @@ def test_the_board_status_report_lists_the_penalties_assessed_this_year(year_202
     pola_text = " ".join(reader.pages[0].extract_text().split())
     polb_text = " ".join(reader.pages[1].extract_text().split())
     paid, waived = year_2027.pola_paid.penalty, year_2027.pola_waived.penalty
+    # The seeded schedule is provisional: each amount is marked and the note says why.
     assert (
-        f"Berth 100 chargers energised 2027-01-06 1 {money(paid.amount)} "
+        f"Berth 100 chargers energised 2027-01-06 1 {money(paid.amount)} † "
         f"{paid.get_status_display()}" in pola_text
     )
-    assert f"Pier 300 crane conversion 2027-02-10 2 {money(waived.amount)} Waived" in pola_text
+    assert f"Pier 300 crane conversion 2027-02-10 2 {money(waived.amount)} † Waived" in pola_text
     assert "Penalties assessed in 2027 (2)" in pola_text
     assert "Total (not withdrawn) $150,000.00" in pola_text
-    assert "Pier J substation 2027-03-02 1 $50,000.00 Assessed" in polb_text
+    assert "† Amount from the penalty schedule stored as provisional" in pola_text
+    assert "Pier J substation 2027-03-02 1 $50,000.00 † Assessed" in polb_text
     assert "No data recorded yet." not in pola_text + polb_text
 
     with time_machine.travel(pacific(2028, 1, 2), tick=False):
