@@ -170,20 +170,22 @@ def broker_down() -> Iterator[None]:
     """Tasks are really published (not run in-process) to a Redis nobody listens on."""
     conf = celery_app.conf
     saved = (conf.task_always_eager, conf.broker_url, conf.broker_write_url)
-    conf.task_always_eager = False
-    conf.broker_url = conf.broker_write_url = "redis://127.0.0.1:1/0"
-    conf.broker_connection_timeout = 1
+    conf.update(
+        task_always_eager=False,
+        broker_url="redis://127.0.0.1:1/0",
+        broker_write_url="redis://127.0.0.1:1/0",
+    )
     _forget_connections()
     try:
         yield
     finally:
         _forget_connections()
-        conf.task_always_eager, conf.broker_url, conf.broker_write_url = saved
+        conf.update(task_always_eager=saved[0], broker_url=saved[1], broker_write_url=saved[2])
 
 
 def _forget_connections() -> None:
     """Celery caches its broker connection pools; drop them so the URL in force is used."""
-    celery_app._pool = None
+    celery_app.__dict__["_pool"] = None
     amqp = celery_app.__dict__.get("amqp")
     if amqp is not None:
         amqp._producer_pool = None
@@ -373,7 +375,7 @@ def test_every_decision_a_port_cares_about_mails_its_staff_through_the_outbox_wi
         (r.to_email, r.subject) for r in rows
     )
     for message in mail.outbox:
-        links = re.findall(r"https?://\S+", message.body)
+        links = re.findall(r"https?://\S+", str(message.body))
         assert links, f"{decision}: no link in {message.subject!r}"
         assert all(link.startswith(SITE + "/") for link in links), links
 

@@ -98,7 +98,8 @@ def test_confirming_assesses_the_penalty_mails_the_notice_of_default_and_audits_
     assert PROVISIONAL_WORDS in message.body  # the seeded schedule is provisional: say so
     confirmed = AuditEvent.objects.get(action="default.confirmed")
     assert confirmed.actor == reviewer and confirmed.note == "No claim was filed."
-    assert confirmed.before["status"] == "flagged" and confirmed.after["status"] == "confirmed"
+    assert (confirmed.before or {})["status"] == "flagged"
+    assert (confirmed.after or {})["status"] == "confirmed"
     assert AuditEvent.objects.get(action="penalty.assessed").actor == reviewer
 
 

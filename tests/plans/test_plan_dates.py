@@ -34,8 +34,8 @@ TODAY = dt.date(2027, 1, 10)
 NOW = dt.datetime(2027, 1, 10, 9, 0, tzinfo=PACIFIC)
 
 
-def at(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=PACIFIC)  # type: ignore[misc]
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0):
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=PACIFIC)
 
 
 def api(user) -> APIClient:
