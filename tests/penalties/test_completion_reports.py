@@ -10,7 +10,6 @@ import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from agreement.models import Milestone, MilestoneKind, MilestoneStatus
 from audit.models import AuditEvent
@@ -18,6 +17,8 @@ from core.models import OutboxMessage
 from penalties.milestone_requests import request_decide, request_file
 from penalties.models import ClaimStatus, CompletionReport, Default
 from penalties.sweep import sweep_deadlines
+from tests.api.conftest import error_of
+from tests.clients import api_as
 from tests.factories import MilestoneFactory
 from tests.pdfs import pdf_upload
 
@@ -25,19 +26,6 @@ from .conftest import pacific
 
 NOW = pacific(2027, 2, 1, 10)
 DUE = dt.date(2027, 6, 30)
-
-
-def api(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def error(response) -> dict:
-    body = response.json()
-    assert set(body) == {"error"}, body
-    return body["error"]
 
 
 def file_url(milestone: Milestone) -> str:
@@ -78,7 +66,7 @@ def polb_depot(polb) -> Milestone:
 def test_port_staff_report_their_milestone_complete_through_the_api_and_get_its_id(
     depot, pola_staff, reviewer
 ):
-    response = api(pola_staff).post(
+    response = api_as(pola_staff).post(
         file_url(depot),
         {"completed_on": "2027-01-29", "note": "Depot energized on January 29."},
         format="json",
@@ -96,10 +84,10 @@ def test_port_staff_report_their_milestone_complete_through_the_api_and_get_its_
     assert body["note"] == "Depot energized on January 29."
     depot.refresh_from_db()
     assert depot.status == MilestoneStatus.OPEN  # only AQMD's acceptance meets it
-    listed = api(pola_staff).get("/api/v1/completion-reports/").json()["results"]
+    listed = api_as(pola_staff).get("/api/v1/completion-reports/").json()["results"]
     assert [r["id"] for r in listed] == [made.pk]
     assert [
-        r["id"] for r in api(reviewer).get("/api/v1/completion-reports/").json()["results"]
+        r["id"] for r in api_as(reviewer).get("/api/v1/completion-reports/").json()["results"]
     ] == [made.pk]
     event = AuditEvent.objects.get(action="completion.filed")
     assert event.actor == pola_staff and event.object_id == str(made.pk)
@@ -110,11 +98,11 @@ def test_another_port_cannot_file_or_see_a_report_it_gets_404_and_an_empty_list(
     depot, polb_depot, pola_staff, polb_staff
 ):
     made = report(depot, pola_staff, dt.date(2027, 1, 29), uploads=[pdf_upload("as-built.pdf")])
-    other = api(polb_staff)
+    other = api_as(polb_staff)
     filed = other.post(
         file_url(depot), {"completed_on": "2027-01-29", "note": "Not ours"}, format="json"
     )
-    assert filed.status_code == 404 and error(filed)["code"] == "not_found"
+    assert filed.status_code == 404 and error_of(filed)["code"] == "not_found"
     assert other.get(f"/api/v1/completion-reports/{made.pk}/").status_code == 404
     document = made.documents.get()
     assert (
@@ -135,14 +123,14 @@ def test_another_port_cannot_file_or_see_a_report_it_gets_404_and_an_empty_list(
 @time_machine.travel(NOW, tick=False)
 def test_a_completion_date_in_the_future_is_refused_with_the_field_named(depot, pola_staff):
     # 2027-02-01 10:00 Pacific: today is the 1st; the 2nd is tomorrow.
-    response = api(pola_staff).post(
+    response = api_as(pola_staff).post(
         file_url(depot), {"completed_on": "2027-02-02", "note": "Will be done"}, format="json"
     )
     assert response.status_code == 400
-    assert "completed_on" in error(response)["fields"]
-    assert "future" in error(response)["message"]
+    assert "completed_on" in error_of(response)["fields"]
+    assert "future" in error_of(response)["message"]
     assert not CompletionReport.objects.exists()
-    today = api(pola_staff).post(
+    today = api_as(pola_staff).post(
         file_url(depot), {"completed_on": "2027-02-01", "note": "Done this morning"}, format="json"
     )
     assert today.status_code == 201
@@ -151,22 +139,22 @@ def test_a_completion_date_in_the_future_is_refused_with_the_field_named(depot, 
 @time_machine.travel(pacific(2027, 2, 1, 23, 30), tick=False)
 def test_the_future_is_judged_by_the_pacific_calendar_not_utc(depot, pola_staff):
     """At 23:30 Pacific on Feb 1 it is already Feb 2 in UTC: Feb 2 is still the future."""
-    response = api(pola_staff).post(
+    response = api_as(pola_staff).post(
         file_url(depot), {"completed_on": "2027-02-02", "note": "x"}, format="json"
     )
-    assert response.status_code == 400 and "completed_on" in error(response)["fields"]
+    assert response.status_code == 400 and "completed_on" in error_of(response)["fields"]
 
 
 @time_machine.travel(NOW, tick=False)
 @pytest.mark.parametrize("kind", [MilestoneKind.DRAFT_PLAN, MilestoneKind.FINAL_PLAN])
 def test_plan_milestones_are_refused_they_are_met_by_the_plan_itself(pola, pola_staff, kind):
     plan_milestone = Milestone.objects.get(party=pola, kind=kind, phase__number=1)
-    response = api(pola_staff).post(
+    response = api_as(pola_staff).post(
         file_url(plan_milestone), {"completed_on": "2027-01-29", "note": "Done"}, format="json"
     )
     assert response.status_code == 400
-    assert "milestone" in error(response)["fields"]
-    assert "submitting the plan" in error(response)["message"]
+    assert "milestone" in error_of(response)["fields"]
+    assert "submitting the plan" in error_of(response)["message"]
     assert not CompletionReport.objects.exists()
 
 
@@ -175,15 +163,15 @@ def test_an_annual_report_needs_the_report_pdf_as_evidence(pola, pola_staff, rev
     annual = Milestone.objects.get(
         party=pola, kind=MilestoneKind.ANNUAL_REPORT, reporting_year=2026
     )
-    without = api(pola_staff).post(
+    without = api_as(pola_staff).post(
         file_url(annual),
         {"completed_on": "2027-01-30", "note": "Annual report 2026"},
         format="json",
     )
     assert without.status_code == 400
-    assert "documents" in error(without)["fields"]
+    assert "documents" in error_of(without)["fields"]
     assert not CompletionReport.objects.exists()
-    with_pdf = api(pola_staff).post(
+    with_pdf = api_as(pola_staff).post(
         file_url(annual),
         {
             "completed_on": "2027-01-30",
@@ -194,7 +182,7 @@ def test_an_annual_report_needs_the_report_pdf_as_evidence(pola, pola_staff, rev
     )
     assert with_pdf.status_code == 201, with_pdf.content
     assert [d["name"] for d in with_pdf.json()["documents"]] == ["annual-report-2026.pdf"]
-    accepted = api(reviewer).post(
+    accepted = api_as(reviewer).post(
         decision_url(with_pdf.json()["id"]), {"decision": "accepted"}, format="json"
     )
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
@@ -237,7 +225,7 @@ def test_an_accepted_report_meets_the_milestone_on_time_only_if_filed_by_235959_
     due, filed_at, on_time = FILINGS[case]
     milestone = MilestoneFactory.create(party=pola, due_date=due)
     with time_machine.travel(filed_at, tick=False):
-        response = api(pola_staff).post(
+        response = api_as(pola_staff).post(
             file_url(milestone),
             {"completed_on": due.isoformat(), "note": "Energized on the due date"},
             format="json",
@@ -246,7 +234,7 @@ def test_an_accepted_report_meets_the_milestone_on_time_only_if_filed_by_235959_
     assert response.json()["filed_on_time"] is on_time
     # AQMD decides a week later: its own time does not make the port late.
     with time_machine.travel(filed_at + dt.timedelta(days=7), tick=False):
-        decided = api(reviewer).post(
+        decided = api_as(reviewer).post(
             decision_url(response.json()["id"]), {"decision": "accepted"}, format="json"
         )
     assert decided.status_code == 200, decided.content
@@ -262,14 +250,14 @@ def test_a_rejection_needs_a_reason_keeps_the_milestone_open_and_the_port_may_re
     depot, pola_staff, reviewer
 ):
     made = report(depot, pola_staff, dt.date(2027, 1, 29))
-    blank = api(reviewer).post(
+    blank = api_as(reviewer).post(
         decision_url(made.pk), {"decision": "rejected", "reason": "  "}, format="json"
     )
     assert blank.status_code == 400
-    assert "reason" in error(blank)["fields"]  # the API's name for it
+    assert "reason" in error_of(blank)["fields"]  # the API's name for it
     made.refresh_from_db()
     assert made.status == ClaimStatus.PENDING
-    rejected = api(reviewer).post(
+    rejected = api_as(reviewer).post(
         decision_url(made.pk),
         {"decision": "rejected", "reason": "The commissioning certificate is missing."},
         format="json",
@@ -279,7 +267,7 @@ def test_a_rejection_needs_a_reason_keeps_the_milestone_open_and_the_port_may_re
     assert rejected.json()["decision_note"] == "The commissioning certificate is missing."
     depot.refresh_from_db()
     assert depot.status == MilestoneStatus.OPEN and depot.completed_at is None
-    again = api(pola_staff).post(
+    again = api_as(pola_staff).post(
         file_url(depot),
         {"completed_on": "2027-01-29", "note": "Certificate attached this time."},
         format="json",
@@ -287,8 +275,8 @@ def test_a_rejection_needs_a_reason_keeps_the_milestone_open_and_the_port_may_re
     assert again.status_code == 201
     assert CompletionReport.objects.filter(milestone=depot).count() == 2
     # A decided report cannot be decided the other way.
-    flipped = api(reviewer).post(decision_url(made.pk), {"decision": "accepted"}, format="json")
-    assert flipped.status_code == 409 and error(flipped)["code"] == "conflict"
+    flipped = api_as(reviewer).post(decision_url(made.pk), {"decision": "accepted"}, format="json")
+    assert flipped.status_code == 409 and error_of(flipped)["code"] == "conflict"
 
 
 @time_machine.travel(NOW, tick=False)
@@ -298,7 +286,7 @@ def test_ports_cannot_decide_a_report_the_board_neither_and_the_public_must_sign
     made = report(depot, pola_staff, dt.date(2027, 1, 29))
     # Deciding is AQMD's: 403 for any port (whether or not the report is theirs to see).
     for user, status in ((pola_staff, 403), (polb_staff, 403), (board_member, 403), (None, 401)):
-        response = api(user).post(decision_url(made.pk), {"decision": "accepted"}, format="json")
+        response = api_as(user).post(decision_url(made.pk), {"decision": "accepted"}, format="json")
         assert response.status_code == status, user
     made.refresh_from_db()
     depot.refresh_from_db()

@@ -28,6 +28,8 @@ from penalties.models import (
     PenaltyTier,
 )
 from penalties.sweep import sweep_deadlines
+from tests.api.conftest import error_of
+from tests.clients import api_as
 
 from .conftest import pacific
 from .helpers import confirm, flagged_default
@@ -40,19 +42,6 @@ PROVISIONAL_WORDS = "stored as provisional"
 def _frozen():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def api(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def error(response) -> dict:
-    body = response.json()
-    assert set(body) == {"error"}, body
-    return body["error"]
 
 
 def determine_url(default: Default) -> str:
@@ -136,13 +125,13 @@ def test_the_penalty_is_from_the_schedule_in_force_at_the_miss_by_the_ports_conf
     dismiss(never, reviewer)  # a dismissed miss counts for nothing
     # The proposal was made when flagged, for the port's next confirmed default (#1).
     assert late.proposed_amount == Decimal("75000.00")
-    first = api(reviewer).post(
+    first = api_as(reviewer).post(
         determine_url(early), {"decision": "confirmed", "reason": "Missed."}, format="json"
     )
     assert first.status_code == 200, first.content
     assert (first.json()["ordinal"], first.json()["penalty"]["amount"]) == (1, "50000.00")
     assert first.json()["penalty"]["is_provisional"] is True
-    second = api(administrator).post(
+    second = api_as(administrator).post(
         determine_url(late), {"decision": "confirmed", "reason": "Missed."}, format="json"
     )
     assert second.status_code == 200, second.content
@@ -159,16 +148,18 @@ def test_dismissing_through_the_api_needs_a_reason_assesses_nothing_and_stays_ou
     pola, pola_staff, administrator, board_member, django_capture_on_commit_callbacks
 ):
     flagged = flagged_default(pola, dt.date(2027, 1, 5), title="Gate 7 chargers")
-    blank = api(administrator).post(
+    blank = api_as(administrator).post(
         determine_url(flagged), {"decision": "dismissed", "reason": " "}, format="json"
     )
-    assert blank.status_code == 400 and "reason" in error(blank)["fields"]
+    assert blank.status_code == 400 and "reason" in error_of(blank)["fields"]
     assert Default.objects.get(pk=flagged.pk).status == DefaultStatus.FLAGGED
-    unknown = api(administrator).post(determine_url(flagged), {"decision": "maybe"}, format="json")
-    assert unknown.status_code == 400 and "decision" in error(unknown)["fields"]
+    unknown = api_as(administrator).post(
+        determine_url(flagged), {"decision": "maybe"}, format="json"
+    )
+    assert unknown.status_code == 400 and "decision" in error_of(unknown)["fields"]
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = api(administrator).post(
+        response = api_as(administrator).post(
             determine_url(flagged),
             {"decision": "dismissed", "reason": "Utility outage, documented."},
             format="json",
@@ -184,9 +175,9 @@ def test_dismissing_through_the_api_needs_a_reason_assesses_nothing_and_stays_ou
     event = AuditEvent.objects.get(action="default.dismissed")
     assert event.actor == administrator and event.note == "Utility outage, documented."
     for outsider in (None, board_member):
-        assert api(outsider).get(f"/api/v1/defaults/{flagged.pk}/").status_code == 404
-        assert api(outsider).get("/api/v1/defaults/").json()["results"] == []
-    own = api(pola_staff).get(f"/api/v1/defaults/{flagged.pk}/")
+        assert api_as(outsider).get(f"/api/v1/defaults/{flagged.pk}/").status_code == 404
+        assert api_as(outsider).get("/api/v1/defaults/").json()["results"] == []
+    own = api_as(pola_staff).get(f"/api/v1/defaults/{flagged.pk}/")
     assert own.status_code == 200 and own.json()["status"] == "dismissed"
 
 
@@ -211,18 +202,18 @@ def test_a_dismissal_without_a_reason_is_refused_by_the_service_and_changes_noth
 def test_a_second_determination_answers_409_and_records_nothing_more(pola, reviewer, administrator):
     flagged = flagged_default(pola)
     assert (
-        api(reviewer)
+        api_as(reviewer)
         .post(determine_url(flagged), {"decision": "confirmed", "reason": ""}, format="json")
         .status_code
         == 200
     )
     for decision in ("dismissed", "confirmed"):
-        again = api(administrator).post(
+        again = api_as(administrator).post(
             determine_url(flagged), {"decision": decision, "reason": "Second look"}, format="json"
         )
         assert again.status_code == 409, decision
-        assert error(again)["code"] == "conflict"
-        assert "already determined" in error(again)["message"]
+        assert error_of(again)["code"] == "conflict"
+        assert "already determined" in error_of(again)["message"]
     with pytest.raises(Conflict):
         dismiss(flagged, administrator)
     default = Default.objects.get(pk=flagged.pk)
@@ -267,12 +258,12 @@ def test_a_miss_of_a_provisional_date_answers_409_until_aqmd_confirms_the_date(
         sweep_deadlines(pacific(2027, 1, 6, 9))
     flagged = Default.objects.get(milestone=draft2)
     assert flagged.status == DefaultStatus.FLAGGED  # flagged, for AQMD to look at
-    refused = api(reviewer).post(
+    refused = api_as(reviewer).post(
         determine_url(flagged), {"decision": "confirmed", "reason": ""}, format="json"
     )
     assert refused.status_code == 409
-    assert "provisional" in error(refused)["message"]
-    assert "Confirm the date first" in error(refused)["message"]
+    assert "provisional" in error_of(refused)["message"]
+    assert "Confirm the date first" in error_of(refused)["message"]
     assert not Penalty.objects.exists()
     client.force_login(reviewer)
     url = reverse("penalties:default", args=[flagged.pk])
@@ -282,7 +273,7 @@ def test_a_miss_of_a_provisional_date_answers_409_until_aqmd_confirms_the_date(
     assert Default.objects.get(pk=flagged.pk).status == DefaultStatus.FLAGGED
 
     # AQMD confirms the date (the same date, no longer provisional) by an amendment.
-    amended = api(administrator).post(
+    amended = api_as(administrator).post(
         f"/api/v1/milestones/{draft2.pk}/due-date-amendments/",
         {
             "new_due_date": "2027-01-05",
@@ -294,7 +285,7 @@ def test_a_miss_of_a_provisional_date_answers_409_until_aqmd_confirms_the_date(
     assert amended.status_code == 201, amended.content
     assert amended.json()["is_provisional"] is False
     assert amended.json()["due_date"] == "2027-01-05"
-    confirmed = api(reviewer).post(
+    confirmed = api_as(reviewer).post(
         determine_url(flagged), {"decision": "confirmed", "reason": ""}, format="json"
     )
     assert confirmed.status_code == 200, confirmed.content
@@ -315,11 +306,11 @@ def test_a_miss_of_a_date_that_has_since_moved_cannot_be_confirmed_but_may_be_di
         reason="Board amendment",
         actor=administrator,
     )
-    refused = api(reviewer).post(
+    refused = api_as(reviewer).post(
         determine_url(flagged), {"decision": "confirmed", "reason": ""}, format="json"
     )
-    assert refused.status_code == 409 and "has since moved" in error(refused)["message"]
-    dismissed = api(reviewer).post(
+    assert refused.status_code == 409 and "has since moved" in error_of(refused)["message"]
+    dismissed = api_as(reviewer).post(
         determine_url(flagged), {"decision": "dismissed", "reason": "Date moved"}, format="json"
     )
     assert dismissed.status_code == 200
@@ -364,7 +355,7 @@ def test_reviewers_and_administrators_determine_ports_and_the_board_get_403_the_
 ):
     flagged = flagged_default(pola)
     user = None if role == "anonymous" else request.getfixturevalue(role)
-    response = api(user).post(
+    response = api_as(user).post(
         determine_url(flagged), {"decision": "dismissed", "reason": "Not a default"}, format="json"
     )
     assert response.status_code == status, response.content
@@ -442,10 +433,9 @@ def _what_is_seen(client_api: APIClient, client, misses: dict) -> dict[str, set[
 def test_the_public_and_the_board_see_confirmed_defaults_only_ports_their_own_aqmd_all(
     request, client, four_misses, role, expected
 ):
-    client_api = APIClient()
-    if role != "anonymous":
-        user = request.getfixturevalue(role)
-        client_api.force_login(user)
+    user = None if role == "anonymous" else request.getfixturevalue(role)
+    client_api = api_as(user)
+    if user is not None:
         client.force_login(user)
     seen = _what_is_seen(client_api, client, four_misses)
     assert seen == dict.fromkeys(seen, expected)
@@ -458,5 +448,5 @@ def test_a_flagged_miss_counts_in_no_ledger_and_no_public_penalty_list(client, f
     }
     assert lines["POLA"].active_defaults == 1 and lines["POLB"].active_defaults == 0
     assert lines["POLA"].assessed == Decimal("50000.00")
-    penalties = APIClient().get("/api/v1/penalties/").json()["results"]
+    penalties = api_as().get("/api/v1/penalties/").json()["results"]
     assert [p["id"] for p in penalties] == [four_misses["confirmed"].penalty.pk]

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from agreement.models import Milestone, MilestoneKind
 from audit.models import AuditEvent
@@ -26,6 +25,7 @@ from plans.models import (
     VersionStatus,
 )
 from plans.services import ConfirmationRequired
+from tests.clients import api_as
 
 from .conftest import make_draft
 
@@ -36,12 +36,6 @@ NOW = dt.datetime(2027, 1, 10, 9, 0, tzinfo=PACIFIC)
 
 def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0):
     return dt.datetime(year, month, day, hour, minute, second, tzinfo=PACIFIC)
-
-
-def api(user) -> APIClient:
-    client = APIClient()
-    client.force_login(user)
-    return client
 
 
 def milestone_data(due: dt.date, what: str = "Substation energized") -> dict:
@@ -119,7 +113,7 @@ def test_moving_a_milestone_to_a_past_date_is_refused_but_other_edits_of_a_past_
 
 @time_machine.travel(NOW, tick=False)
 def test_the_api_refuses_a_past_due_date_with_400_naming_the_field(project, pola_staff):
-    client = api(pola_staff)
+    client = api_as(pola_staff)
     added = client.post(
         f"/api/v1/plan-projects/{project.pk}/milestones/",
         {"what": "Chargers commissioned", "due_date": "2001-05-05"},
@@ -242,7 +236,7 @@ def test_the_api_answers_400_confirmation_required_listing_them_then_approves_wi
 ):
     url = f"/api/v1/plan-versions/{final_with_dates.pk}/decision/"
     with time_machine.travel(at(2027, 3, 2, 10), tick=False):
-        client = api(reviewer)
+        client = api_as(reviewer)
         asked = client.post(url, {"decision": "approved"}, format="json")
         assert asked.status_code == 400
         error = asked.json()["error"]
