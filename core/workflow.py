@@ -87,8 +87,8 @@ class Workflow:
             _("%(what)s is %(current)s and cannot become %(target)s. %(hint)s")
             % {
                 "what": self.name(obj),
-                "current": self.state_label(current).lower(),
-                "target": self.state_label(target).lower(),
+                "current": _in_sentence(self.state_label(current)),
+                "target": _in_sentence(self.state_label(target)),
                 "hint": hint,
             }
         )
@@ -98,6 +98,12 @@ class Workflow:
         current = getattr(obj, self.field)
         if current != target and not self.allows(current, target):
             raise self.conflict(obj, target)
+
+
+def _in_sentence(label: str) -> str:
+    """A state's label inside a sentence: its first letter lower-cased ("Confirmed by AQMD"
+    reads "confirmed by AQMD", not "confirmed by aqmd")."""
+    return label[:1].lower() + label[1:]
 
 
 _WORKFLOWS: dict[type[models.Model], Workflow] = {}

@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +32,7 @@ from accounts import policy
 from agreement.selectors import milestones_visible_to
 from api.parsers import LimitedJSONParser
 from api.views import DownloadView
+from core.errors import ServiceError
 from core.exports import CONTENT_TYPES, Column, ExportFormat, export_response
 from core.uploads import document_response
 
@@ -370,6 +373,18 @@ class _RequestDocumentDownload(DownloadView, _RequestView, _Single):
         return document_response(document)
 
 
+@contextmanager
+def _fields_named_as_in(asked: Any) -> Iterator[None]:
+    """A service's field errors under the names the API's request uses (``api_names`` of the
+    request serializer maps the service's name to the API's, e.g. ``note`` → ``reason``)."""
+    try:
+        yield
+    except ServiceError as error:
+        names = getattr(asked, "api_names", {})
+        error.fields = {names.get(name, name): message for name, message in error.fields.items()}
+        raise
+
+
 class _RequestFile(_Single):
     """File a request on one of your port's milestones (port staff): JSON, or multipart with
     PDF ``documents``.  Not a PDF: 400; larger than the limit: 413; one already pending, or
@@ -385,9 +400,10 @@ class _RequestFile(_Single):
         milestone = self.get_object()
         asked: Any = self.get_serializer(data=request.data)
         asked.is_valid(raise_exception=True)
-        made = milestone_requests.request_file(
-            kind=self.kind, milestone=milestone, actor=request.user, **asked.service_fields()
-        )
+        with _fields_named_as_in(asked):
+            made = milestone_requests.request_file(
+                kind=self.kind, milestone=milestone, actor=request.user, **asked.service_fields()
+            )
         row = selectors.requests_visible_to(request.user, self.kind).get(pk=made.pk)
         return Response(self.row_serializer(row).data, status=status.HTTP_201_CREATED)
 
@@ -404,9 +420,10 @@ class _RequestDecide(_RequestView, _Single):
         item = self.get_object()
         decision: Any = self.get_serializer(data=request.data)
         decision.is_valid(raise_exception=True)
-        milestone_requests.request_decide(
-            request=item, actor=request.user, **decision.service_fields()
-        )
+        with _fields_named_as_in(decision):
+            milestone_requests.request_decide(
+                request=item, actor=request.user, **decision.service_fields()
+            )
         return Response(self.row_serializer(self.get_queryset().get(pk=item.pk)).data)
 
 

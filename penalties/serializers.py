@@ -280,6 +280,7 @@ class CompletionReportFileSerializer(serializers.Serializer):
     )
     note = serializers.CharField(max_length=5000, help_text=_("What was completed."))
     documents = _documents_field(_("Evidence, PDF only (the report itself for an annual report)."))
+    api_names = {"reason": "note"}  # the service's name → this request's
 
     def service_fields(self) -> dict[str, Any]:
         data = self.validated_data
@@ -327,6 +328,7 @@ class FlexibilityDecisionSerializer(serializers.Serializer):
 class CompletionDecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["accepted", "rejected"])
     reason = _note(_("Required to reject."))
+    api_names = {"note": "reason"}  # the service's name → this request's
 
     def service_fields(self) -> dict[str, Any]:
         data = self.validated_data

@@ -334,6 +334,9 @@ def default_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except ServiceError as error:
                 add_service_error(form, error)
+                if not may_determine:  # determined already: the form is not shown, say why
+                    messages.error(request, str(error))
+                    return redirect("penalties:default", pk=default.pk)
             else:
                 messages.success(request, _("Determination recorded."))
                 return redirect("penalties:default", pk=default.pk)

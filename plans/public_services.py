@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts import policy
 from audit.services import audit_record
 from core.errors import Conflict, ServiceError
+from core.workflow import transition
 
 from .models import (
     PUBLIC_COMMENT_MAX_LENGTH,
@@ -25,6 +26,7 @@ from .models import (
     PublicCommentStatus,
     VersionStatus,
 )
+from .workflow import PUBLIC_COMMENT_WORKFLOW
 
 PUBLIC_ACTOR = "public"
 
@@ -78,7 +80,7 @@ def public_comment_submit(
     )
     policy.require(actor, policy.Action.PUBLIC_COMMENT_SUBMIT, locked)
     if not locked.open_for_public_comment:
-        raise ServiceError(_closed_reason(locked), code="conflict")
+        raise Conflict(_closed_reason(locked))
     comment = PublicComment(
         version=locked,
         text=text,
@@ -122,26 +124,18 @@ def public_comment_moderate(
     policy.require(actor, policy.Action.PUBLIC_COMMENT_MODERATE, locked)
     if locked.status == target:
         return locked
-    if locked.status != PublicCommentStatus.PENDING:
-        raise Conflict(
-            _("This comment was already moderated (%(status)s); reload the queue.")
-            % {"status": locked.get_status_display().lower()}
-        )
+    PUBLIC_COMMENT_WORKFLOW.check(locked, target)
     if not publish and not note:
         raise ServiceError(
             _("Say why the comment is not published."), fields={"note": _("Required.")}
         )
-    locked.status = target
-    locked.moderated_by = actor
-    locked.moderated_at = timezone.now()
-    locked.moderation_note = note
-    locked.save(update_fields=["status", "moderated_by", "moderated_at", "moderation_note"])
-    audit_record(
+    moved = transition(
+        locked,
+        target,
         actor=actor,
-        action=f"public_comment.{target}",
-        obj=locked,
-        before={"status": PublicCommentStatus.PENDING},
-        after={"status": target, "version": locked.version_id},
+        changes={"moderated_by": actor, "moderated_at": timezone.now(), "moderation_note": note},
         note=note,
+        audit_extra={"version": locked.version_id},
+        locked=True,
     )
-    return locked
+    return moved.obj

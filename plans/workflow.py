@@ -1,4 +1,4 @@
-"""The one transition table of a plan version (declared with :mod:`core.workflow`)."""
+"""The transition tables of plan versions and public comments (:mod:`core.workflow`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from core.workflow import workflow
 
-from .models import PlanVersion
+from .models import PlanVersion, PublicComment, PublicCommentStatus
 from .models import VersionStatus as S
 
 
@@ -40,4 +40,19 @@ VERSION_WORKFLOW = workflow(
     },
     hint=_hint,
     label=lambda version: _("Version %(number)s") % {"number": version.number},
+)
+
+
+# AQMD moderates a public comment once: the first moderator's decision stands.
+PUBLIC_COMMENT_WORKFLOW = workflow(
+    PublicComment,
+    states=PublicCommentStatus,
+    action="public_comment",
+    moves={
+        PublicCommentStatus.PENDING: {PublicCommentStatus.PUBLISHED, PublicCommentStatus.REJECTED},
+        PublicCommentStatus.PUBLISHED: set(),
+        PublicCommentStatus.REJECTED: set(),
+    },
+    hint=lambda current, target: _("It was already moderated; reload the queue."),
+    label=lambda comment: _("This comment"),
 )

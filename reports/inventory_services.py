@@ -22,6 +22,7 @@ from accounts import policy
 from agreement.models import Party
 from audit.services import audit_record, snapshot
 from core.errors import ServiceError, TooLarge
+from core.workflow import transition
 
 from .models import (
     FIRST_YEAR,
@@ -53,14 +54,6 @@ class _PortYear:
     """Stands in for an inventory that does not exist yet, for the policy's port check."""
 
     party_id: int
-
-
-# The review workflow: which status may move to which, in one place.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    InventoryStatus.SUBMITTED: frozenset({InventoryStatus.ACCEPTED, InventoryStatus.REJECTED}),
-    InventoryStatus.ACCEPTED: frozenset({InventoryStatus.SUBMITTED}),  # edited by port staff
-    InventoryStatus.REJECTED: frozenset({InventoryStatus.SUBMITTED}),  # corrected, resubmitted
-}
 
 
 def _inventory_snapshot(inventory: EmissionsInventory) -> dict[str, Any]:
@@ -234,30 +227,14 @@ def inventory_review(
             _("Say why the figures are rejected, so the port can correct them."),
             fields={"note": _("A reason is required.")},
         )
-    locked = EmissionsInventory.objects.select_for_update().get(pk=inventory.pk)
-    if locked.status == target:
-        return locked
-    if target not in TRANSITIONS[locked.status]:
-        raise ServiceError(
-            _("This inventory is %(status)s; only submitted inventories are reviewed.")
-            % {"status": locked.get_status_display()},
-            code="conflict",
-        )
-    before = snapshot(locked, ["status", "reviewed_by", "reviewed_at", "review_note"])
-    locked.status = target
-    locked.reviewed_by = actor
-    locked.reviewed_at = timezone.now()
-    locked.review_note = note
-    locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
-    audit_record(
+    moved = transition(
+        inventory,
+        target,
         actor=actor,
-        action=f"emissions_inventory.{target}",
-        obj=locked,
-        before=before,
-        after=snapshot(locked, ["status", "reviewed_by", "reviewed_at", "review_note"]),
+        changes={"reviewed_by": actor, "reviewed_at": timezone.now(), "review_note": note},
         note=note,
     )
-    return locked
+    return moved.obj
 
 
 # --- CSV import ---------------------------------------------------------------------------

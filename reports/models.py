@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.workflow import workflow
+
 # The CAAP baseline year.
 BASELINE_YEAR = 2005
 FIRST_YEAR = 1990
@@ -129,6 +131,26 @@ class EmissionsInventory(models.Model):
     @property
     def is_baseline(self) -> bool:
         return self.year == BASELINE_YEAR
+
+
+# AQMD's review of an inventory.  Entering new figures (``inventory_save``) starts a new
+# round: submitted for review, or accepted at once when AQMD enters them.
+INVENTORY_WORKFLOW = workflow(
+    EmissionsInventory,
+    states=InventoryStatus,
+    action="emissions_inventory",
+    moves={
+        InventoryStatus.SUBMITTED: {InventoryStatus.ACCEPTED, InventoryStatus.REJECTED},
+        InventoryStatus.ACCEPTED: {InventoryStatus.SUBMITTED},
+        InventoryStatus.REJECTED: {InventoryStatus.SUBMITTED},
+    },
+    hint=lambda current, target: (
+        _("Only submitted inventories are reviewed; corrected figures come back for review.")
+        if target in (InventoryStatus.ACCEPTED, InventoryStatus.REJECTED)
+        else ""
+    ),
+    label=lambda inventory: _("This inventory"),
+)
 
 
 class InventoryFigure(models.Model):
@@ -338,3 +360,26 @@ class ReportRun(models.Model):
     @property
     def is_in_progress(self) -> bool:
         return self.status in (ReportStatus.QUEUED, ReportStatus.RENDERING)
+
+
+# A run is rendered once by the job (``reports/services.py`` claims queued runs, and
+# renderings left stale by a dead worker, with conditional updates); a failed one may be
+# queued again.  A ready run never changes: a new rendering is a new version.
+REPORT_RUN_WORKFLOW = workflow(
+    ReportRun,
+    states=ReportStatus,
+    action="report_run",
+    moves={
+        ReportStatus.QUEUED: {ReportStatus.RENDERING},
+        ReportStatus.RENDERING: {ReportStatus.READY, ReportStatus.FAILED},
+        ReportStatus.READY: set(),
+        ReportStatus.FAILED: {ReportStatus.QUEUED},
+    },
+    hint=lambda current, target: (
+        _("Only a failed run is retried; generate a new version instead.")
+        if target == ReportStatus.QUEUED
+        else ""
+    ),
+    label=lambda run: _("This report run"),
+    audited_fields=("error", "attempts"),
+)

@@ -3,7 +3,8 @@
 A run is never overwritten: regenerating makes a new run with the next version.  Rendering
 claims the run with a conditional update (queued -> rendering), writes the PDF to a temporary
 file and moves it into place, then marks the run ready; any error marks it failed with the
-message.  Only ready runs have a file that is served.
+message.  Only ready runs have a file that is served.  The moves are those of the run's table
+(``REPORT_RUN_WORKFLOW`` in ``models.py``); a retry goes through :func:`core.workflow.transition`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from accounts import policy
 from agreement.models import Party
 from audit.services import audit_record, snapshot
 from core.errors import Conflict, ServiceError
+from core.workflow import transition
 
 from .models import BASELINE_YEAR, LAST_YEAR, ReportRun, ReportStatus
 
@@ -93,20 +95,7 @@ def report_run_retry(*, run: ReportRun, actor: Any) -> ReportRun:
     locked = ReportRun.objects.select_for_update().get(pk=run.pk)
     if locked.is_in_progress:
         return locked
-    if locked.status != ReportStatus.FAILED:
-        raise ServiceError(
-            _("Only a failed run is retried; generate a new version instead."), code="conflict"
-        )
-    before = _state(locked)
-    locked.status = ReportStatus.QUEUED
-    locked.save(update_fields=["status"])
-    audit_record(
-        actor=actor,
-        action="report_run.retried",
-        obj=locked,
-        before=before,
-        after=_state(locked),
-    )
+    transition(locked, ReportStatus.QUEUED, actor=actor, action="report_run.retried", locked=True)
     _enqueue(locked.pk)
     return locked
 
@@ -119,7 +108,7 @@ def report_run_publish(*, run: ReportRun, actor: Any) -> ReportRun:
     if locked.is_published:
         return locked
     if locked.status != ReportStatus.READY:
-        raise ServiceError(_("Only a ready report can be published."), code="conflict")
+        raise Conflict(_("Only a ready report can be published."))
     before = _state(locked)
     locked.is_published = True
     locked.published_at = timezone.now()

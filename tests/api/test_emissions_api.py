@@ -107,7 +107,7 @@ def test_aqmd_accepts_or_rejects_with_a_reason(client_as, submitted):
     assert rejected.json()["status"] == "rejected"
     assert rejected.json()["review_note"] == "DPM is in kg, not tons."
     conflict = reviewer.post(url, {"decision": "accept"})
-    assert conflict.status_code == 400  # only submitted inventories are reviewed
+    assert conflict.status_code == 409  # only submitted inventories are reviewed
     assert error_of(conflict)["code"] == "conflict"
 
 

@@ -162,8 +162,9 @@ def test_retrying_a_failed_run_queues_it_again(client_as, runs, django_capture_o
 
 def test_retrying_a_ready_run_is_refused(client_as, runs):
     response = client_as("reviewer").post(f"/api/v1/report-runs/{runs['pola'].pk}/retry/")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert error_of(response)["code"] == "conflict"
+    assert "generate a new version instead" in error_of(response)["message"]
 
 
 def test_an_administrator_publishes_and_the_public_then_downloads(client_as, runs):
@@ -183,7 +184,7 @@ def test_publishing_a_run_that_is_not_ready_is_refused(client_as, runs):
     response = client_as("administrator").post(
         f"/api/v1/report-runs/{runs['pola_failed'].pk}/publish/"
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert error_of(response)["code"] == "conflict"
 
 
