@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from accounts import policy
 from agreement.models import Party
 from audit.services import audit_record, snapshot
 from core.errors import ServiceError, TooLarge
+from core.outbox import Mail, absolute_url, port_staff
 from core.workflow import transition
 
 from .models import (
@@ -233,8 +235,32 @@ def inventory_review(
         actor=actor,
         changes={"reviewed_by": actor, "reviewed_at": timezone.now(), "review_note": note},
         note=note,
+        notify=lambda row: [_review_mail(row)],
     )
     return moved.obj
+
+
+def _review_mail(inventory: EmissionsInventory) -> Mail:
+    """The port hears AQMD's review of its figures (a rejection says what to correct)."""
+    values = {
+        "year": inventory.year,
+        "outcome": inventory.get_status_display(),
+        "note": inventory.review_note,
+        "url": absolute_url(reverse("reports:emissions")),
+    }
+    return Mail(
+        event_key=(
+            f"emissions_inventory.{inventory.pk}.{inventory.status}"
+            f".{int(inventory.reviewed_at.timestamp()) if inventory.reviewed_at else 0}"
+        ),
+        recipients=port_staff(inventory.party_id),
+        subject=_("Emissions inventory %(year)s: %(outcome)s") % values,
+        body=_(
+            "AQMD reviewed the emissions inventory for %(year)s: %(outcome)s.\n\n"
+            "%(note)s\n\n%(url)s\n"
+        )
+        % values,
+    )
 
 
 # --- CSV import ---------------------------------------------------------------------------
