@@ -24,7 +24,9 @@ supervise_start() {
 supervise_stop() {
   [ "$_supervise_stopping" = 1 ] && return 0
   _supervise_stopping=1
-  echo "Stopping ${_supervised_names[*]}..." >&2
+  # Our messages on fd 3; bash's own "Quit"/"Killed" job notices are not news here.
+  exec 3>&2 2>/dev/null
+  echo "Stopping ${_supervised_names[*]}..." >&3
   local pid step alive
   for pid in "${_supervised_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for step in $(seq 1 90); do
@@ -37,11 +39,12 @@ supervise_stop() {
     sleep 0.1
   done
   for pid in "${_supervised_pids[@]}"; do
-    kill -0 "$pid" 2>/dev/null && echo "Killing $pid (did not stop in time)" >&2
+    kill -0 "$pid" 2>/dev/null && echo "Killing $pid (did not stop in time)" >&3
     kill -KILL -- "-$pid" 2>/dev/null || true
   done
   wait 2>/dev/null || true
-  echo "Stopped." >&2
+  echo "Stopped." >&3
+  exec 2>&3 3>&-
 }
 
 supervise_wait() {
