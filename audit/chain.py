@@ -102,8 +102,7 @@ def verify() -> Verification:
                 checked,
                 Break(
                     event.pk,
-                    f"does not follow {after}: an event before it was deleted, changed or "
-                    "inserted",
+                    f"does not follow {after}: an event before it was deleted, changed or inserted",
                 ),
             )
         if event_hash(event) != event.hash:

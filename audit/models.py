@@ -99,7 +99,9 @@ class AuditChainHead(models.Model):
 
     class Meta:
         verbose_name = _("audit chain head")
-        constraints = [models.CheckConstraint(name="audit_chain_head_single_row", condition=models.Q(id=1))]
+        constraints = [
+            models.CheckConstraint(name="audit_chain_head_single_row", condition=models.Q(id=1))
+        ]
 
     def __str__(self) -> str:
         return f"audit chain: {self.length} events, last #{self.last_event_id}"

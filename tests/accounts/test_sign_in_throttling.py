@@ -15,9 +15,7 @@ LOGIN = "/accounts/login/"
 
 
 def _sign_in(client, username: str, password: str, address: str = "203.0.113.7"):
-    return client.post(
-        LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address
-    )
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 def test_twelve_wrong_passwords_then_the_right_one_does_not_sign_the_administrator_in(

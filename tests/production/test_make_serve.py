@@ -205,9 +205,11 @@ def _sign_in_and_enrol(base: str) -> list[str]:
             page = context.new_page()
             page.on(
                 "console",
-                lambda m: violations.append(f"{page.url}: {m.text}")
-                if "Content Security Policy" in m.text
-                else None,
+                lambda m: (
+                    violations.append(f"{page.url}: {m.text}")
+                    if "Content Security Policy" in m.text
+                    else None
+                ),
             )
             response = page.goto(f"{base}/accounts/login/")
             assert response is not None
