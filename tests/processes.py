@@ -7,6 +7,7 @@ processes see their rows), and is stopped by the test that started it, by proces
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -53,7 +54,8 @@ def database_url(name: str | None = None) -> str:
     s = connection.settings_dict
     user = s.get("USER") or "postgres"
     password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
-    return f"postgres://{user}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{name or s['NAME']}"
+    host, port = s["HOST"] or "127.0.0.1", s["PORT"] or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{name or s['NAME']}"
 
 
 def base_env(**overrides: str) -> dict[str, str]:
@@ -89,10 +91,8 @@ class Process:
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         """Signal the whole process group (the master and its children)."""
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.popen.pid, sig)
-        except ProcessLookupError:
-            pass
 
     def stop(self, timeout: float = 15.0) -> None:
         if self.popen.poll() is None:
@@ -108,7 +108,7 @@ class Process:
 
 def spawn(args: list[str], env: dict[str, str], log: Path) -> Process:
     handle = log.open("wb")
-    popen = subprocess.Popen(  # noqa: S603 - fixed argument lists
+    popen = subprocess.Popen(
         args, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
     )
     return Process(popen, log)
@@ -155,7 +155,7 @@ def worker_args(name: str, *, concurrency: int = 1) -> list[str]:
 
 def http_status(url: str, timeout: float = 10.0) -> int:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return int(response.status)
     except urllib.error.HTTPError as error:
         return int(error.code)
@@ -165,7 +165,7 @@ def http_status(url: str, timeout: float = 10.0) -> int:
 
 def get(url: str, timeout: float = 10.0) -> tuple[int, str]:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return int(response.status), response.read().decode()
     except urllib.error.HTTPError as error:
         return int(error.code), error.read().decode(errors="replace")

@@ -107,7 +107,7 @@ def test_a_rehashed_forgery_still_breaks_at_the_next_event(pola):
 
 
 def test_an_event_saved_without_the_chain_is_refused(pola):
-    with pytest.raises(RuntimeError, match="audit.chain.append"):
+    with pytest.raises(RuntimeError, match=r"audit\.chain\.append"):
         AuditEvent(action="x", object_type="a", object_id="1", object_repr="x").save()
 
 

@@ -16,13 +16,14 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 from django.db import connection
 from django_otp.oath import totp
 
-from tests.processes import BIN, ROOT, base_env, database_url, free_port, get, wait_for
+from tests.processes import BIN, ROOT, base_env, database_url, free_port, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -143,8 +144,8 @@ def test_an_aqmd_administrator_signs_in_with_a_second_factor_through_make_serve(
         assert "beat: Starting" in log.read_text()
 
         created = subprocess.run(
-            [str(BIN / "python"), "manage.py", "createsuperuser", "--noinput", "--username", "ops.admin",
-             "--email", "ops.admin@aqmd.example"],
+            [str(BIN / "python"), "manage.py", "createsuperuser", "--noinput",
+             "--username", "ops.admin", "--email", "ops.admin@aqmd.example"],
             cwd=ROOT, env={**env, "DJANGO_SUPERUSER_PASSWORD": "a long pass phrase 42"},
             capture_output=True, text=True,
         )  # fmt: skip
@@ -184,7 +185,7 @@ def _https_status(url: str) -> int:
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     try:
-        with urllib.request.urlopen(url, timeout=5, context=context) as response:  # noqa: S310
+        with urllib.request.urlopen(url, timeout=5, context=context) as response:
             return int(response.status)
     except urllib.error.HTTPError as error:
         return int(error.code)
@@ -203,14 +204,12 @@ def _sign_in_and_enrol(base: str) -> list[str]:
         try:
             context = browser.new_context(ignore_https_errors=True)
             page = context.new_page()
-            page.on(
-                "console",
-                lambda m: (
-                    violations.append(f"{page.url}: {m.text}")
-                    if "Content Security Policy" in m.text
-                    else None
-                ),
-            )
+
+            def on_console(message: Any) -> None:
+                if "Content Security Policy" in message.text:
+                    violations.append(f"{page.url}: {message.text}")
+
+            page.on("console", on_console)
             response = page.goto(f"{base}/accounts/login/")
             assert response is not None
             headers = response.headers
