@@ -4,7 +4,8 @@ Two ways a run gets stuck: the broker was down when it was requested (the run is
 *queued* but its render task was never sent), or the worker rendering it died (SIGKILL,
 out of memory, a lost machine) and left it *rendering*.  ``requeue_stalled_runs(now)``:
 
-- sends the render task again for every run queued longer than ``QUEUED_STALE_AFTER``;
+- sends the render task again for every run queued longer than
+  ``settings.REPORT_QUEUED_STALE_SECONDS`` (5 minutes);
 - puts back to *queued* (a conditional update, audited) every run rendering for longer
   than the render task's hard time limit (``STALE_AFTER``): no live worker can still be on
   it, and sends its render task.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
@@ -28,12 +30,15 @@ from .services import STALE_AFTER, enqueue_render
 
 logger = logging.getLogger(__name__)
 
-QUEUED_STALE_AFTER = dt.timedelta(minutes=5)
+
+def queued_stale_after() -> dt.timedelta:
+    """How long a run may wait in the queue before its task is sent again (default 5 min)."""
+    return dt.timedelta(seconds=settings.REPORT_QUEUED_STALE_SECONDS)
 
 
 def stalled_runs(now: dt.datetime) -> list[int]:
     """Ids of runs queued or rendering for too long (``report_run_status_idx``)."""
-    stalled = Q(status=ReportStatus.QUEUED, requested_at__lt=now - QUEUED_STALE_AFTER) | Q(
+    stalled = Q(status=ReportStatus.QUEUED, requested_at__lt=now - queued_stale_after()) | Q(
         status=ReportStatus.RENDERING, started_at__lt=now - STALE_AFTER
     )
     return list(ReportRun.objects.filter(stalled).order_by("pk").values_list("pk", flat=True))
@@ -56,7 +61,7 @@ def requeue_one(run_id: int, now: dt.datetime) -> bool:
                 note="Rendering outlived the render time limit: its worker died.",
             )
         elif not ReportRun.objects.filter(
-            pk=run_id, status=ReportStatus.QUEUED, requested_at__lt=now - QUEUED_STALE_AFTER
+            pk=run_id, status=ReportStatus.QUEUED, requested_at__lt=now - queued_stale_after()
         ).exists():
             return False
         enqueue_render(run_id)

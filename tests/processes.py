@@ -172,13 +172,33 @@ def get(url: str, timeout: float = 10.0) -> tuple[int, str]:
 
 
 @contextmanager
-def gunicorn(tmp_path: Path, **env: str) -> Iterator[tuple[Process, str]]:
+def gunicorn(tmp_path: Path, *, workers: int = 2, **env: str) -> Iterator[tuple[Process, str]]:
+    """gunicorn serving the application; ready once it answers at all (even 503)."""
     port = free_port()
-    with running(gunicorn_args(port), base_env(**env), tmp_path / f"gunicorn-{port}.log") as web:
+    args = gunicorn_args(port, workers=workers)
+    with running(args, base_env(**env), tmp_path / f"gunicorn-{port}.log") as web:
         base = f"http://127.0.0.1:{port}"
-        if not wait_for(lambda: http_status(f"{base}/status/") == 200, timeout=60):
+        if not wait_for(lambda: http_status(f"{base}/healthz/") != 0, timeout=60):
             raise AssertionError("gunicorn did not start:\n" + web.output()[-4000:])
         yield web, base
+
+
+def worker_pids(web: Process) -> set[int]:
+    """The gunicorn master's worker processes (to show none was restarted)."""
+    out = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(web.pid)], capture_output=True, text=True, check=False
+    ).stdout
+    return {int(p) for p in out.split()}
+
+
+@contextmanager
+def celery_worker(tmp_path: Path, name: str, **env: str) -> Iterator[Process]:
+    """A Celery worker subprocess (production settings) ready to consume."""
+    log = tmp_path / f"{name}.log"
+    with running(worker_args(name), base_env(**env), log) as worker:
+        if not wait_for(lambda: " ready." in worker.output(), timeout=60):
+            raise AssertionError(f"worker {name} did not start:\n" + worker.output()[-4000:])
+        yield worker
 
 
 class PrivateRedis:

@@ -348,6 +348,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
+# A report run still queued after this long has its render task sent again
+# (reports/recovery.py): the broker was down when it was requested.
+REPORT_QUEUED_STALE_SECONDS = env.int("REPORT_QUEUED_STALE_SECONDS", default=5 * 60)
 
 LOGGING = {
     "version": 1,
