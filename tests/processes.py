@@ -135,6 +135,7 @@ def gunicorn_args(port: int, *, workers: int = 2) -> list[str]:
         "60",
         "--graceful-timeout",
         "5",
+        "--no-control-socket",
     ]
 
 
