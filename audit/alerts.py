@@ -11,6 +11,8 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 
@@ -35,15 +37,16 @@ def alert_chain_broken(result: Verification) -> int:
     if not recipients:
         logger.error("No AQMD administrator with an email to alert about the audit chain.")
         return 0
-    subject = "Audit log integrity check FAILED"
-    body = (
-        f"The daily check of the compliance tracker's audit log found a break in its hash "
-        f"chain at {result.broken}.\n\n"
-        f"{result.checked} events before it verified. An event was changed, deleted or "
-        "inserted outside the application (the database refuses this unless its trigger is "
-        "disabled). Investigate before relying on the audit trail; run\n"
-        "    python manage.py verify_audit_log\n"
-        "to see the current state.\n"
-    )
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Audit log integrity check FAILED")
+        body = _(
+            "The daily check of the compliance tracker's audit log found a break in its hash "
+            "chain at %(where)s.\n\n"
+            "%(checked)s events before it verified. An event was changed, deleted or inserted "
+            "outside the application (the database refuses this unless its trigger is "
+            "disabled). Investigate before relying on the audit trail; run\n"
+            "    python manage.py verify_audit_log\n"
+            "to see the current state.\n"
+        ) % {"where": result.broken, "checked": result.checked}
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
     return len(recipients)

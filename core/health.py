@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import connections
@@ -54,7 +55,8 @@ def check_broker() -> Check:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=CHECK_TIMEOUT_SECONDS)
             if transport.startswith("redis"):
-                conn.default_channel.client.ping()
+                channel: Any = conn.default_channel
+                channel.client.ping()
     except Exception as exc:
         logger.warning("Readiness: %s is down: %s", name, exc)
         return Check(name, False, type(exc).__name__)

@@ -39,6 +39,7 @@ def records(pola, pola_staff, reviewer, administrator, settings, tmp_path):
         reason="Amendment 1",
         actor=administrator,
     )
+    assert change is not None
     return {
         "submitted plan version": PlanVersion.objects.get(pk=version.pk),
         "review decision": ReviewDecision.objects.get(version=version),

@@ -19,4 +19,4 @@ ALLOWED_HOSTS = ["*"]
 # The suite signs AQMD users in with force_login: the second factor is switched off here and
 # switched on by the tests of it (tests/accounts/test_second_factor.py).  Production keeps
 # it for every AQMD reviewer and administrator (config.settings.production).
-MFA_REQUIRED_ROLES: list[str] = []
+MFA_REQUIRED_ROLES = []

@@ -38,7 +38,9 @@ def _code(device: TOTPDevice, *, step_offset: int = 0) -> str:
 
 def _enrol(client) -> tuple[TOTPDevice, list[str]]:
     page = client.get(reverse("mfa-setup")).content.decode()
-    key = re.search(r'id="totp-key">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+    match = re.search(r'id="totp-key">([A-Z2-7 ]+)<', page)
+    assert match is not None
+    key = match.group(1).replace(" ", "")
     device = TOTPDevice.objects.get(confirmed=False)
     assert base64.b32decode(key + "=" * (-len(key) % 8)) == device.bin_key
     response = client.post(reverse("mfa-setup"), {"token": _code(device), "next": "/plans/"})

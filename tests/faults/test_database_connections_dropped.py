@@ -110,7 +110,7 @@ def test_dropped_connections_give_clean_503s_and_the_app_recovers_without_restar
 def test_with_the_database_unreachable_pages_answer_503_and_the_probe_names_it(tmp_path):
 
     dead = "postgres://postgres@127.0.0.1:1/nowhere"  # nothing listens on port 1
-    with gunicorn(tmp_path, DATABASE_URL=dead) as (web, base):
+    with gunicorn(tmp_path, DATABASE_URL=dead) as (_web, base):
         status, body = get(base + "/healthz/")
         page_status, page = get(base + "/milestones/")
         api_status, api = get(base + "/api/v1/milestones/")

@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ def _admin_connection() -> psycopg.Connection:
 
 
 @pytest.fixture
-def serve_database() -> str:
+def serve_database() -> Iterator[str]:
     name = f"{connection.settings_dict['NAME']}_serve"
     with _admin_connection() as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
