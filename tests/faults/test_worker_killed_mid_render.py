@@ -67,3 +67,7 @@ def test_a_render_killed_midway_is_rendered_once_after_recovery(agreement, tmp_p
     )
     assert actions == ["report_run.requested", "report_run.requeued", "report_run.ready"]
     assert ReportRun.objects.filter(year=2025, party=None).count() == 1
+    print(
+        f"render killed mid-way (attempt 1); after recovery: {run.status}, {run.attempts} "
+        f"attempts, {len(pdfs)} PDF, audit {', '.join(actions)}"
+    )
