@@ -95,3 +95,21 @@ def test_a_short_or_common_password_is_refused_with_a_clear_message(client, pola
         },
     )
     assert response.status_code == 302
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_address_lock(client, agreement):
+    """Without a trusted proxy in front, X-Forwarded-For is the client's own invention."""
+    for n in range(10):
+        client.post(
+            LOGIN,
+            {"username": f"guess{n}", "password": "nope"},
+            REMOTE_ADDR="198.51.100.77",
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{n}",
+        )
+    response = client.post(
+        LOGIN,
+        {"username": "guess99", "password": "nope"},
+        REMOTE_ADDR="198.51.100.77",
+        HTTP_X_FORWARDED_FOR="10.0.0.200",
+    )
+    assert response.status_code == 429
