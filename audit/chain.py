@@ -49,9 +49,33 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _settle_before_locking(event: AuditEvent) -> None:
+    """Take every lock this transaction's foreign keys need *before* the chain head's.
+
+    The head stays locked until commit, when PostgreSQL checks Django's deferred foreign keys
+    (``FOR KEY SHARE`` on each parent row).  A concurrent writer that holds a parent row
+    ``FOR UPDATE`` (a sweep locks the port) and waits for the head would deadlock with us.
+    So: check what is pending now, and lock the new event's own parents, while we do not
+    hold the head yet.  (SQLite serializes writers from the first statement instead.)
+    """
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for name in ("party", "actor"):
+            pk = getattr(event, f"{name}_id")
+            if pk is not None:
+                parent: Any = AuditEvent._meta.get_field(name).related_model
+                table = connection.ops.quote_name(parent._meta.db_table)
+                cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE", [pk])  # noqa: S608
+
+
 def append(event: AuditEvent) -> AuditEvent:
     """Save ``event`` as the chain's next link (inside the caller's transaction)."""
     with transaction.atomic():
+        _settle_before_locking(event)
         head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
         if head is None:  # a database migrated without the head row (cannot happen after 0003)
             head, _ = AuditChainHead.objects.get_or_create(pk=1)
