@@ -117,10 +117,12 @@ def test_a_report_requested_while_redis_is_down_is_queued_honestly_and_renders_o
         probe = redis_client.Redis.from_url(redis.url)
         assert wait_for(lambda: bool(probe.exists("_kombu.binding.celery")), timeout=60)
         # Beat sends the recovery job every 5 minutes; here it is sent by hand once Redis is up.
-        # (Celery prefers CELERY_BROKER_URL from the environment to its broker argument.)
-        monkeypatch.setenv("CELERY_BROKER_URL", redis.url)
-        client = Celery(broker=redis.url)
-        client.send_task("reports.requeue_stalled_runs")
+        # A client of that Redis only (not the app the other tests send through; Celery
+        # prefers CELERY_BROKER_URL from the environment to its broker argument).
+        with monkeypatch.context() as env_patch:
+            env_patch.setenv("CELERY_BROKER_URL", redis.url)
+            client = Celery(broker=redis.url, set_as_current=False)
+            client.send_task("reports.requeue_stalled_runs")
         assert wait_for(
             lambda: ReportRun.objects.get(pk=run.pk).status == ReportStatus.READY, timeout=120
         ), worker.output()[-3000:]
