@@ -13,11 +13,7 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
 from tests.processes import ROOT, free_port, wait_for
-
-pytestmark = pytest.mark.browser  # slow: a whole application start
 
 
 def _copy_project(target: Path) -> None:
