@@ -1,4 +1,4 @@
-# The two commands of README.md: `make run` and `make test`.
+# The commands of README.md: `make run`, `make serve` and `make test`.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/compliance_tracker
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test install lint typecheck migrations-check pytest services-check test-deps bench clean \
+.PHONY: run serve test install lint typecheck migrations-check pytest services-check test-deps bench clean \
 	messages
 
 $(STAMP): pyproject.toml requirements.lock
@@ -21,8 +21,14 @@ $(STAMP): pyproject.toml requirements.lock
 install: $(STAMP)
 
 ## make run: the application on embedded defaults (SQLite, file-system Celery broker).
+## PORT=8001 make run to use another port.
 run: $(STAMP)
 	@scripts/run-dev
+
+## make serve: the production shape (gunicorn, Celery worker and beat) on DATABASE_URL and
+## CELERY_BROKER_URL with production settings; the entry points of the Dockerfile too.
+serve: $(STAMP)
+	@scripts/entrypoint all
 
 ## make test: lint, types, migrations check and the test suite on PostgreSQL and Redis.
 test: $(STAMP) services-check test-deps lint typecheck migrations-check pytest

@@ -7,7 +7,12 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_site import AuditedInline, AuditedModelAdmin
+from core.admin_site import (
+    AuditedInline,
+    AuditedModelAdmin,
+    ImmutableRecordAdmin,
+    ImmutableRecordMixin,
+)
 from core.errors import ServiceError
 
 from . import services
@@ -98,7 +103,7 @@ class MilestoneAdminForm(forms.ModelForm):
         return data
 
 
-class DateChangeInline(AuditedInline):
+class DateChangeInline(ImmutableRecordMixin, AuditedInline):
     model = MilestoneDateChange
     fk_name = "milestone"
     can_delete = False
@@ -112,9 +117,6 @@ class DateChangeInline(AuditedInline):
         "actor",
         "changed_at",
     ]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Milestone)
@@ -158,12 +160,6 @@ class MilestoneAdmin(AuditedModelAdmin):
 
 
 @admin.register(MilestoneDateChange)
-class MilestoneDateChangeAdmin(AuditedModelAdmin):
+class MilestoneDateChangeAdmin(ImmutableRecordAdmin):
     list_display = ["milestone", "kind", "old_due_date", "new_due_date", "actor", "changed_at"]
     list_select_related = ["milestone__party", "actor"]
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -18,6 +18,11 @@ class AuditEvent(models.Model):
 
     Append-only: rows are written by services inside the transaction of the change, and the
     database refuses UPDATE and DELETE on this table (see migration 0002).
+
+    Tamper-evident: ``hash`` is the SHA-256 of the event's content and ``prev_hash``, the
+    hash of the event written before it (``audit/chain.py``), so whoever disables the
+    trigger and edits, deletes or inserts a row breaks the chain that
+    ``python manage.py verify_audit_log`` checks.
     """
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
@@ -47,6 +52,10 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    prev_hash = models.CharField(
+        _("previous event's hash"), max_length=64, blank=True, editable=False
+    )
+    hash = models.CharField(_("hash"), max_length=64, unique=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -55,6 +64,11 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit events")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+        constraints = [
+            models.CheckConstraint(
+                name="audit_event_hash_is_sha256", condition=models.Q(hash__regex=r"^[0-9a-f]{64}$")
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
@@ -62,7 +76,32 @@ class AuditEvent(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:
             raise RuntimeError("Audit events are append-only.")
+        if not self.hash:
+            raise RuntimeError("Append audit events through audit.chain.append (the hash chain).")
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("Audit events are append-only.")
+
+
+class AuditChainHead(models.Model):
+    """The last event of the hash chain: one row, locked by every writer of an event.
+
+    Appending reads the head under ``SELECT ... FOR UPDATE``, links the new event to it and
+    moves it, in the transaction of the change: concurrent writers queue on this row and
+    chain in commit order.  It also makes deleting the last events detectable.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    last_event_id = models.BigIntegerField(_("last event"), null=True, blank=True)
+    last_hash = models.CharField(_("last hash"), max_length=64, blank=True)
+    length = models.BigIntegerField(_("events in the chain"), default=0)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        constraints = [
+            models.CheckConstraint(name="audit_chain_head_single_row", condition=models.Q(id=1))
+        ]
+
+    def __str__(self) -> str:
+        return f"audit chain: {self.length} events, last #{self.last_event_id}"

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models
 from django.forms.models import model_to_dict
 
+from . import chain
 from .models import AuditEvent
 
 
@@ -49,13 +50,14 @@ def audit_record(
 ) -> AuditEvent:
     """Append one audit event.  ``actor`` None (or anonymous) records ``actor_label``.
 
-    That is "system" unless told otherwise (e.g. "public" for a visitor's comment).
+    That is "system" unless told otherwise (e.g. "public" for a visitor's comment).  The
+    event is linked into the hash chain (``audit/chain.py``) in the caller's transaction.
     """
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     party_id = getattr(obj, "party_id", None)
     if obj._meta.label_lower == "agreement.party":
         party_id = obj.pk
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor=actor if is_user else None,
         actor_label=actor.get_username() if is_user else actor_label,
         action=action,
@@ -67,3 +69,4 @@ def audit_record(
         after=_jsonable(after) if after is not None else None,
         note=note,
     )
+    return chain.append(event)

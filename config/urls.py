@@ -2,10 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from core.health import healthz
 from dashboard import views as dashboard_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", dashboard_views.home, name="home"),
+    path("healthz/", healthz, name="healthz"),  # readiness: database and broker
     path("", include("agreement.urls")),
     path("accounts/", include("accounts.urls")),
     path("plans/", include("plans.urls")),
@@ -16,6 +18,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# A dropped database connection answers 503 "try again" (core/errors_views.py).
+handler500 = "core.errors_views.server_error"
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -77,6 +78,43 @@ class AuditedModelAdmin(admin.ModelAdmin):
                 before=befores.get(instance.pk),
                 after=snapshot(instance),
             )
+
+
+class ImmutableRecordMixin:
+    """For records that are never edited or deleted: the admin shows them and nothing more.
+
+    Submitted plan versions, review decisions, defaults, determinations, penalties, fund
+    entries, audit events and due-date changes change only through their services (guarded
+    transitions, audited); a correction is a new record that points at what it corrects.
+    Mix in before the admin class (``class XAdmin(ImmutableRecordMixin, AuditedModelAdmin)``,
+    or ``AuditedInline`` for inlines): no add, change or delete permission, no bulk actions,
+    and a save or delete that reaches the admin anyway is refused.
+    """
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        return {}
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        raise PermissionDenied("This record cannot be changed through the admin.")
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        raise PermissionDenied("This record cannot be deleted.")
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        raise PermissionDenied("These records cannot be deleted.")
+
+
+class ImmutableRecordAdmin(ImmutableRecordMixin, AuditedModelAdmin):
+    """``AuditedModelAdmin`` (viewed by administrators only) for immutable records."""
 
 
 class AuditedInline(admin.TabularInline):

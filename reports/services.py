@@ -46,7 +46,9 @@ def _state(run: ReportRun) -> dict[str, Any]:
     return data
 
 
-def _enqueue(run_id: int) -> None:
+def enqueue_render(run_id: int) -> None:
+    """Send the render task after commit.  If the broker is down the run stays queued (the
+    error is logged) and ``reports/recovery.py`` sends it again once the broker is back."""
     from .tasks import render_report_run
 
     transaction.on_commit(lambda: render_report_run.delay(run_id), robust=True)
@@ -84,7 +86,7 @@ def report_run_request(
         raise Conflict(_("Another version was requested at the same moment; try again.")) from exc
     audit_record(actor=actor, action="report_run.requested", obj=run, after=_state(run))
     if enqueue:
-        _enqueue(run.pk)
+        enqueue_render(run.pk)
     return run
 
 
@@ -96,7 +98,7 @@ def report_run_retry(*, run: ReportRun, actor: Any) -> ReportRun:
     if locked.is_in_progress:
         return locked
     transition(locked, ReportStatus.QUEUED, actor=actor, action="report_run.retried", locked=True)
-    _enqueue(locked.pk)
+    enqueue_render(locked.pk)
     return locked
 
 

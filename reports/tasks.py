@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.utils import timezone
 
 from .services import RENDER_TIME_LIMIT, report_run_render
 
@@ -16,3 +17,13 @@ from .services import RENDER_TIME_LIMIT, report_run_render
 def render_report_run(run_id: int) -> str:
     """Render a queued report run.  Safe to re-run: the run is claimed queued -> rendering."""
     return str(report_run_render(run_id=run_id).status)
+
+
+@shared_task(
+    name="reports.requeue_stalled_runs", acks_late=True, soft_time_limit=110, time_limit=120
+)
+def requeue_stalled_runs() -> int:
+    """Queue again the runs left queued or rendering too long (see reports/recovery.py)."""
+    from .recovery import requeue_stalled_runs as requeue
+
+    return requeue(timezone.now())

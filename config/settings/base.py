@@ -5,12 +5,14 @@ with only Python.  Set ``DATABASE_URL`` and ``CELERY_BROKER_URL`` to run the sam
 PostgreSQL and Redis.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +20,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# The development file that ``make run`` writes (DEBUG on, a generated secret) so that every
+# ``python manage.py ...`` works in that clone.  Production (config.settings.production) and
+# the tests read the real environment only.
+if os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.base") == "config.settings.base":
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -70,6 +76,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core.apps.CoreConfig",
     "accounts",
     "audit",
@@ -90,9 +101,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Second factor: marks the session's user verified, then sends AQMD reviewers and
+    # administrators who are not to enrolment or the code page (accounts/mfa.py).
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.RequireSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Sign-in throttling (django-axes): last, so it sees the lockout the backend raised.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -122,18 +140,66 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     VAR_DIR.mkdir(exist_ok=True)
+    # One writer at a time from the first statement: the audit chain reads its head and
+    # appends under that lock (web and worker write at once under ``make run``).
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+else:
+    # Persistent connections, checked before each request reuses one: a connection the
+    # server dropped (restart, failover, idle kill) is replaced without restarting the app.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# Sign-in throttling (django-axes): 10 failures for one user name, or from one address, lock
+# it for AXES_COOLOFF_TIME; the lockout page says so and the lockout is audited
+# (accounts/signals.py).  Counted in the database, so every gunicorn worker agrees.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_VERBOSE = False
+# The client's address: REMOTE_ADDR, unless TRUSTED_PROXY_COUNT proxies in front add it to
+# X-Forwarded-For (a header anyone can send when no proxy is there to overwrite it).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# Second factor (django-otp, TOTP with recovery codes): required of these roles.  The
+# development-only MFA_EXEMPT_USERNAMES lets ``make run``'s demo users in without one;
+# config.settings.production refuses to start when it is set.
+MFA_REQUIRED_ROLES = ["aqmd_reviewer", "aqmd_admin"]
+MFA_EXEMPT_USERNAMES = env.list("DJANGO_MFA_EXEMPT_USERNAMES", default=[])
+OTP_TOTP_ISSUER = "AQMD compliance tracker"
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Sessions: two weeks for port staff and the board; AQMD reviewers and administrators (and
+# anyone who may use /admin/) are signed out STAFF_SESSION_AGE after signing in.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
+STAFF_SESSION_AGE = env.int("STAFF_SESSION_AGE", default=8 * 3600)
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
 
 # Deadlines of the agreement are calendar dates in Pacific time.
 LANGUAGE_CODE = "en"
@@ -171,6 +237,26 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     # The file-system transport needs its folders before the first message (web or worker).
     for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A task whose worker was killed outright (not just its child) stays unacknowledged
+        # in Redis until this many seconds pass, then goes to another worker.  Longer than
+        # the longest task (the report render's 10 minutes).
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        # Redis down must not hang a web request that enqueues after commit.
+        "socket_connect_timeout": 3,
+        "socket_timeout": 5,
+    }
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing from a web request tries for about a second, then gives up (the run or notice
+# stays recorded; the periodic jobs below enqueue it again once the broker is back).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.3,
+    "interval_max": 0.5,
+}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -206,6 +292,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "core.outbox_redeliver": {
         "task": "core.outbox_redeliver",
         "schedule": crontab(minute="*"),
+    },
+    # Report runs (reports/recovery.py): a run left queued (the broker was down when it was
+    # requested) or rendering past the render time limit (its worker died) is queued again.
+    "reports.requeue_stalled_runs": {
+        "task": "reports.requeue_stalled_runs",
+        "schedule": crontab(minute="*/5"),
+    },
+    # The audit hash chain (audit/chain.py): verified daily at 02:15; a break is mailed to
+    # AQMD administrators (audit/alerts.py).
+    "audit.verify_chain": {
+        "task": "audit.verify_chain",
+        "schedule": crontab(hour=2, minute=15),
     },
 }
 
@@ -261,6 +359,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
+# A report run still queued after this long has its render task sent again
+# (reports/recovery.py): the broker was down when it was requested.
+REPORT_QUEUED_STALE_SECONDS = env.int("REPORT_QUEUED_STALE_SECONDS", default=5 * 60)
 
 LOGGING = {
     "version": 1,
@@ -272,3 +373,26 @@ LOGGING = {
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=True)
+
+# Headers on every response, in every environment (HTTPS-only ones: production.py).
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts and styles from this site only, no inline
+# script; images may be data: URIs (Swagger UI's icons).  htmx's own inline indicator
+# styles are switched off in base.html.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}

@@ -16,3 +16,7 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 ALLOWED_HOSTS = ["*"]
+# The suite signs AQMD users in with force_login: the second factor is switched off here and
+# switched on by the tests of it (tests/accounts/test_second_factor.py).  Production keeps
+# it for every AQMD reviewer and administrator (config.settings.production).
+MFA_REQUIRED_ROLES = []

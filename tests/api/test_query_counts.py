@@ -21,6 +21,7 @@ from agreement.models import (
     PartyKind,
     Phase,
 )
+from audit import chain
 from audit.models import AuditEvent
 from penalties.models import PenaltySchedule, PenaltyTier
 from reports.models import (
@@ -98,17 +99,17 @@ def add_schedules(n: int, *, actor: User) -> None:
 
 def add_audit_events(n: int, *, actor: User) -> None:
     pola = Party.objects.get(code="POLA")
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            actor_label="x",
-            action="test",
-            object_type="agreement.milestone",
-            object_id=str(i),
-            object_repr="m",
-            party=pola,
+    for i in range(n):  # each event is a link of the hash chain
+        chain.append(
+            AuditEvent(
+                actor_label="x",
+                action="test",
+                object_type="agreement.milestone",
+                object_id=str(i),
+                object_repr="m",
+                party=pola,
+            )
         )
-        for i in range(n)
-    )
 
 
 def add_report_runs(n: int, *, actor: User) -> None:

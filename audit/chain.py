@@ -1,0 +1,149 @@
+"""The audit hash chain: each event's SHA-256 covers its content and the previous event's hash.
+
+``event_hash(event)`` is the one definition of what is hashed: the event's fields (not its
+id, which the database assigns after) as canonical JSON (sorted keys, no spaces, UTF-8),
+with ``prev_hash``.  ``append(event)`` links a new, unsaved event to the chain head under a
+row lock and saves it; ``verify()`` walks the whole chain in id order and returns the first
+break, if any.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from .models import AuditChainHead, AuditEvent
+
+HASHED_FIELDS = [
+    "at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "party_id",
+    "before",
+    "after",
+    "note",
+    "prev_hash",
+]
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        # Stored as an aware instant; hashed in UTC so the database's time zone plays no part.
+        return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    return value
+
+
+def event_hash(event: AuditEvent) -> str:
+    payload = {name: _canonical(getattr(event, name)) for name in HASHED_FIELDS}
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _settle_before_locking(event: AuditEvent) -> None:
+    """Take every lock this transaction's foreign keys need *before* the chain head's.
+
+    The head stays locked until commit, when PostgreSQL checks Django's deferred foreign keys
+    (``FOR KEY SHARE`` on each parent row).  A concurrent writer that holds a parent row
+    ``FOR UPDATE`` (a sweep locks the port) and waits for the head would deadlock with us.
+    So: check what is pending now, and lock the new event's own parents, while we do not
+    hold the head yet.  (SQLite serializes writers from the first statement instead.)
+    """
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for name in ("party", "actor"):
+            pk = getattr(event, f"{name}_id")
+            if pk is not None:
+                parent: Any = AuditEvent._meta.get_field(name).related_model
+                table = connection.ops.quote_name(parent._meta.db_table)
+                cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE", [pk])  # noqa: S608
+
+
+def append(event: AuditEvent) -> AuditEvent:
+    """Save ``event`` as the chain's next link (inside the caller's transaction)."""
+    with transaction.atomic():
+        _settle_before_locking(event)
+        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:  # a database migrated without the head row (cannot happen after 0003)
+            head, _ = AuditChainHead.objects.get_or_create(pk=1)
+            head = AuditChainHead.objects.select_for_update().get(pk=1)
+        event.prev_hash = head.last_hash
+        event.hash = event_hash(event)
+        event.save(force_insert=True)
+        head.last_event_id = event.pk
+        head.last_hash = event.hash
+        head.length += 1
+        head.save(update_fields=["last_event_id", "last_hash", "length"])
+    return event
+
+
+@dataclass(frozen=True)
+class Break:
+    event_id: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"audit event #{self.event_id}" if self.event_id is not None else "chain head"
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Verification:
+    checked: int
+    broken: Break | None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken is None
+
+
+def _events() -> Iterator[AuditEvent]:
+    return AuditEvent.objects.order_by("id").iterator(chunk_size=2000)
+
+
+def verify() -> Verification:
+    """Recompute every hash in id order; the first event whose hash or link is wrong."""
+    previous_hash = ""
+    previous_id: int | None = None
+    checked = 0
+    for event in _events():
+        if event.prev_hash != previous_hash:
+            after = f"#{previous_id}" if previous_id is not None else "the start of the chain"
+            return Verification(
+                checked,
+                Break(
+                    event.pk,
+                    f"does not follow {after}: an event before it was deleted, changed or inserted",
+                ),
+            )
+        if event_hash(event) != event.hash:
+            return Verification(checked, Break(event.pk, "its content does not match its hash"))
+        previous_hash, previous_id = event.hash, event.pk
+        checked += 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    head_hash = head.last_hash if head else ""
+    head_length = head.length if head else 0
+    if head_hash != previous_hash or head_length != checked:
+        return Verification(
+            checked,
+            Break(
+                None,
+                f"records {head_length} events ending at #{head.last_event_id if head else None}"
+                f" but the table has {checked} ending at #{previous_id}: events at the end were "
+                "deleted or added outside the chain",
+            ),
+        )
+    return Verification(checked, None)
