@@ -83,23 +83,31 @@ def notice_record(
 
 
 def notice_sent(notice_id: int, sent_at: dt.datetime) -> None:
-    """The delivery hook: the notice went out (its first copy).  Runs once per notice."""
-    if Notice.objects.filter(pk=notice_id, sent_at__isnull=True).update(sent_at=sent_at) != 1:
+    """The delivery hook: the notice went out (its first copy).  Runs once per notice.
+
+    A notice of default also moves its penalty from assessed to notice sent; the penalty's
+    row is locked before the first audit event (whose chain lock is held until commit).
+    """
+    from .services import penalty_mark_notice_sent  # services import this module
+
+    notice = Notice.objects.select_for_update().filter(pk=notice_id).first()
+    if notice is None or notice.sent_at is not None:
         return
-    notice = Notice.objects.get(pk=notice_id)
+    penalty = None
+    if notice.kind == NoticeKind.DEFAULT:
+        penalty = (
+            Penalty.objects.select_for_update(of=("self",))
+            .filter(default__milestone_id=notice.milestone_id, default__due_date=notice.due_date)
+            .first()
+        )
+    notice.sent_at = sent_at
+    notice.save(update_fields=["sent_at"])
     audit_record(
         actor=None,
         action=f"notice.sent.{notice.kind}",
         obj=notice,
         after={"sent_at": sent_at, "recipients": notice.recipients},
     )
-    if notice.kind != NoticeKind.DEFAULT:
-        return
-    from .services import penalty_mark_notice_sent  # services import this module
-
-    penalty = Penalty.objects.filter(
-        default__milestone_id=notice.milestone_id, default__due_date=notice.due_date
-    ).first()
     if penalty is not None and penalty.status == PenaltyStatus.ASSESSED:
         penalty_mark_notice_sent(penalty=penalty, now=sent_at)
 

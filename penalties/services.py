@@ -98,6 +98,7 @@ def penalty_record_payment(
         raise ServiceError(
             _("A payment cannot be dated in the future."), fields={"paid_at": _("In the future.")}
         )
+    _fund_locked()  # the fund's row before the audit chain's (held until commit)
     moved = transition(
         penalty,
         PenaltyStatus.PAID,

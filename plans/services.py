@@ -450,9 +450,13 @@ def version_document_remove(*, attached: VersionDocument, actor: Any) -> None:
 
 
 def _plan_milestone(version: PlanVersion, kind: str) -> Milestone | None:
-    return Milestone.objects.filter(
-        party_id=version.plan.party_id, phase_id=version.plan.phase_id, kind=kind
-    ).first()
+    """The phase's draft-plan or approved-plan milestone of the port, locked (row locks are
+    taken before the first audit event, whose chain lock is held until commit)."""
+    return (
+        Milestone.objects.select_for_update()
+        .filter(party_id=version.plan.party_id, phase_id=version.plan.phase_id, kind=kind)
+        .first()
+    )
 
 
 def _version_mail(version: PlanVersion, *, recipients: Any, event: str, subject: str, body: str):
@@ -492,6 +496,7 @@ def version_submit(*, version: PlanVersion, actor: Any) -> PlanVersion:
             and not deadlines.has_passed(final.due_date, now)
         )
     plan = locked.plan
+    milestone = _plan_milestone(locked, MilestoneKind.DRAFT_PLAN)
     moved = transition(
         locked,
         VersionStatus.SUBMITTED,
@@ -520,7 +525,6 @@ def version_submit(*, version: PlanVersion, actor: Any) -> PlanVersion:
     if plan.first_submitted_at is None:
         plan.first_submitted_at = now
         plan.save(update_fields=["first_submitted_at"])
-    milestone = _plan_milestone(locked, MilestoneKind.DRAFT_PLAN)
     if locked.kind == VersionKind.DRAFT and milestone and milestone.status == MilestoneStatus.OPEN:
         milestone_complete(
             milestone=milestone,
@@ -711,13 +715,19 @@ def version_decide(
         if past:
             raise ConfirmationRequired(past)
     now = timezone.now()
+    # Every milestone the decision may change, locked now, in one order, before any audit.
+    final_milestone = _plan_milestone(locked, MilestoneKind.FINAL_PLAN)
+    tracked = ProjectMilestone.objects.filter(
+        project__version__plan_id=locked.plan_id, tracked_milestone__isnull=False
+    ).values("tracked_milestone_id")
+    list(Milestone.objects.select_for_update().filter(pk__in=tracked).order_by("pk"))
     result = ReviewDecision.objects.create(
         version=locked, decision=decision, reasons=reasons, reviewer=actor, decided_at=now
     )
     created = 0
     if final_approval:
         created = _track_project_milestones(locked, actor)
-        milestone = _plan_milestone(locked, MilestoneKind.FINAL_PLAN)
+        milestone = final_milestone
         if milestone and milestone.status == MilestoneStatus.OPEN:
             milestone_complete(
                 milestone=milestone,
