@@ -1,43 +1,33 @@
-"""Tell AQMD administrators that the audit chain is broken.
-
-One small function so the sending can later go through the project's outbox; for now it is
-Django's ``send_mail`` to every active AQMD administrator (and superuser) with an email.
-"""
+"""Tell AQMD administrators that the audit chain is broken (through the outbox)."""
 
 from __future__ import annotations
 
 import logging
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db.models import Q
-from django.utils import translation
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from core.outbox import Mail, aqmd_admins, mail_language, outbox_put
 
 from .chain import Verification
 
 logger = logging.getLogger(__name__)
 
 
-def administrators_to_alert() -> list[str]:
-    return sorted(
-        User.objects.filter(Q(role=Role.AQMD_ADMIN) | Q(is_superuser=True), is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
-    )
-
-
 def alert_chain_broken(result: Verification) -> int:
-    """Mail the break to the administrators; returns how many were told."""
-    recipients = administrators_to_alert()
+    """Queue a message to each administrator; returns how many will be told.
+
+    One message per administrator per day and break: the daily check repeats the alert until
+    the chain is repaired, and a retried check the same day sends nothing twice.
+    """
     logger.error("Audit log chain broken: %s", result.broken)
+    recipients = aqmd_admins()
     if not recipients:
         logger.error("No AQMD administrator with an email to alert about the audit chain.")
         return 0
-    with translation.override(settings.LANGUAGE_CODE):
+    where = result.broken.event_id if result.broken else None
+    with mail_language():
         subject = _("Audit log integrity check FAILED")
         body = _(
             "The daily check of the compliance tracker's audit log found a break in its hash "
@@ -48,5 +38,7 @@ def alert_chain_broken(result: Verification) -> int:
             "    python manage.py verify_audit_log\n"
             "to see the current state.\n"
         ) % {"where": result.broken, "checked": result.checked}
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    key = f"audit-chain-broken:{where}:{timezone.localdate().isoformat()}"
+    with transaction.atomic():
+        outbox_put(Mail(event_key=key, recipients=recipients, subject=subject, body=body))
     return len(recipients)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from .models import AuditChainHead, AuditEvent
 
@@ -58,7 +58,7 @@ def _settle_before_locking(event: AuditEvent) -> None:
     So: check what is pending now, and lock the new event's own parents, while we do not
     hold the head yet.  (SQLite serializes writers from the first statement instead.)
     """
-    connection = transaction.get_connection()
+    connection = connections[DEFAULT_DB_ALIAS]
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:

@@ -1,5 +1,6 @@
 """A Celery worker SIGKILLed in the middle of a deadline sweep: once a new worker starts, every
-missed milestone has exactly one default and one notice of default; nothing is duplicated.
+missed milestone has exactly one flagged default and one notice of potential default; nothing
+is duplicated.
 
 Real processes: a prefork worker on Redis (TEST_BROKER_URL) and PostgreSQL; the whole worker
 (master and child) is killed, so the sweep's message stays unacknowledged in Redis and goes
@@ -64,7 +65,9 @@ def test_a_worker_killed_mid_sweep_leaves_one_default_and_one_notice_per_milesto
     with celery_worker(tmp_path, "sweep-second", **env) as second:
         done = wait_for(
             lambda: (
-                Notice.objects.filter(milestone_id__in=ids, kind=NoticeKind.DEFAULT).count()
+                Notice.objects.filter(
+                    milestone_id__in=ids, kind=NoticeKind.POTENTIAL_DEFAULT
+                ).count()
                 >= MISSED
             ),
             timeout=420,  # the redelivery waits on kombu: 18 to 116 s here
@@ -74,7 +77,7 @@ def test_a_worker_killed_mid_sweep_leaves_one_default_and_one_notice_per_milesto
         finished = time.monotonic() - restarted
 
     defaults = Default.objects.filter(milestone_id__in=ids)
-    notices = Notice.objects.filter(milestone_id__in=ids, kind=NoticeKind.DEFAULT)
+    notices = Notice.objects.filter(milestone_id__in=ids, kind=NoticeKind.POTENTIAL_DEFAULT)
     assert defaults.count() == MISSED
     assert set(defaults.values_list("milestone_id", flat=True)) == set(ids)
     assert notices.count() == MISSED
