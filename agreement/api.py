@@ -6,18 +6,14 @@ the one write, a due-date amendment, calls :func:`agreement.services.milestone_c
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import path
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, status
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import policy
-from api.views import DownloadView
-from core.exports import ExportFormat, export_response
+from core.resources import Resource, ResourceView, SingleView
 
 from . import selectors
 from .exports import MILESTONE_COLUMNS
@@ -34,132 +30,52 @@ from .services import milestone_change_due_date
 
 TAGS = ["agreement"]
 
-
-@extend_schema(tags=TAGS)
-class PartyList(generics.ListAPIView):
-    """The parties to the agreement: AQMD and the two ports."""
-
-    policy_action = policy.Action.AGREEMENT_VIEW
-    serializer_class = PartySerializer
-    filterset_class = PartyFilter
-
-    def get_queryset(self) -> Any:
-        return selectors.parties_visible_to(self.request.user)
-
-
-@extend_schema(tags=TAGS)
-class PartyDetail(generics.RetrieveAPIView):
-    policy_action = policy.Action.AGREEMENT_VIEW
-    serializer_class = PartySerializer
-    lookup_field = "code"
-
-    def get_queryset(self) -> Any:
-        return selectors.parties_visible_to(self.request.user)
-
-
-@extend_schema(tags=TAGS)
-class PhaseList(generics.ListAPIView):
-    """The three phases of zero-emission infrastructure plans with their categories."""
-
-    policy_action = policy.Action.AGREEMENT_VIEW
-    serializer_class = PhaseSerializer
-    filterset_class = PhaseFilter
-
-    def get_queryset(self) -> Any:
-        return selectors.phases_visible_to(self.request.user)
-
-
-@extend_schema(tags=TAGS)
-class PhaseDetail(generics.RetrieveAPIView):
-    policy_action = policy.Action.AGREEMENT_VIEW
-    serializer_class = PhaseSerializer
-    lookup_field = "number"
-
-    def get_queryset(self) -> Any:
-        return selectors.phases_visible_to(self.request.user)
-
-
-@extend_schema(tags=TAGS)
-class EmissionCategoryList(generics.ListAPIView):
-    """Emission source categories, each in the phase that names it."""
-
-    policy_action = policy.Action.AGREEMENT_VIEW
-    serializer_class = EmissionCategorySerializer
-    filterset_class = EmissionCategoryFilter
-
-    def get_queryset(self) -> Any:
-        return selectors.categories_visible_to(self.request.user)
-
-
-@extend_schema(tags=TAGS)
-class EmissionCategoryDetail(generics.RetrieveAPIView):
-    policy_action = policy.Action.AGREEMENT_VIEW
-    serializer_class = EmissionCategorySerializer
-    lookup_field = "code"
-
-    def get_queryset(self) -> Any:
-        return selectors.categories_visible_to(self.request.user)
-
-
-@extend_schema(tags=["milestones"])
-class MilestoneList(generics.ListAPIView):
-    """Milestones with their due-date history.  Port staff see their own port's."""
-
-    policy_action = policy.Action.MILESTONE_VIEW
-    serializer_class = MilestoneSerializer
-    filterset_class = MilestoneFilter
-
-    def get_queryset(self) -> Any:
-        return selectors.milestones_with_history(self.request.user)
-
-
-@extend_schema(tags=["milestones"])
-class MilestoneDetail(generics.RetrieveAPIView):
-    policy_action = policy.Action.MILESTONE_VIEW
-    serializer_class = MilestoneSerializer
-
-    def get_queryset(self) -> Any:
-        return selectors.milestones_with_history(self.request.user)
-
-
-class _MilestoneExport(DownloadView, generics.GenericAPIView):
-    policy_action = policy.Action.MILESTONE_VIEW
-    filterset_class = MilestoneFilter
-    export_format: ExportFormat
-
-    def get_queryset(self) -> Any:
-        return selectors.milestones_with_history(self.request.user)
-
-    def get(self, request: Request) -> Any:
-        rows = self.filter_queryset(self.get_queryset())
-        return export_response(
-            rows, MILESTONE_COLUMNS, fmt=self.export_format, filename="milestones"
-        )
-
-
-@extend_schema(
-    tags=["milestones"],
-    responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY)},
+PARTIES = Resource(
+    name="party",
+    path="parties",
+    tags=TAGS,
+    action=policy.Action.AGREEMENT_VIEW,
+    serializer=PartySerializer,
+    rows=selectors.parties_visible_to,
+    filterset=PartyFilter,
+    lookup="code",
+    converter="slug",
+    about="The parties to the agreement: AQMD and the two ports.",
 )
-class MilestoneExportCsv(_MilestoneExport):
-    """The filtered milestones as CSV (same filters and ordering as the list)."""
-
-    export_format = ExportFormat.CSV
-
-
-@extend_schema(
-    tags=["milestones"],
-    responses={
-        (
-            200,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ): OpenApiResponse(OpenApiTypes.BINARY)
-    },
+PHASES = Resource(
+    name="phase",
+    path="phases",
+    tags=TAGS,
+    action=policy.Action.AGREEMENT_VIEW,
+    serializer=PhaseSerializer,
+    rows=selectors.phases_visible_to,
+    filterset=PhaseFilter,
+    lookup="number",
+    about="The three phases of zero-emission infrastructure plans with their categories.",
 )
-class MilestoneExportXlsx(_MilestoneExport):
-    """The filtered milestones as an Excel workbook."""
-
-    export_format = ExportFormat.XLSX
+CATEGORIES = Resource(
+    name="category",
+    path="categories",
+    tags=TAGS,
+    action=policy.Action.AGREEMENT_VIEW,
+    serializer=EmissionCategorySerializer,
+    rows=selectors.categories_visible_to,
+    filterset=EmissionCategoryFilter,
+    lookup="code",
+    converter="slug",
+    about="Emission source categories, each in the phase that names it.",
+)
+MILESTONES = Resource(
+    name="milestone",
+    path="milestones",
+    tags=["milestones"],
+    action=policy.Action.MILESTONE_VIEW,
+    serializer=MilestoneSerializer,
+    rows=selectors.milestones_with_history,
+    filterset=MilestoneFilter,
+    export=MILESTONE_COLUMNS,
+    about="Milestones with their due-date history.  Port staff see their own port's.",
+)
 
 
 @extend_schema(
@@ -170,19 +86,15 @@ class MilestoneExportXlsx(_MilestoneExport):
         200: OpenApiResponse(MilestoneSerializer, description="Already so: nothing recorded."),
     },
 )
-class MilestoneDueDateAmend(generics.GenericAPIView):
+class MilestoneDueDateAmend(ResourceView, SingleView):
     """Move a due date by an amendment of the agreement (AQMD administrators).
 
     Keeps the old value, who, when and why; extensions go through the extension workflow.
     """
 
+    resource = MILESTONES
     policy_action = policy.Action.MILESTONE_CHANGE_DUE_DATE
     serializer_class = DueDateAmendmentSerializer
-    filter_backends: list[Any] = []
-    pagination_class = None
-
-    def get_queryset(self) -> Any:
-        return selectors.milestones_with_history(self.request.user)
 
     def post(self, request: Request, pk: int) -> Response:
         milestone: Milestone = self.get_object()
@@ -202,16 +114,10 @@ class MilestoneDueDateAmend(generics.GenericAPIView):
 
 
 urlpatterns = [
-    path("parties/", PartyList.as_view(), name="party-list"),
-    path("parties/<slug:code>/", PartyDetail.as_view(), name="party-detail"),
-    path("phases/", PhaseList.as_view(), name="phase-list"),
-    path("phases/<int:number>/", PhaseDetail.as_view(), name="phase-detail"),
-    path("categories/", EmissionCategoryList.as_view(), name="category-list"),
-    path("categories/<slug:code>/", EmissionCategoryDetail.as_view(), name="category-detail"),
-    path("milestones/", MilestoneList.as_view(), name="milestone-list"),
-    path("milestones/export.csv", MilestoneExportCsv.as_view(), name="milestone-export-csv"),
-    path("milestones/export.xlsx", MilestoneExportXlsx.as_view(), name="milestone-export-xlsx"),
-    path("milestones/<int:pk>/", MilestoneDetail.as_view(), name="milestone-detail"),
+    *PARTIES.urls(),
+    *PHASES.urls(),
+    *CATEGORIES.urls(),
+    *MILESTONES.urls(),
     path(
         "milestones/<int:pk>/due-date-amendments/",
         MilestoneDueDateAmend.as_view(),

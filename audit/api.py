@@ -11,13 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers
+from rest_framework import serializers
 
 from accounts import policy
 from core.filters import StableOrderingFilter, UtcDateTimeRangeFilter
+from core.resources import Resource
 
 from .models import AuditEvent
 from .selectors import audit_events_visible_to
@@ -68,28 +67,15 @@ class AuditEventFilter(django_filters.FilterSet):
         fields = ["action", "object_type", "object_id", "port", "actor", "at"]
 
 
-@extend_schema(tags=TAGS)
-class AuditEventList(generics.ListAPIView):
-    """Who changed what, when, with the values before and after; newest first."""
+AUDIT_EVENTS = Resource(
+    name="audit-event",
+    path="audit-events",
+    tags=TAGS,
+    action=policy.Action.AUDIT_VIEW,
+    serializer=AuditEventSerializer,
+    rows=audit_events_visible_to,
+    filterset=AuditEventFilter,
+    about="Who changed what, when, with the values before and after; newest first.",
+)
 
-    policy_action = policy.Action.AUDIT_VIEW
-    serializer_class = AuditEventSerializer
-    filterset_class = AuditEventFilter
-
-    def get_queryset(self) -> Any:
-        return audit_events_visible_to(self.request.user)
-
-
-@extend_schema(tags=TAGS)
-class AuditEventDetail(generics.RetrieveAPIView):
-    policy_action = policy.Action.AUDIT_VIEW
-    serializer_class = AuditEventSerializer
-
-    def get_queryset(self) -> Any:
-        return audit_events_visible_to(self.request.user)
-
-
-urlpatterns = [
-    path("audit-events/", AuditEventList.as_view(), name="audit-event-list"),
-    path("audit-events/<int:pk>/", AuditEventDetail.as_view(), name="audit-event-detail"),
-]
+urlpatterns = AUDIT_EVENTS.urls()

@@ -21,9 +21,8 @@ from typing import Any
 
 from django.http import Http404
 from django.urls import path
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,9 +30,8 @@ from rest_framework.response import Response
 from accounts import policy
 from agreement.selectors import milestones_visible_to
 from api.parsers import LimitedJSONParser
-from api.views import DownloadView
 from core.errors import ServiceError
-from core.exports import CONTENT_TYPES, Column, ExportFormat, export_response
+from core.resources import PDF_DOWNLOAD, DownloadView, Resource, ResourceView, SingleView
 from core.uploads import document_response
 
 from . import determinations, milestone_requests, selectors, services
@@ -71,89 +69,60 @@ FUND_TAGS = ["mitigation fund"]
 REQUEST_TAGS = ["requests on milestones"]
 
 
-class _Single(generics.GenericAPIView):
-    """One object or one answer (writes, the fund totals): no filters, no pages."""
-
-    filter_backends: list[Any] = []
-    pagination_class = None
-
-
-# --- Downloads -----------------------------------------------------------------------------
-
-
-PDF_DOWNLOAD = {(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)}
-
-
-class _Export(DownloadView, generics.GenericAPIView):
-    """The list's rows, with the list's filters and ordering, as a file."""
-
-    export_format: ExportFormat
-    columns: list[Column]
-    filename: str
-
-    def get(self, request: Request) -> Any:
-        rows = self.filter_queryset(self.get_queryset())
-        return export_response(rows, self.columns, fmt=self.export_format, filename=self.filename)
-
-
-def _download(fmt: ExportFormat, what: str, tags: list[str]) -> Any:
-    """The schema of a download: a file of ``fmt``, described for ``what``."""
-    return extend_schema(
-        tags=tags,
-        description=f"The filtered {what} as {fmt.upper()}, with the list's filters and ordering.",
-        responses={(200, CONTENT_TYPES[fmt].split(";")[0]): OpenApiResponse(OpenApiTypes.BINARY)},
-    )
-
-
-# --- Penalty schedules ---------------------------------------------------------------------
-
-
-@extend_schema(tags=TAGS)
-class PenaltyScheduleList(generics.ListAPIView):
-    """Penalty schedules: what a port's n-th default costs ($50,000..$200,000)."""
-
-    policy_action = policy.Action.AGREEMENT_VIEW
-    serializer_class = PenaltyScheduleSerializer
-    filterset_class = PenaltyScheduleFilter
-
-    def get_queryset(self) -> Any:
-        return selectors.schedules_visible_to(self.request.user)
-
-
-@extend_schema(tags=TAGS)
-class PenaltyScheduleDetail(generics.RetrieveAPIView):
-    policy_action = policy.Action.AGREEMENT_VIEW
-    serializer_class = PenaltyScheduleSerializer
-
-    def get_queryset(self) -> Any:
-        return selectors.schedules_visible_to(self.request.user)
-
-
-# --- Defaults ------------------------------------------------------------------------------
-
-
-class _Defaults(generics.GenericAPIView):
-    policy_action = policy.Action.DEFAULT_VIEW
-    filterset_class = DefaultFilter
-
-    def get_queryset(self) -> Any:
-        return selectors.defaults_visible_to(self.request.user).select_related(
-            "proposed_schedule", "determined_by"
-        )
-
-
-@extend_schema(tags=TAGS)
-class DefaultList(_Defaults, generics.ListAPIView):
-    """Missed deadlines that may be defaults, newest first, with their penalties.
+PENALTY_SCHEDULES = Resource(
+    name="penalty-schedule",
+    path="penalty-schedules",
+    tags=TAGS,
+    action=policy.Action.AGREEMENT_VIEW,
+    serializer=PenaltyScheduleSerializer,
+    rows=selectors.schedules_visible_to,
+    filterset=PenaltyScheduleFilter,
+    about="Penalty schedules: what a port's n-th default costs ($50,000..$200,000).",
+)
+DEFAULTS = Resource(
+    name="default",
+    path="defaults",
+    tags=TAGS,
+    action=policy.Action.DEFAULT_VIEW,
+    serializer=DefaultSerializer,
+    rows=lambda user: selectors.defaults_visible_to(user).select_related(
+        "proposed_schedule", "determined_by"
+    ),
+    filterset=DefaultFilter,
+    export=DEFAULT_COLUMNS,
+    about="""Missed deadlines that may be defaults, newest first, with their penalties.
 
     The deadline sweep *flags* each miss (status ``flagged``, with ``proposed_amount``); AQMD
     determines it: ``confirmed`` (the penalty is assessed; public) or ``dismissed`` (no
     penalty).  ``withdrawn``: a flexibility claim was accepted.  The public and the board see
     confirmed defaults; AQMD every one; port staff their own port's.  ``cured`` defaults
-    were met late (they stay defaults).
-    """
-
-    serializer_class = DefaultSerializer
+    were met late (they stay defaults).""",
+)
+PENALTIES = Resource(
+    name="penalty",
+    path="penalties",
+    tags=TAGS,
+    action=policy.Action.DEFAULT_VIEW,
+    serializer=PenaltySerializer,
+    rows=selectors.penalties_visible_to,
+    filterset=PenaltyFilter,
+    export=PENALTY_COLUMNS,
+    about="Penalties, newest first: amount, schedule tier, and where each stands (assessed, "
+    "notice sent, paid, waived or withdrawn).  Public; port staff see their own port's.",
+)
+FUND_ENTRIES = Resource(
+    name="fund-entry",
+    path="fund/entries",
+    tags=FUND_TAGS,
+    action=policy.Action.FUND_VIEW,
+    serializer=FundEntrySerializer,
+    rows=selectors.fund_entries_visible_to,
+    filterset=FundEntryFilter,
+    export=FUND_ENTRY_COLUMNS,
+    filename="mitigation-fund-ledger",
+    about="The fund's ledger, oldest first: receipts (penalties paid) and disbursements "
+    "(near-port community projects), each with the balance it left (public).",
+)
 
 
 @extend_schema(
@@ -161,7 +130,7 @@ class DefaultList(_Defaults, generics.ListAPIView):
     request=DeterminationSerializer,
     responses={200: DefaultSerializer},
 )
-class DefaultDetermine(_Defaults, _Single):
+class DefaultDetermine(ResourceView, SingleView):
     """AQMD's determination of a flagged default (AQMD reviewers and administrators).
 
     ``confirmed``: the penalty is assessed from the schedule in force at the miss by the
@@ -170,6 +139,7 @@ class DefaultDetermine(_Defaults, _Single):
     determined, a miss of a provisional date not yet confirmed, or of a date since moved: 409.
     """
 
+    resource = DEFAULTS
     policy_action = policy.Action.DEFAULT_DETERMINE
     serializer_class = DeterminationSerializer
 
@@ -186,76 +156,18 @@ class DefaultDetermine(_Defaults, _Single):
         return Response(DefaultSerializer(self.get_queryset().get(pk=default.pk)).data)
 
 
-@extend_schema(tags=TAGS)
-class DefaultDetail(_Defaults, generics.RetrieveAPIView):
-    serializer_class = DefaultSerializer
-
-
-class _DefaultExport(_Defaults, _Export):
-    columns = DEFAULT_COLUMNS
-    filename = "defaults"
-
-
-@_download(ExportFormat.CSV, "defaults", TAGS)
-class DefaultExportCsv(_DefaultExport):
-    export_format = ExportFormat.CSV
-
-
-@_download(ExportFormat.XLSX, "defaults", TAGS)
-class DefaultExportXlsx(_DefaultExport):
-    export_format = ExportFormat.XLSX
-
-
-# --- Penalties -----------------------------------------------------------------------------
-
-
-class _Penalties(generics.GenericAPIView):
-    policy_action = policy.Action.DEFAULT_VIEW
-    filterset_class = PenaltyFilter
-
-    def get_queryset(self) -> Any:
-        return selectors.penalties_visible_to(self.request.user)
-
-
-@extend_schema(tags=TAGS)
-class PenaltyList(_Penalties, generics.ListAPIView):
-    """Penalties, newest first: amount, schedule tier, and where each stands (assessed,
-    notice sent, paid, waived or withdrawn).  Public; port staff see their own port's."""
-
-    serializer_class = PenaltySerializer
-
-
-@extend_schema(tags=TAGS)
-class PenaltyDetail(_Penalties, generics.RetrieveAPIView):
-    serializer_class = PenaltySerializer
-
-
-class _PenaltyExport(_Penalties, _Export):
-    columns = PENALTY_COLUMNS
-    filename = "penalties"
-
-
-@_download(ExportFormat.CSV, "penalties", TAGS)
-class PenaltyExportCsv(_PenaltyExport):
-    export_format = ExportFormat.CSV
-
-
-@_download(ExportFormat.XLSX, "penalties", TAGS)
-class PenaltyExportXlsx(_PenaltyExport):
-    export_format = ExportFormat.XLSX
-
-
 @extend_schema(
     tags=TAGS,
     request=PaymentSerializer,
     responses={200: OpenApiResponse(PenaltySerializer, description="Paid (or already so).")},
 )
-class PenaltyPaymentRecord(_Penalties, _Single):
+class PenaltyPaymentRecord(ResourceView, SingleView):
     """Record the port's payment (AQMD administrators); the fund receives it.
 
     Only after the notice of default went out: otherwise 409.
     """
 
+    resource = PENALTIES
     policy_action = policy.Action.PENALTY_RECORD_PAYMENT
     serializer_class = PaymentSerializer
 
@@ -277,9 +189,10 @@ class PenaltyPaymentRecord(_Penalties, _Single):
     request=WaiverSerializer,
     responses={200: OpenApiResponse(PenaltySerializer, description="Waived (or already so).")},
 )
-class PenaltyWaive(_Penalties, _Single):
+class PenaltyWaive(ResourceView, SingleView):
     """Waive a penalty, with the reason (AQMD administrators).  A paid penalty: 409."""
 
+    resource = PENALTIES
     policy_action = policy.Action.PENALTY_WAIVE
     serializer_class = WaiverSerializer
 
@@ -346,23 +259,7 @@ REQUEST_APIS = [
 ]
 
 
-class _RequestView(generics.GenericAPIView):
-    kind: str = ""
-    filterset_class: Any = None
-
-    def get_queryset(self) -> Any:
-        return selectors.requests_visible_to(self.request.user, self.kind)
-
-
-class _RequestList(_RequestView, generics.ListAPIView):
-    pass
-
-
-class _RequestDetail(_RequestView, generics.RetrieveAPIView):
-    pass
-
-
-class _RequestDocumentDownload(DownloadView, _RequestView, _Single):
+class _RequestDocumentDownload(DownloadView, ResourceView, SingleView):
     """A PDF attached to a request the caller may see (else 404, as for the request)."""
 
     def get(self, request: Request, pk: int, document_pk: int) -> Any:
@@ -385,12 +282,13 @@ def _fields_named_as_in(asked: Any) -> Iterator[None]:
         raise
 
 
-class _RequestFile(_Single):
+class _RequestFile(SingleView):
     """File a request on one of your port's milestones (port staff): JSON, or multipart with
     PDF ``documents``.  Not a PDF: 400; larger than the limit: 413; one already pending, or
     the milestone's state does not allow it: 409."""
 
     kind: str = ""
+    resource: Resource
     parser_classes = [LimitedJSONParser, MultiPartParser]
 
     def get_queryset(self) -> Any:
@@ -404,13 +302,13 @@ class _RequestFile(_Single):
             made = milestone_requests.request_file(
                 kind=self.kind, milestone=milestone, actor=request.user, **asked.service_fields()
             )
-        row = selectors.requests_visible_to(request.user, self.kind).get(pk=made.pk)
+        row = self.resource.rows(request.user).get(pk=made.pk)
         return Response(self.row_serializer(row).data, status=status.HTTP_201_CREATED)
 
     row_serializer: Any = None
 
 
-class _RequestDecide(_RequestView, _Single):
+class _RequestDecide(ResourceView, SingleView):
     """AQMD reviewers and administrators decide a pending request.  The same decision again:
     200, nothing changes; decided the other way already: 409."""
 
@@ -431,29 +329,22 @@ def _request_views(api: RequestApi) -> list[Any]:
     """The six operations of one kind of request, as views and their URL patterns."""
     spec = milestone_requests.KINDS[api.kind]
     noun = str(spec.model._meta.verbose_name_plural)
-    common = {"kind": api.kind, "filterset_class": REQUEST_FILTERS[api.kind]}
+    resource = Resource(
+        name=api.name,
+        path=api.path,
+        tags=REQUEST_TAGS,
+        action=spec.view_action,
+        serializer=api.serializer,
+        rows=lambda user: selectors.requests_visible_to(user, api.kind),
+        filterset=REQUEST_FILTERS[api.kind],
+        about=f"{noun.capitalize()}, newest first: the port's own staff, AQMD and the board. "
+        f"{api.about}",
+    )
 
     def view(base: type, suffix: str, schema: dict[str, Any], **attrs: Any) -> Any:
-        klass = type(f"{spec.model.__name__}{suffix}", (base,), {**common, **attrs})
+        klass = type(f"{spec.model.__name__}{suffix}", (base,), {"resource": resource, **attrs})
         return extend_schema(tags=REQUEST_TAGS, **schema)(klass)
 
-    listed = view(
-        _RequestList,
-        "List",
-        {
-            "description": f"{noun.capitalize()}, newest first: the port's own staff, AQMD "
-            f"and the board. {api.about}"
-        },
-        policy_action=spec.view_action,
-        serializer_class=api.serializer,
-    )
-    detail = view(
-        _RequestDetail,
-        "Detail",
-        {},
-        policy_action=spec.view_action,
-        serializer_class=api.serializer,
-    )
     document = view(
         _RequestDocumentDownload,
         "Document",
@@ -471,6 +362,7 @@ def _request_views(api: RequestApi) -> list[Any]:
             "responses": {201: api.serializer},
             "description": api.about,
         },
+        kind=api.kind,
         policy_action=spec.file_action,
         serializer_class=api.file_serializer,
         row_serializer=api.serializer,
@@ -484,8 +376,7 @@ def _request_views(api: RequestApi) -> list[Any]:
         row_serializer=api.serializer,
     )
     return [
-        path(f"{api.path}/", listed.as_view(), name=f"{api.name}-list"),
-        path(f"{api.path}/<int:pk>/", detail.as_view(), name=f"{api.name}-detail"),
+        *resource.urls(),
         path(
             f"{api.path}/<int:pk>/documents/<int:document_pk>/download/",
             document.as_view(),
@@ -500,7 +391,7 @@ def _request_views(api: RequestApi) -> list[Any]:
 
 
 @extend_schema(tags=FUND_TAGS, responses=FundTotalsSerializer)
-class FundTotals(_Single):
+class FundTotals(SingleView):
     """The fund's balance, and receipts and disbursements by year and by port (public)."""
 
     policy_action = policy.Action.FUND_VIEW
@@ -511,54 +402,16 @@ class FundTotals(_Single):
         return Response(FundTotalsSerializer(totals).data)
 
 
-class _FundEntries(generics.GenericAPIView):
-    policy_action = policy.Action.FUND_VIEW
-    filterset_class = FundEntryFilter
-
-    def get_queryset(self) -> Any:
-        return selectors.fund_entries_visible_to(self.request.user)
-
-
-@extend_schema(tags=FUND_TAGS)
-class FundEntryList(_FundEntries, generics.ListAPIView):
-    """The fund's ledger, oldest first: receipts (penalties paid) and disbursements
-    (near-port community projects), each with the balance it left (public)."""
-
-    serializer_class = FundEntrySerializer
-
-
-@extend_schema(tags=FUND_TAGS)
-class FundEntryDetail(_FundEntries, generics.RetrieveAPIView):
-    serializer_class = FundEntrySerializer
-
-
-class _FundExport(_FundEntries, _Export):
-    columns = FUND_ENTRY_COLUMNS
-    filename = "mitigation-fund-ledger"
-
-
-@_download(ExportFormat.CSV, "fund ledger", FUND_TAGS)
-class FundEntryExportCsv(_FundExport):
-    export_format = ExportFormat.CSV
-
-
-@_download(ExportFormat.XLSX, "fund ledger", FUND_TAGS)
-class FundEntryExportXlsx(_FundExport):
-    export_format = ExportFormat.XLSX
-
-
 @extend_schema(tags=FUND_TAGS, request=DisbursementSerializer, responses={201: FundEntrySerializer})
-class FundDisburse(_Single):
+class FundDisburse(ResourceView, SingleView):
     """Pay a near-port community project out of the fund (AQMD administrators).
 
     More than the balance: 400 (``fields.amount``); the fund never goes below zero.
     """
 
+    resource = FUND_ENTRIES
     policy_action = policy.Action.FUND_DISBURSE
     serializer_class = DisbursementSerializer
-
-    def get_queryset(self) -> Any:
-        return selectors.fund_entries_visible_to(self.request.user)
 
     def post(self, request: Request) -> Response:
         asked = DisbursementSerializer(data=request.data)
@@ -569,32 +422,18 @@ class FundDisburse(_Single):
 
 
 urlpatterns = [
-    path("penalty-schedules/", PenaltyScheduleList.as_view(), name="penalty-schedule-list"),
-    path(
-        "penalty-schedules/<int:pk>/",
-        PenaltyScheduleDetail.as_view(),
-        name="penalty-schedule-detail",
-    ),
-    path("defaults/", DefaultList.as_view(), name="default-list"),
-    path("defaults/export.csv", DefaultExportCsv.as_view(), name="default-export-csv"),
-    path("defaults/export.xlsx", DefaultExportXlsx.as_view(), name="default-export-xlsx"),
-    path("defaults/<int:pk>/", DefaultDetail.as_view(), name="default-detail"),
+    *PENALTY_SCHEDULES.urls(),
+    *DEFAULTS.urls(),
     path(
         "defaults/<int:pk>/determination/",
         DefaultDetermine.as_view(),
         name="default-determination",
     ),
-    path("penalties/", PenaltyList.as_view(), name="penalty-list"),
-    path("penalties/export.csv", PenaltyExportCsv.as_view(), name="penalty-export-csv"),
-    path("penalties/export.xlsx", PenaltyExportXlsx.as_view(), name="penalty-export-xlsx"),
-    path("penalties/<int:pk>/", PenaltyDetail.as_view(), name="penalty-detail"),
+    *PENALTIES.urls(),
     path("penalties/<int:pk>/payment/", PenaltyPaymentRecord.as_view(), name="penalty-payment"),
     path("penalties/<int:pk>/waiver/", PenaltyWaive.as_view(), name="penalty-waiver"),
     path("fund/", FundTotals.as_view(), name="fund-totals"),
-    path("fund/entries/", FundEntryList.as_view(), name="fund-entry-list"),
-    path("fund/entries/export.csv", FundEntryExportCsv.as_view(), name="fund-entry-export-csv"),
-    path("fund/entries/export.xlsx", FundEntryExportXlsx.as_view(), name="fund-entry-export-xlsx"),
-    path("fund/entries/<int:pk>/", FundEntryDetail.as_view(), name="fund-entry-detail"),
+    *FUND_ENTRIES.urls(),
     path("fund/disbursements/", FundDisburse.as_view(), name="fund-disbursement"),
 ]
 for _api in REQUEST_APIS:

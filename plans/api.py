@@ -9,6 +9,8 @@ visible object the caller may not act on is a 403.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import django_filters
@@ -16,7 +18,7 @@ from django.db.models import Model
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -24,19 +26,16 @@ from rest_framework.response import Response
 
 from accounts import policy
 from api.errors import ErrorSerializer
-from api.views import DownloadView
 from core.filters import StableOrderingFilter
+from core.resources import DownloadView, Resource, ResourceView, SingleView
 from core.uploads import document_response
 
 from . import selectors, services
 from .diff import version_diff
 from .models import (
     PENDING_STATUSES,
-    InfrastructureProject,
     Plan,
-    PlanningTarget,
     PlanVersion,
-    ProjectMilestone,
     VersionDocument,
     VersionKind,
     VersionStatus,
@@ -130,12 +129,9 @@ class ReviewQueueFilter(django_filters.FilterSet):
 # --- the base of operations on one object --------------------------------------------------
 
 
-class PlanObjectView(generics.GenericAPIView):
+class PlanObjectView(SingleView):
     """One operation on one object: found among what the caller may see (else 404), then
     ``policy_action`` asked of the object it belongs to (:meth:`judged`; else 403)."""
-
-    filter_backends: list[Any] = []
-    pagination_class = None
 
     def check_permissions(self, request: Request) -> None:
         # Signed in and a reader of plans at all (else 401/403); the operation itself is
@@ -165,27 +161,16 @@ class _OnVersion(PlanObjectView):
 # --- plans -------------------------------------------------------------------------------
 
 
-@extend_schema(tags=TAGS)
-class PlanList(generics.ListAPIView):
-    """The plans you may see: port staff their port's, AQMD and the board submitted ones."""
-
-    policy_action = policy.Action.PLAN_VIEW
-    serializer_class = PlanSerializer
-    filterset_class = PlanFilter
-
-    def get_queryset(self) -> Any:
-        return selectors.plans_for_api(self.request.user).order_by(
-            "phase__number", "party__code", "id"
-        )
-
-
-@extend_schema(tags=TAGS)
-class PlanDetail(generics.RetrieveAPIView):
-    policy_action = policy.Action.PLAN_VIEW
-    serializer_class = PlanSerializer
-
-    def get_queryset(self) -> Any:
-        return selectors.plans_for_api(self.request.user)
+PLANS = Resource(
+    name="plan",
+    path="plans",
+    tags=TAGS,
+    action=policy.Action.PLAN_VIEW,
+    serializer=PlanSerializer,
+    rows=lambda user: selectors.plans_for_api(user).order_by("phase__number", "party__code", "id"),
+    filterset=PlanFilter,
+    about="The plans you may see: port staff their port's, AQMD and the board submitted ones.",
+)
 
 
 @extend_schema(
@@ -196,16 +181,12 @@ class PlanDetail(generics.RetrieveAPIView):
         200: OpenApiResponse(PlanSerializer, description="Your port already has this plan."),
     },
 )
-class PlanStart(generics.GenericAPIView):
+class PlanStart(ResourceView, SingleView):
     """Start your port's plan for a phase (port staff), with its first draft version."""
 
+    resource = PLANS
     policy_action = policy.Action.PLAN_EDIT
     serializer_class = PlanStartSerializer
-    filter_backends: list[Any] = []
-    pagination_class = None
-
-    def get_queryset(self) -> Any:
-        return selectors.plans_for_api(self.request.user)
 
     def post(self, request: Request) -> Response:
         parsed = PlanStartSerializer(data=request.data)
@@ -328,167 +309,123 @@ class PlanVersionComparison(generics.RetrieveAPIView):
 # --- a draft's content -------------------------------------------------------------------
 
 
-def _phase_of(version: PlanVersion) -> Any:
-    return {"phase": version.plan.phase}
+@dataclass(frozen=True)
+class DraftPartApi:
+    """How one kind of a draft's content is added, changed and removed in the API."""
+
+    part: services.DraftPart
+    name: str  # the URL names' stem, e.g. "plan-target"
+    parents: Callable[[Any], Any]  # where it is added: the versions or projects one may see
+    parent_path: str  # e.g. "plan-versions/<int:pk>/targets/"
+    items: Callable[[Any], Any]  # the items one may see
+    item_path: str  # e.g. "plan-targets/<int:pk>/"
+    write: type[serializers.Serializer]
+    read: type[serializers.Serializer]
+    added: str  # the create operation's description
+    changed: str  # the change/remove operation's description
 
 
-@extend_schema(tags=TAGS, request=TargetWriteSerializer, responses={201: PlanningTargetSerializer})
-class TargetCreate(_OnVersion):
-    """Add a planning target to a draft."""
-
+class _DraftPartView(PlanObjectView):
+    api: DraftPartApi
     policy_action = policy.Action.PLAN_EDIT
+
+    def parse(self, request: Request, version: PlanVersion, *, partial: bool) -> Any:
+        parsed = self.api.write(
+            data=request.data, partial=partial, context={"phase": version.plan.phase}
+        )
+        parsed.is_valid(raise_exception=True)
+        return parsed.validated_data
+
+
+class _DraftPartCreate(_DraftPartView):
+    def get_queryset(self) -> Any:
+        return self.api.parents(self.request.user)
+
+    def judged(self, obj: Any) -> Model:
+        return self.api.part.parent_version(obj)
 
     def post(self, request: Request, pk: int) -> Response:
-        version: PlanVersion = self.get_object()
-        parsed = TargetWriteSerializer(data=request.data, context=_phase_of(version))
-        parsed.is_valid(raise_exception=True)
-        target = services.target_add(
-            version=version, data=parsed.validated_data, actor=request.user
+        parent = self.get_object()
+        data = self.parse(request, self.api.part.parent_version(parent), partial=False)
+        item = services.draft_part_add(
+            part=self.api.part, parent=parent, data=data, actor=request.user
         )
-        return Response(PlanningTargetSerializer(target).data, status=status.HTTP_201_CREATED)
+        return Response(self.api.read(item).data, status=status.HTTP_201_CREATED)
 
 
-class TargetChange(PlanObjectView):
-    """Change or remove a planning target of a draft."""
-
-    policy_action = policy.Action.PLAN_EDIT
-
+class _DraftPartChange(_DraftPartView):
     def get_queryset(self) -> Any:
-        return selectors.targets_visible_to(self.request.user)
+        return self.api.items(self.request.user)
 
-    def judged(self, obj: PlanningTarget) -> Model:
-        return obj.version
+    def judged(self, obj: Any) -> Model:
+        return self.api.part.version_of(obj)
 
-    @extend_schema(
-        tags=TAGS, request=TargetWriteSerializer, responses={200: PlanningTargetSerializer}
-    )
     def patch(self, request: Request, pk: int) -> Response:
-        target: PlanningTarget = self.get_object()
-        parsed = TargetWriteSerializer(
-            data=request.data, partial=True, context=_phase_of(target.version)
+        item = self.get_object()
+        data = self.parse(request, self.api.part.version_of(item), partial=True)
+        item = services.draft_part_update(
+            part=self.api.part, item=item, data=data, actor=request.user
         )
-        parsed.is_valid(raise_exception=True)
-        target = services.target_update(
-            target=target, data=parsed.validated_data, actor=request.user
-        )
-        return Response(PlanningTargetSerializer(target).data)
+        return Response(self.api.read(item).data)
 
-    @extend_schema(tags=TAGS, request=None, responses=DELETED)
     def delete(self, request: Request, pk: int) -> Response:
-        services.target_remove(target=self.get_object(), actor=request.user)
+        services.draft_part_remove(part=self.api.part, item=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@extend_schema(
-    tags=TAGS,
-    request=ProjectWriteSerializer,
-    responses={201: InfrastructureProjectSerializer},
-)
-class ProjectCreate(_OnVersion):
-    """Add an infrastructure project to a draft."""
+DRAFT_PARTS = [
+    DraftPartApi(
+        part=services.TARGETS,
+        name="plan-target",
+        parents=selectors.versions_visible_to,
+        parent_path="plan-versions/<int:pk>/targets/",
+        items=selectors.targets_visible_to,
+        item_path="plan-targets/<int:pk>/",
+        write=TargetWriteSerializer,
+        read=PlanningTargetSerializer,
+        added="Add a planning target to a draft.",
+        changed="Change or remove a planning target of a draft.",
+    ),
+    DraftPartApi(
+        part=services.PROJECTS,
+        name="plan-project",
+        parents=selectors.versions_visible_to,
+        parent_path="plan-versions/<int:pk>/projects/",
+        items=selectors.projects_visible_to,
+        item_path="plan-projects/<int:pk>/",
+        write=ProjectWriteSerializer,
+        read=InfrastructureProjectSerializer,
+        added="Add an infrastructure project to a draft.",
+        changed="Change or remove an infrastructure project of a draft (with its milestones).",
+    ),
+    DraftPartApi(
+        part=services.PROJECT_MILESTONES,
+        name="plan-project-milestone",
+        parents=selectors.projects_visible_to,
+        parent_path="plan-projects/<int:pk>/milestones/",
+        items=selectors.project_milestones_visible_to,
+        item_path="plan-project-milestones/<int:pk>/",
+        write=ProjectMilestoneWriteSerializer,
+        read=ProjectMilestoneSerializer,
+        added="Add a dated milestone to a project of a draft.",
+        changed="Change or remove a project milestone of a draft.",
+    ),
+]
 
-    policy_action = policy.Action.PLAN_EDIT
 
-    def post(self, request: Request, pk: int) -> Response:
-        version: PlanVersion = self.get_object()
-        parsed = ProjectWriteSerializer(data=request.data, context=_phase_of(version))
-        parsed.is_valid(raise_exception=True)
-        project = services.project_add(
-            version=version, data=parsed.validated_data, actor=request.user
-        )
-        return Response(
-            InfrastructureProjectSerializer(project).data, status=status.HTTP_201_CREATED
-        )
-
-
-class ProjectChange(PlanObjectView):
-    """Change or remove an infrastructure project of a draft (with its milestones)."""
-
-    policy_action = policy.Action.PLAN_EDIT
-
-    def get_queryset(self) -> Any:
-        return selectors.projects_visible_to(self.request.user)
-
-    def judged(self, obj: InfrastructureProject) -> Model:
-        return obj.version
-
-    @extend_schema(
-        tags=TAGS,
-        request=ProjectWriteSerializer,
-        responses={200: InfrastructureProjectSerializer},
+def _draft_part_urls(api: DraftPartApi) -> list[Any]:
+    stem = api.part.model.__name__
+    create: Any = extend_schema(tags=TAGS, request=api.write, responses={201: api.read})(
+        type(f"{stem}Create", (_DraftPartCreate,), {"api": api, "__doc__": api.added})
     )
-    def patch(self, request: Request, pk: int) -> Response:
-        project: InfrastructureProject = self.get_object()
-        parsed = ProjectWriteSerializer(
-            data=request.data, partial=True, context=_phase_of(project.version)
-        )
-        parsed.is_valid(raise_exception=True)
-        project = services.project_update(
-            project=project, data=parsed.validated_data, actor=request.user
-        )
-        return Response(InfrastructureProjectSerializer(project).data)
-
-    @extend_schema(tags=TAGS, request=None, responses=DELETED)
-    def delete(self, request: Request, pk: int) -> Response:
-        services.project_remove(project=self.get_object(), actor=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-@extend_schema(
-    tags=TAGS,
-    request=ProjectMilestoneWriteSerializer,
-    responses={201: ProjectMilestoneSerializer},
-)
-class ProjectMilestoneCreate(PlanObjectView):
-    """Add a dated milestone to a project of a draft."""
-
-    policy_action = policy.Action.PLAN_EDIT
-
-    def get_queryset(self) -> Any:
-        return selectors.projects_visible_to(self.request.user)
-
-    def judged(self, obj: InfrastructureProject) -> Model:
-        return obj.version
-
-    def post(self, request: Request, pk: int) -> Response:
-        project: InfrastructureProject = self.get_object()
-        parsed = ProjectMilestoneWriteSerializer(data=request.data)
-        parsed.is_valid(raise_exception=True)
-        milestone = services.project_milestone_add(
-            project=project, data=parsed.validated_data, actor=request.user
-        )
-        return Response(ProjectMilestoneSerializer(milestone).data, status=status.HTTP_201_CREATED)
-
-
-class ProjectMilestoneChange(PlanObjectView):
-    """Change or remove a project milestone of a draft."""
-
-    policy_action = policy.Action.PLAN_EDIT
-
-    def get_queryset(self) -> Any:
-        return selectors.project_milestones_visible_to(self.request.user)
-
-    def judged(self, obj: ProjectMilestone) -> Model:
-        return obj.project.version
-
-    @extend_schema(
-        tags=TAGS,
-        request=ProjectMilestoneWriteSerializer,
-        responses={200: ProjectMilestoneSerializer},
-    )
-    def patch(self, request: Request, pk: int) -> Response:
-        milestone: ProjectMilestone = self.get_object()
-        parsed = ProjectMilestoneWriteSerializer(data=request.data, partial=True)
-        parsed.is_valid(raise_exception=True)
-        milestone = services.project_milestone_update(
-            milestone=milestone, data=parsed.validated_data, actor=request.user
-        )
-        return Response(ProjectMilestoneSerializer(milestone).data)
-
-    @extend_schema(tags=TAGS, request=None, responses=DELETED)
-    def delete(self, request: Request, pk: int) -> Response:
-        services.project_milestone_remove(milestone=self.get_object(), actor=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    change: Any = extend_schema_view(
+        patch=extend_schema(tags=TAGS, request=api.write, responses={200: api.read}),
+        delete=extend_schema(tags=TAGS, request=None, responses=DELETED),
+    )(type(f"{stem}Change", (_DraftPartChange,), {"api": api, "__doc__": api.changed}))
+    return [
+        path(api.parent_path, create.as_view(), name=f"{api.name}-create"),
+        path(api.item_path, change.as_view(), name=f"{api.name}-change"),
+    ]
 
 
 # --- documents ---------------------------------------------------------------------------
@@ -659,9 +596,8 @@ class VersionDecide(_OnVersion):
 
 
 urlpatterns = [
-    path("plans/", PlanList.as_view(), name="plan-list"),
+    *PLANS.urls(),
     path("plans/start/", PlanStart.as_view(), name="plan-start"),
-    path("plans/<int:pk>/", PlanDetail.as_view(), name="plan-detail"),
     path("plans/<int:pk>/revise/", PlanRevise.as_view(), name="plan-revise"),
     path("plans/<int:pk>/versions/", PlanVersionList.as_view(), name="plan-version-list"),
     path("plan-review-queue/", ReviewQueue.as_view(), name="plan-review-queue"),
@@ -676,8 +612,6 @@ urlpatterns = [
         PlanVersionComparison.as_view(),
         name="plan-version-comparison",
     ),
-    path("plan-versions/<int:pk>/targets/", TargetCreate.as_view(), name="plan-target-create"),
-    path("plan-versions/<int:pk>/projects/", ProjectCreate.as_view(), name="plan-project-create"),
     path(
         "plan-versions/<int:pk>/documents/",
         DocumentUpload.as_view(),
@@ -696,18 +630,6 @@ urlpatterns = [
     ),
     path("plan-versions/<int:pk>/comments/", CommentCreate.as_view(), name="plan-comment-create"),
     path("plan-versions/<int:pk>/decision/", VersionDecide.as_view(), name="plan-version-decide"),
-    path("plan-targets/<int:pk>/", TargetChange.as_view(), name="plan-target-change"),
-    path("plan-projects/<int:pk>/", ProjectChange.as_view(), name="plan-project-change"),
-    path(
-        "plan-projects/<int:pk>/milestones/",
-        ProjectMilestoneCreate.as_view(),
-        name="plan-project-milestone-create",
-    ),
-    path(
-        "plan-project-milestones/<int:pk>/",
-        ProjectMilestoneChange.as_view(),
-        name="plan-project-milestone-change",
-    ),
     path("plan-documents/<int:pk>/", DocumentRemove.as_view(), name="plan-document-remove"),
     path(
         "plan-documents/<int:pk>/download/",
@@ -715,3 +637,5 @@ urlpatterns = [
         name="plan-document-download",
     ),
 ]
+for _part in DRAFT_PARTS:
+    urlpatterns += _draft_part_urls(_part)

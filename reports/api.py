@@ -21,9 +21,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import policy
-from api.views import DownloadView
-from core.exports import Column, ExportFormat, export_response
+from core.exports import Column
 from core.filters import StableOrderingFilter
+from core.resources import DownloadView, Resource, ResourceView, SingleView
 
 from . import inventory_services, selectors, services
 from .downloads import report_run_file_response
@@ -79,15 +79,7 @@ class ReportRunFilter(django_filters.FilterSet):
         fields = ["year", "port", "combined", "status", "published"]
 
 
-class _VisibleRuns(generics.GenericAPIView):
-    """Runs the user may see: every run for the board and AQMD, their own port's and the
-    published ones for port staff, the published ones for the public."""
-
-    def get_queryset(self) -> Any:
-        return selectors.report_runs_visible_to(self.request.user)
-
-
-class _ReadableRun(_VisibleRuns):
+class _ReadableRun(generics.GenericAPIView):
     """Reading a run: REPORT_VIEW or, once published, REPORT_VIEW_PUBLISHED (the policy's
     per-object check, which the view's one ``policy_action`` cannot say alone)."""
 
@@ -96,32 +88,31 @@ class _ReadableRun(_VisibleRuns):
             raise Http404
 
 
-@extend_schema(tags=RUN_TAGS)
-class ReportRunList(_VisibleRuns, generics.ListAPIView):
-    """Annual progress report runs (every version) with their status."""
-
-    # The broadest read rule (the public may read published runs); the selector narrows.
-    policy_action = policy.Action.REPORT_VIEW_PUBLISHED
-    serializer_class = ReportRunSerializer
-    filterset_class = ReportRunFilter
-
-
-@extend_schema(tags=RUN_TAGS)
-class ReportRunDetail(_ReadableRun, generics.RetrieveAPIView):
-    policy_action = policy.Action.REPORT_VIEW_PUBLISHED
-    serializer_class = ReportRunSerializer
+# Runs the user may see: every run for the board and AQMD, their own port's and the
+# published ones for port staff, the published ones for the public.  The list asks the
+# broadest read rule (the public may read published runs); the selector narrows.
+RUNS = Resource(
+    name="report-run",
+    path="report-runs",
+    tags=RUN_TAGS,
+    action=policy.Action.REPORT_VIEW_PUBLISHED,
+    serializer=ReportRunSerializer,
+    rows=selectors.report_runs_visible_to,
+    filterset=ReportRunFilter,
+    mixins=(_ReadableRun,),
+    about="Annual progress report runs (every version) with their status.",
+)
 
 
 @extend_schema(
     tags=RUN_TAGS,
     responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
 )
-class ReportRunDownload(_ReadableRun, DownloadView):
+class ReportRunDownload(_ReadableRun, DownloadView, ResourceView, SingleView):
     """The run's PDF (ready runs only); its SHA-256 is in the ``X-Content-SHA256`` header."""
 
+    resource = RUNS
     policy_action = policy.Action.REPORT_VIEW_PUBLISHED
-    filter_backends: list[Any] = []
-    pagination_class = None
 
     def get(self, request: Request, pk: int) -> Any:
         run: ReportRun = self.get_object()
@@ -130,9 +121,8 @@ class ReportRunDownload(_ReadableRun, DownloadView):
         return report_run_file_response(run)
 
 
-class _RunWrite(_VisibleRuns):
-    filter_backends: list[Any] = []
-    pagination_class = None
+class _RunWrite(ResourceView, SingleView):
+    resource = RUNS
 
 
 @extend_schema(
@@ -209,13 +199,8 @@ class EmissionsInventoryFilter(django_filters.FilterSet):
         fields = ["port", "year", "status"]
 
 
-class _VisibleInventories(generics.GenericAPIView):
-    """Inventories the user may see: AQMD every one, port staff their own port's and the
-    accepted ones, everyone else the accepted ones.  Serializers get the ports' accepted
-    2005 figures to derive from."""
-
-    def get_queryset(self) -> Any:
-        return selectors.inventories_visible_to(self.request.user)
+class _WithBaselines(generics.GenericAPIView):
+    """Serializers get the ports' accepted 2005 figures to derive from."""
 
     def get_serializer_context(self) -> Mapping[str, Any]:
         return {
@@ -224,24 +209,50 @@ class _VisibleInventories(generics.GenericAPIView):
         }
 
 
-@extend_schema(tags=EMISSIONS_TAGS)
-class EmissionsInventoryList(_VisibleInventories, generics.ListAPIView):
-    """Emissions inventories with their figures and the figures derived from them."""
+# --- Emissions figures as downloads ---------------------------------------------------------
 
-    policy_action = policy.Action.EMISSIONS_VIEW
-    serializer_class = EmissionsInventorySerializer
-    filterset_class = EmissionsInventoryFilter
+FIGURE_COLUMNS = [
+    Column(_("Port"), lambda row: row[0].party.code),
+    Column(_("Year"), lambda row: row[0].year),
+    Column(_("Review status"), lambda row: row[0].get_status_display()),
+    Column(_("Metric"), lambda row: row[1].metric),
+    Column(_("Value"), lambda row: row[1].value),
+    Column(_("Unit"), lambda row: row[1].unit),
+    Column(_("Basis"), lambda row: row[1].basis),
+    Column(_("Published change vs 2005 (%)"), lambda row: row[1].change_vs_2005_pct),
+    Column(
+        _("Published change per 10,000 TEU vs 2005 (%)"),
+        lambda row: row[1].intensity_change_vs_2005_pct,
+    ),
+    Column(_("Precision"), lambda row: row[1].precision),
+    Column(_("Source"), lambda row: row[1].source),
+]
 
 
-@extend_schema(tags=EMISSIONS_TAGS)
-class EmissionsInventoryDetail(_VisibleInventories, generics.RetrieveAPIView):
-    policy_action = policy.Action.EMISSIONS_VIEW
-    serializer_class = EmissionsInventorySerializer
+def _figure_rows(inventories: Any) -> Any:
+    return ((inventory, figure) for inventory in inventories for figure in inventory.figures.all())
 
 
-class _InventoryWrite(_VisibleInventories):
-    filter_backends: list[Any] = []
-    pagination_class = None
+# Inventories the user may see: AQMD every one, port staff their own port's and the
+# accepted ones, everyone else the accepted ones.  The downloads are their figures.
+INVENTORIES = Resource(
+    name="inventory",
+    path="emissions-inventories",
+    tags=EMISSIONS_TAGS,
+    action=policy.Action.EMISSIONS_VIEW,
+    serializer=EmissionsInventorySerializer,
+    rows=selectors.inventories_visible_to,
+    filterset=EmissionsInventoryFilter,
+    mixins=(_WithBaselines,),
+    export=FIGURE_COLUMNS,
+    export_rows=_figure_rows,
+    filename="emissions-figures",
+    about="Emissions inventories with their figures and the figures derived from them.",
+)
+
+
+class _InventoryWrite(_WithBaselines, ResourceView, SingleView):
+    resource = INVENTORIES
 
     def respond(self, inventory: EmissionsInventory, code: int = status.HTTP_200_OK) -> Response:
         refreshed = self.get_queryset().get(pk=inventory.pk)
@@ -352,69 +363,13 @@ class EmissionsInventoryImport(_InventoryWrite):
         return Response(InventoryImportResultSerializer(body).data)
 
 
-# --- Emissions figures as downloads ---------------------------------------------------------
-
-FIGURE_COLUMNS = [
-    Column(_("Port"), lambda row: row[0].party.code),
-    Column(_("Year"), lambda row: row[0].year),
-    Column(_("Review status"), lambda row: row[0].get_status_display()),
-    Column(_("Metric"), lambda row: row[1].metric),
-    Column(_("Value"), lambda row: row[1].value),
-    Column(_("Unit"), lambda row: row[1].unit),
-    Column(_("Basis"), lambda row: row[1].basis),
-    Column(_("Published change vs 2005 (%)"), lambda row: row[1].change_vs_2005_pct),
-    Column(
-        _("Published change per 10,000 TEU vs 2005 (%)"),
-        lambda row: row[1].intensity_change_vs_2005_pct,
-    ),
-    Column(_("Precision"), lambda row: row[1].precision),
-    Column(_("Source"), lambda row: row[1].source),
-]
-
-
-class _FigureExport(_VisibleInventories, DownloadView):
-    policy_action = policy.Action.EMISSIONS_VIEW
-    filterset_class = EmissionsInventoryFilter
-    export_format: ExportFormat
-
-    def get(self, request: Request) -> Any:
-        inventories = self.filter_queryset(self.get_queryset())
-        rows = (
-            (inventory, figure) for inventory in inventories for figure in inventory.figures.all()
-        )
-        return export_response(
-            rows, FIGURE_COLUMNS, fmt=self.export_format, filename="emissions-figures"
-        )
-
-
-@extend_schema(
-    tags=EMISSIONS_TAGS,
-    responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY)},
-)
-class EmissionsFigureExportCsv(_FigureExport):
-    """The figures of the filtered inventories as CSV (same filters as the list)."""
-
-    export_format = ExportFormat.CSV
-
-
-@extend_schema(
-    tags=EMISSIONS_TAGS,
-    responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY)},
-)
-class EmissionsFigureExportXlsx(_FigureExport):
-    """The figures of the filtered inventories as an Excel workbook."""
-
-    export_format = ExportFormat.XLSX
-
-
 urlpatterns = [
-    path("report-runs/", ReportRunList.as_view(), name="report-run-list"),
+    *RUNS.urls(),
     path("report-runs/generate/", ReportRunGenerate.as_view(), name="report-run-generate"),
-    path("report-runs/<int:pk>/", ReportRunDetail.as_view(), name="report-run-detail"),
     path("report-runs/<int:pk>/retry/", ReportRunRetry.as_view(), name="report-run-retry"),
     path("report-runs/<int:pk>/publish/", ReportRunPublish.as_view(), name="report-run-publish"),
     path("report-runs/<int:pk>/download/", ReportRunDownload.as_view(), name="report-run-download"),
-    path("emissions-inventories/", EmissionsInventoryList.as_view(), name="inventory-list"),
+    *INVENTORIES.urls(),
     path(
         "emissions-inventories/entries/",
         EmissionsInventoryEnter.as_view(),
@@ -424,21 +379,6 @@ urlpatterns = [
         "emissions-inventories/import/",
         EmissionsInventoryImport.as_view(),
         name="inventory-import",
-    ),
-    path(
-        "emissions-inventories/export.csv",
-        EmissionsFigureExportCsv.as_view(),
-        name="inventory-export-csv",
-    ),
-    path(
-        "emissions-inventories/export.xlsx",
-        EmissionsFigureExportXlsx.as_view(),
-        name="inventory-export-xlsx",
-    ),
-    path(
-        "emissions-inventories/<int:pk>/",
-        EmissionsInventoryDetail.as_view(),
-        name="inventory-detail",
     ),
     path(
         "emissions-inventories/<int:pk>/figures/",

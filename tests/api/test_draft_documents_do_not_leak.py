@@ -25,7 +25,7 @@ from pypdf import PdfWriter
 from rest_framework.mixins import ListModelMixin
 
 from agreement.models import Phase
-from api.views import DownloadView
+from core.resources import DownloadView
 from plans import services
 from plans.models import PlanVersion
 from tests.plans.conftest import make_draft

@@ -1,0 +1,152 @@
+"""The API's building blocks: one declaration per kind of row it serves (its list, its detail
+and its downloads), the base of one-object operations and of file downloads.
+
+Each view is one operation and names its ``policy_action`` (asked by
+:class:`api.permissions.PolicyPermission`); lists get filtering, ordering and pagination
+from ``REST_FRAMEWORK`` in the settings.
+
+A :class:`Resource` says who may read the rows (the policy action), which rows the caller
+may see (the selector), how a row reads (the serializer), how the list filters and orders,
+and, when the rows can be downloaded, the export's columns.  :meth:`Resource.urls` makes the
+read operations from it; a write subclasses :class:`ResourceView` (and :class:`SingleView`)
+and names its resource, so it finds its object among the same rows (else 404).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, ClassVar
+
+from django.urls import URLPattern, path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from accounts import policy
+from core.exports import CONTENT_TYPES, Column, ExportFormat, export_response
+
+
+class DownloadView(APIView):
+    """A view that answers with a file (an :class:`~django.http.HttpResponse`).
+
+    Errors still answer in JSON, whatever ``Accept`` said: the file is not a rendering of
+    data, so content negotiation has nothing to choose.
+    """
+
+    def perform_content_negotiation(
+        self, request: Request, force: bool = False
+    ) -> tuple[BaseRenderer, str]:
+        renderer = JSONRenderer()
+        return renderer, renderer.media_type
+
+    def get_renderers(self) -> list[Any]:
+        return [JSONRenderer()]
+
+
+PDF_DOWNLOAD = {(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)}
+
+
+class SingleView(generics.GenericAPIView):
+    """One object or one answer (writes, totals): no filters, no pages."""
+
+    filter_backends: list[Any] = []
+    pagination_class = None
+
+
+class ResourceView(generics.GenericAPIView):
+    """A view over one resource's rows: a write names its ``resource`` and finds its object
+    among the rows the caller may see (else 404)."""
+
+    resource: ClassVar[Resource]
+
+    def get_queryset(self) -> Any:
+        return self.resource.rows(self.request.user)
+
+
+class _ExportView(DownloadView, ResourceView):
+    export_format: ExportFormat
+
+    def get(self, request: Request) -> Any:
+        resource = self.resource
+        rows = self.filter_queryset(self.get_queryset())
+        return export_response(
+            resource.export_rows(rows) if resource.export_rows else rows,
+            resource.export,
+            fmt=self.export_format,
+            filename=resource.filename or resource.path,
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class Resource:
+    name: str  # the URL names' stem: "<name>-list", "<name>-detail", "<name>-export-csv"
+    path: str  # the collection's path under /api/v1/, e.g. "defaults" or "fund/entries"
+    tags: Sequence[str]
+    action: policy.Action  # reading a row
+    serializer: type
+    rows: Callable[[Any], Any]  # the user's visible rows (a selector)
+    filterset: type | None = None
+    about: str = ""  # the list's description in the schema
+    lookup: str = "pk"
+    converter: str = "int"
+    export: Sequence[Column] = ()  # columns of the CSV/XLSX download; none: no download
+    export_rows: Callable[[Any], Iterable[Any]] | None = None  # rows → export rows
+    filename: str = ""
+    mixins: tuple[type, ...] = ()  # extra behaviour for every view of the resource
+    detail: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def view(self) -> type[ResourceView]:
+        """The base of every view on this resource, writes included."""
+        attrs = {
+            "resource": self,
+            "policy_action": self.action,
+            "serializer_class": self.serializer,
+            "filterset_class": self.filterset,
+            "lookup_field": self.lookup,
+            "__module__": self.serializer.__module__,
+            **self.extra,
+        }
+        return type(f"{self._class_stem}View", (*self.mixins, ResourceView), attrs)
+
+    @property
+    def _class_stem(self) -> str:
+        return "".join(part.capitalize() for part in self.name.replace("-", " ").split())
+
+    def _make(self, suffix: str, bases: tuple[type, ...], doc: str, **schema: Any) -> Any:
+        klass = type(
+            f"{self._class_stem}{suffix}",
+            (*bases, self.view),
+            {"__doc__": doc or None, "__module__": self.serializer.__module__},
+        )
+        return extend_schema(tags=list(self.tags), **schema)(klass)
+
+    def urls(self) -> list[URLPattern]:
+        """The list, the detail and the downloads, with their URL names."""
+        listed = self._make("List", (generics.ListAPIView,), self.about)
+        patterns = [path(f"{self.path}/", listed.as_view(), name=f"{self.name}-list")]
+        for fmt in ExportFormat if self.export else ():
+            download = type(f"Export{fmt.upper()}", (_ExportView,), {"export_format": fmt})
+            view = self._make(
+                f"Export{fmt.capitalize()}",
+                (download,),
+                f"The filtered {self.path.replace('/', ' ').replace('-', ' ')} as {fmt.upper()}, "
+                "with the list's filters and ordering.",
+                responses={
+                    (200, CONTENT_TYPES[fmt].split(";")[0]): OpenApiResponse(OpenApiTypes.BINARY)
+                },
+            )
+            patterns.append(
+                path(f"{self.path}/export.{fmt}", view.as_view(), name=f"{self.name}-export-{fmt}")
+            )
+        if self.detail:
+            detail = self._make("Detail", (generics.RetrieveAPIView,), "")
+            route = f"{self.path}/<{self.converter}:{self.lookup}>/"
+            patterns.append(path(route, detail.as_view(), name=f"{self.name}-detail"))
+        return patterns
