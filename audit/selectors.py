@@ -5,8 +5,8 @@ from typing import Any
 from django.db import models
 
 from accounts import policy
+from core.visibility import beyond_port
 
-from . import visibility
 from .models import AuditEvent, AuditEventQuerySet
 
 
@@ -17,11 +17,11 @@ def audit_timeline(*, obj: models.Model) -> AuditEventQuerySet:
 
 def audit_events_visible_to(user: Any) -> AuditEventQuerySet:
     """Every event for AQMD and the board, except what the apps keep within the port for now
-    (the port's work on unsubmitted plan drafts: :mod:`audit.visibility`); port staff their
+    (the port's work on unsubmitted plan drafts: :mod:`core.visibility`); port staff their
     own port's; the public none."""
     events = policy.visible(
         user, policy.Action.AUDIT_VIEW, AuditEvent.objects.select_related("party")
     )
     if policy.port_scope(user) is None:
-        events = visibility.beyond_port(events)
+        events = beyond_port(events)
     return events

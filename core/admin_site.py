@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts import policy
 from audit.services import audit_record, snapshot
 
+from . import visibility
+
 
 class ComplianceAdminSite(admin.AdminSite):
     site_header = _("Compliance tracker administration")
@@ -45,6 +47,11 @@ class AuditedModelAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        # Administrators are readers beyond the ports: a port's private work stays hidden
+        # here too (:mod:`core.visibility`).
+        return visibility.beyond_port(super().get_queryset(request))
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._administers(request)

@@ -8,9 +8,14 @@ class PlansConfig(AppConfig):
 
     def ready(self) -> None:
         from agreement import holds
-        from audit import visibility
+        from audit.models import AuditEvent
+        from core import visibility
 
-        from . import selectors, workflow  # noqa: F401  (declares the version workflow)
+        from . import models, selectors, workflow  # noqa: F401  (workflow: the version table)
 
         holds.register("plans.final_plan_under_review", selectors.final_plan_under_review)
-        visibility.register("plans.draft_work", selectors.without_draft_work)
+        visibility.register(AuditEvent, "plans.draft_work", selectors.without_draft_work)
+        visibility.register(models.Plan, "plans.unsubmitted", selectors.without_unsubmitted_plans)
+        visibility.register(
+            models.PlanVersion, "plans.drafts", models.PlanVersionQuerySet.submitted
+        )

@@ -89,7 +89,7 @@ def plans_visible_to(user: Any) -> QuerySet[Plan]:
     scope = policy.port_scope(user)
     if scope is not None:
         return Plan.objects.filter(party_id=scope)
-    return Plan.objects.filter(first_submitted_at__isnull=False)
+    return without_unsubmitted_plans(Plan.objects.all())
 
 
 def versions_visible_to(user: Any) -> QuerySet[PlanVersion]:
@@ -533,6 +533,11 @@ def without_draft_work(events: AuditEventQuerySet) -> AuditEventQuerySet:
         ),
         version_number=Cast(KT("after__version"), IntegerField()),
     ).exclude(Q(object_type="plans.plan") & Q(Exists(drafts)))
+
+
+def without_unsubmitted_plans(plans: QuerySet[Plan]) -> QuerySet[Plan]:
+    """``plans`` less those the port has not submitted yet (as :func:`plans_visible_to`)."""
+    return plans.filter(first_submitted_at__isnull=False)
 
 
 def final_plan_under_review() -> Q:

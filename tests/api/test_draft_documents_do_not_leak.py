@@ -4,8 +4,8 @@ port, the public) until the version is submitted.
 
 Every GET list and export in the URL conf is walked (not a fixed list), so a list added
 later is checked too: the API's list operations, every CSV/XLSX download (API and pages),
-and the pages that take no argument.  The admin is left out: it is neither the API nor an
-export (see the report on the admin's Document list).
+and the pages that take no argument; and every list of the admin an administrator can open
+(the admin applies the same visibility filters, :mod:`core.visibility`).
 """
 
 from __future__ import annotations
@@ -253,3 +253,44 @@ def test_aqmd_finds_the_pdf_once_the_version_is_submitted(request, plans, pola_s
     first_draft, revision = where_found(reviewer, walk, plans.first_draft, plans.revision)
     assert "api:audit-event-list" in first_draft
     assert revision == set()  # still a draft
+
+
+# --- The admin -----------------------------------------------------------------------------
+
+
+def _admin_lists() -> list[str]:
+    from django.contrib import admin
+
+    return [
+        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for model in admin.site._registry
+    ]
+
+
+def test_the_admins_lists_show_an_administrator_no_draft_work(request, plans, administrator):
+    client = _client(request, "administrator")
+    lists = _admin_lists()
+    assert reverse("admin:audit_auditevent_changelist") in lists and len(lists) > 10
+    pages = {}
+    for url in lists:
+        response = client.get(url)
+        assert response.status_code in (200, 403), url  # 403: Django's groups, superusers only
+        if response.status_code == 200:
+            pages[url] = response.content.decode()
+    assert {"/admin/plans/plan/", "/admin/plans/planversion/", "/admin/audit/auditevent/"} <= set(
+        pages
+    )
+    secrets = (plans.revision, plans.removed, plans.first_draft)
+    assert [{url for url, page in pages.items() if s.found_in(page)} for s in secrets] == [
+        set(),
+        set(),
+        set(),
+    ]
+    # The draft's plan and version are not listed; the submitted version's work is.
+    versions = client.get(reverse("admin:plans_planversion_changelist")).content.decode()
+    phase2 = plans.first_draft_version.plan
+    plan_page = client.get(reverse("admin:plans_plan_changelist")).content.decode()
+    assert f"/admin/plans/plan/{phase2.pk}/change/" not in plan_page
+    assert f"/admin/plans/planversion/{plans.first_draft_version.pk}/change/" not in versions
+    submitted = plans.revision_version.plan.versions.get(number=1)
+    assert f"/admin/plans/planversion/{submitted.pk}/change/" in versions
