@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agreement.models import MilestoneStatus
-from core.filters import StableOrderingFilter
+from core.filters import PageFilterSet, StableOrderingFilter
 
 from .models import (
     ClaimStatus,
@@ -38,7 +38,7 @@ def _port() -> django_filters.CharFilter:
     )
 
 
-class DefaultFilter(django_filters.FilterSet):
+class DefaultFilter(PageFilterSet):
     port = _port()
     status = django_filters.ChoiceFilter(choices=DefaultStatus.choices, label=_("Status"))
     due_date = django_filters.DateFromToRangeFilter(
@@ -70,7 +70,7 @@ class DefaultFilter(django_filters.FilterSet):
         return queryset.filter(met) if value else queryset.exclude(met)
 
 
-class PenaltyFilter(django_filters.FilterSet):
+class PenaltyFilter(PageFilterSet):
     port = _port()
     status = django_filters.ChoiceFilter(choices=PenaltyStatus.choices, label=_("Status"))
     year = django_filters.NumberFilter(
@@ -123,7 +123,7 @@ REQUEST_FILTERS: dict[str, type[django_filters.FilterSet]] = {
 }
 
 
-class FundEntryFilter(django_filters.FilterSet):
+class FundEntryFilter(PageFilterSet):
     kind = django_filters.ChoiceFilter(choices=FundEntryKind.choices, label=_("Kind"))
     port = _port()
     year = django_filters.NumberFilter(
