@@ -37,6 +37,14 @@ class MilestoneFilter(PageFilterSet):
             "status": "status",
             "id": "id",
         },
+        field_labels={
+            "due_date": _("Due date"),
+            "party__code": _("Port"),
+            "kind": _("Kind"),
+            "phase__number": _("Phase"),
+            "status": _("Status"),
+            "id": _("Id"),
+        },
         label=_("Order by"),
     )
 

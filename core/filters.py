@@ -12,13 +12,33 @@ import django_filters.widgets
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.forms.utils import pretty_name
 from django.utils.choices import BaseChoiceIterator
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+
+def _descending_text(label: Any) -> str:
+    return gettext("%s (descending)") % label
+
+
+_descending = lazy(_descending_text, str)
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):
     """django-filter's ordering with the primary key appended, so that pages of a list
     never skip or repeat a row when the chosen columns tie."""
+
+    def build_choices(self, fields: Any, labels: Any) -> list[tuple[str, Any]]:
+        """django-filter's choices, translated when shown: its own turns each label into text
+        once, at import, in English (issue #11: "Occurred on" stayed English in Spanish)."""
+        choices = []
+        for field, param in fields.items():
+            label = labels.get(field, pretty_name(param))
+            choices.append((param, label))
+            choices.append((f"-{param}", labels.get(f"-{param}", _descending(label))))
+        return choices
 
     def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
         # Empty entries ("?ordering=port,,") mean nothing: they are not fields.

@@ -55,6 +55,13 @@ class DefaultFilter(PageFilterSet):
             "ordinal": "ordinal",
             "id": "id",
         },
+        field_labels={
+            "due_date": _("Due date"),
+            "detected_at": _("Flagged"),
+            "party__code": _("Port"),
+            "ordinal": _("Default number"),
+            "id": _("Id"),
+        },
         label=_("Order by"),
     )
 
@@ -86,6 +93,13 @@ class PenaltyFilter(PageFilterSet):
             "party__code": "port",
             "status": "status",
             "id": "id",
+        },
+        field_labels={
+            "assessed_at": _("Assessed"),
+            "amount": _("Amount"),
+            "party__code": _("Port"),
+            "status": _("Status"),
+            "id": _("Id"),
         },
         label=_("Order by"),
     )
@@ -138,6 +152,12 @@ class FundEntryFilter(PageFilterSet):
             "entered_at": "entered_at",
             "amount": "amount",
             "id": "id",
+        },
+        field_labels={
+            "occurred_on": _("Date"),
+            "entered_at": _("Entered"),
+            "amount": _("Amount"),
+            "id": _("Id"),
         },
         label=_("Order by"),
     )
