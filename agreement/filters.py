@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import StableOrderingFilter
+from core.filters import PageFilterSet, StableOrderingFilter
 
 from .models import (
     EmissionCategory,
@@ -18,7 +18,7 @@ from .models import (
 )
 
 
-class MilestoneFilter(django_filters.FilterSet):
+class MilestoneFilter(PageFilterSet):
     port = django_filters.CharFilter(
         field_name="party__code", lookup_expr="iexact", label=_("Port (code, e.g. POLA)")
     )
@@ -36,6 +36,14 @@ class MilestoneFilter(django_filters.FilterSet):
             "phase__number": "phase",
             "status": "status",
             "id": "id",
+        },
+        field_labels={
+            "due_date": _("Due date"),
+            "party__code": _("Port"),
+            "kind": _("Kind"),
+            "phase__number": _("Phase"),
+            "status": _("Status"),
+            "id": _("Id"),
         },
         label=_("Order by"),
     )

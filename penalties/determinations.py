@@ -30,6 +30,7 @@ from agreement import deadlines
 from agreement.models import Milestone, Party
 from audit.services import audit_record, snapshot
 from core.errors import Conflict, ServiceError
+from core.formats import day
 from core.workflow import lock, transition
 
 from .models import Default, DefaultStatus, NoticeKind, PenaltySchedule, counts_as_default
@@ -147,7 +148,7 @@ def default_determine(*, default: Default, decision: str, reason: str, actor: An
                 "Confirm the date first (an amendment of the due date marked not "
                 "provisional, which may keep the date); then confirm the default."
             )
-            % {"date": milestone.due_date.isoformat()}
+            % {"date": day(milestone.due_date)}
         )
     if milestone.due_date != locked.due_date:
         raise Conflict(
@@ -155,7 +156,7 @@ def default_determine(*, default: Default, decision: str, reason: str, actor: An
                 "This default is the miss of %(missed)s, but the due date has since moved to "
                 "%(now)s. Dismiss it; a miss of the new date is flagged when it happens."
             )
-            % {"missed": locked.due_date.isoformat(), "now": milestone.due_date.isoformat()}
+            % {"missed": day(locked.due_date), "now": day(milestone.due_date)}
         )
     Party.objects.select_for_update().get(pk=locked.party_id)
     ordinal = confirmed_count(locked.party_id) + 1

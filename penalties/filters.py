@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agreement.models import MilestoneStatus
-from core.filters import StableOrderingFilter
+from core.filters import PageFilterSet, StableOrderingFilter
 
 from .models import (
     ClaimStatus,
@@ -38,7 +38,7 @@ def _port() -> django_filters.CharFilter:
     )
 
 
-class DefaultFilter(django_filters.FilterSet):
+class DefaultFilter(PageFilterSet):
     port = _port()
     status = django_filters.ChoiceFilter(choices=DefaultStatus.choices, label=_("Status"))
     due_date = django_filters.DateFromToRangeFilter(
@@ -55,6 +55,13 @@ class DefaultFilter(django_filters.FilterSet):
             "ordinal": "ordinal",
             "id": "id",
         },
+        field_labels={
+            "due_date": _("Due date"),
+            "detected_at": _("Flagged"),
+            "party__code": _("Port"),
+            "ordinal": _("Default number"),
+            "id": _("Id"),
+        },
         label=_("Order by"),
     )
 
@@ -70,7 +77,7 @@ class DefaultFilter(django_filters.FilterSet):
         return queryset.filter(met) if value else queryset.exclude(met)
 
 
-class PenaltyFilter(django_filters.FilterSet):
+class PenaltyFilter(PageFilterSet):
     port = _port()
     status = django_filters.ChoiceFilter(choices=PenaltyStatus.choices, label=_("Status"))
     year = django_filters.NumberFilter(
@@ -86,6 +93,13 @@ class PenaltyFilter(django_filters.FilterSet):
             "party__code": "port",
             "status": "status",
             "id": "id",
+        },
+        field_labels={
+            "assessed_at": _("Assessed"),
+            "amount": _("Amount"),
+            "party__code": _("Port"),
+            "status": _("Status"),
+            "id": _("Id"),
         },
         label=_("Order by"),
     )
@@ -123,7 +137,7 @@ REQUEST_FILTERS: dict[str, type[django_filters.FilterSet]] = {
 }
 
 
-class FundEntryFilter(django_filters.FilterSet):
+class FundEntryFilter(PageFilterSet):
     kind = django_filters.ChoiceFilter(choices=FundEntryKind.choices, label=_("Kind"))
     port = _port()
     year = django_filters.NumberFilter(
@@ -138,6 +152,12 @@ class FundEntryFilter(django_filters.FilterSet):
             "entered_at": "entered_at",
             "amount": "amount",
             "id": "id",
+        },
+        field_labels={
+            "occurred_on": _("Date"),
+            "entered_at": _("Entered"),
+            "amount": _("Amount"),
+            "id": _("Id"),
         },
         label=_("Order by"),
     )

@@ -39,6 +39,7 @@ from agreement.models import DateChangeKind, Milestone, MilestoneKind, Milestone
 from agreement.services import milestone_change_due_date, milestone_complete, milestone_excuse
 from audit.services import audit_record, snapshot
 from core.errors import Conflict, ServiceError
+from core.formats import day
 from core.outbox import Mail, absolute_url, mail_language, outbox_put, port_staff, reviewers
 from core.uploads import document_store
 from core.workflow import lock, transition, workflow_of
@@ -102,7 +103,7 @@ def _extension_check(milestone: Milestone, fields: dict[str, Any], now: dt.datet
                 "the due date. If the cause was outside the port's control, file a flexibility "
                 "claim instead."
             )
-            % {"date": milestone.due_date.isoformat()}
+            % {"date": day(milestone.due_date)}
         )
     if not isinstance(requested, dt.date):
         raise ServiceError(
@@ -112,7 +113,7 @@ def _extension_check(milestone: Milestone, fields: dict[str, Any], now: dt.datet
     if requested <= milestone.due_date:
         raise ServiceError(
             _("The new date must be after the current due date (%(date)s).")
-            % {"date": milestone.due_date.isoformat()},
+            % {"date": day(milestone.due_date)},
             fields={"requested_due_date": _("Choose a later date.")},
         )
     return {"current_due_date": milestone.due_date, "requested_due_date": requested}
@@ -126,7 +127,7 @@ def _extension_accept(
     if request.requested_due_date <= milestone.due_date:
         raise Conflict(
             _("The milestone is already due on %(date)s or later.")
-            % {"date": milestone.due_date.isoformat()}
+            % {"date": day(milestone.due_date)}
         )
     milestone_change_due_date(
         milestone=milestone,
@@ -168,7 +169,7 @@ def _flexibility_check(milestone: Milestone, fields: dict[str, Any], now: dt.dat
                 "The milestone is not missed yet (due %(date)s). Before the deadline, ask for "
                 "an extension instead."
             )
-            % {"date": milestone.due_date.isoformat()}
+            % {"date": day(milestone.due_date)}
         )
     return {"default": None}
 
@@ -192,7 +193,7 @@ def _flexibility_accept(
         if new_due_date < today:
             raise ServiceError(
                 _("The new due date cannot be in the past (today is %(today)s).")
-                % {"today": today.isoformat()},
+                % {"today": day(today)},
                 fields={"new_due_date": _("Choose today or a later date.")},
             )
     default = claim.default or _missed_default(milestone)
@@ -243,7 +244,7 @@ def _completion_check(milestone: Milestone, fields: dict[str, Any], now: dt.date
     if completed_on > today:
         raise ServiceError(
             _("The completion date cannot be in the future (today is %(today)s, Pacific).")
-            % {"today": today.isoformat()},
+            % {"today": day(today)},
             fields={"completed_on": _("Not after today.")},
         )
     return {
@@ -265,7 +266,7 @@ def _completion_accept(
         completed_at=report.filed_at,
         actor=actor,
         note=_("Met: completion report %(id)s (completed %(date)s) accepted by AQMD")
-        % {"id": report.pk, "date": report.completed_on.isoformat()},
+        % {"id": report.pk, "date": day(report.completed_on)},
     )
     return {}
 

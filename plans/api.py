@@ -287,8 +287,9 @@ class PlanVersionUpdate(_OnVersion):
 
 @extend_schema(tags=TAGS)
 class PlanVersionComparison(generics.RetrieveAPIView):
-    """What changed since the previous submitted version (targets, projects, milestones,
-    documents).  ``previous`` is null and ``changes`` empty for a first submission."""
+    """What changed since the last version AQMD decided (targets, projects, milestones,
+    documents).  ``previous`` is null and ``changes`` empty until AQMD has decided an
+    earlier version (a withdrawn version was never reviewed and is skipped)."""
 
     policy_action = policy.Action.PLAN_VIEW
     serializer_class = ComparisonSerializer
@@ -298,7 +299,7 @@ class PlanVersionComparison(generics.RetrieveAPIView):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         version = selectors.with_content(self.get_object())
-        previous = selectors.previous_submitted(version)
+        previous = selectors.last_decided_before(version)
         changes = []
         if previous is not None:
             changes = version_diff(selectors.with_content(previous), version)

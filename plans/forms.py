@@ -114,10 +114,10 @@ class DecisionForm(forms.Form):
 
 class QueueFilterForm(forms.Form):
     port = forms.ModelChoiceField(
-        label=_("Port"), queryset=Party.objects.ports(), required=False, empty_label=_("All")
+        label=_("Port"), queryset=Party.objects.ports(), required=False, empty_label=_("All ports")
     )
     phase = forms.ModelChoiceField(
-        label=_("Phase"), queryset=Phase.objects.all(), required=False, empty_label=_("All")
+        label=_("Phase"), queryset=Phase.objects.all(), required=False, empty_label=_("All phases")
     )
     status = forms.ChoiceField(
         label=_("Status"),

@@ -264,11 +264,16 @@ def with_content(version: PlanVersion) -> PlanVersion:
     return version
 
 
-def previous_submitted(version: PlanVersion) -> PlanVersion | None:
-    """The latest earlier version that was submitted (the one a reviewer compares with)."""
+def last_decided_before(version: PlanVersion) -> PlanVersion | None:
+    """The latest earlier version AQMD decided (approved or sent back): what a reviewer
+    compares a submission with. A withdrawn version was never reviewed, so comparing with it
+    would hide what changed since AQMD last looked (issue #11)."""
     return (
-        PlanVersion.objects.filter(plan_id=version.plan_id, number__lt=version.number)
-        .submitted()
+        PlanVersion.objects.filter(
+            plan_id=version.plan_id,
+            number__lt=version.number,
+            status__in=[VersionStatus.APPROVED, VersionStatus.CHANGES_REQUESTED],
+        )
         .order_by("-number")
         .first()
     )

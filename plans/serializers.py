@@ -205,11 +205,11 @@ class ChangeSerializer(serializers.Serializer):
 
 
 class ComparisonSerializer(serializers.Serializer):
-    """What changed since the previous submitted version (``plans.diff``)."""
+    """What changed since the last version AQMD decided (``plans.diff``)."""
 
     version = PlanVersionBriefSerializer()
     previous = PlanVersionBriefSerializer(
-        allow_null=True, help_text=_("None when no earlier version was submitted.")
+        allow_null=True, help_text=_("None when AQMD has decided no earlier version.")
     )
     changes = ChangeSerializer(many=True)
 

@@ -34,6 +34,7 @@ from agreement.models import (
 from agreement.services import milestone_change_due_date, milestone_complete, milestone_excuse
 from audit.services import audit_record, snapshot
 from core.errors import Conflict, ServiceError
+from core.formats import day, moment
 from core.outbox import Mail, mail_language, outbox_put, port_staff, reviewers
 from core.uploads import document_store
 from core.workflow import transition
@@ -246,7 +247,7 @@ def _refuse_past_due_date(due_date: dt.date) -> None:
         message = _(
             "The due date %(date)s is before today (%(today)s, Pacific). A project milestone "
             "is a future step: check the year."
-        ) % {"date": due_date.isoformat(), "today": today.isoformat()}
+        ) % {"date": day(due_date), "today": day(today)}
         raise ServiceError(message, fields={"due_date": message})
 
 
@@ -583,7 +584,7 @@ def _already_decided(locked: PlanVersion) -> Conflict:
             % {
                 "label": _label(locked),
                 "who": decision.reviewer.get_full_name() or decision.reviewer.get_username(),
-                "when": local.strftime("%Y-%m-%d %H:%M %Z"),
+                "when": moment(local),
                 "decision": decision.get_decision_display().lower(),
             }
         )
@@ -600,9 +601,7 @@ class ConfirmationRequired(ServiceError):
     """
 
     def __init__(self, milestones: list[ProjectMilestone]) -> None:
-        listed = "; ".join(
-            f"{m.project.name}: {m.what} ({m.due_date.isoformat()})" for m in milestones
-        )
+        listed = "; ".join(f"{m.project.name}: {m.what} ({day(m.due_date)})" for m in milestones)
         message = _(
             "Approving this plan makes %(n)s project milestone(s) deadlines that have already "
             "passed, so each would be flagged as missed at once: %(list)s. Check the dates; "
@@ -736,9 +735,7 @@ def version_decide(
                 note=_("Met by %(version)s, submitted %(when)s and approved by AQMD")
                 % {
                     "version": locked,
-                    "when": timezone.localtime(locked.submitted_at or now).strftime(
-                        "%Y-%m-%d %H:%M %Z"
-                    ),
+                    "when": moment(locked.submitted_at or now),
                 },
             )
     elif decision == Decision.CHANGES_REQUESTED:

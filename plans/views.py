@@ -155,7 +155,7 @@ def _version_page(
 ) -> HttpResponse:
     user = request.user
     selectors.with_content(version)
-    previous = selectors.previous_submitted(version)
+    previous = selectors.last_decided_before(version)
     diff = None
     if previous is not None:
         selectors.with_content(previous)

@@ -60,8 +60,8 @@ def test_a_milestone_due_before_today_is_refused_by_the_service_with_a_clear_mes
             project=project, data=milestone_data(dt.date(2001, 5, 5)), actor=pola_staff
         )
     message = str(refused.value)
-    assert "2001-05-05" in message and "before today" in message
-    assert "2027-01-10" in message and "check the year" in message
+    assert "May 5, 2001" in message and "before today" in message
+    assert "Jan. 10, 2027" in message and "check the year" in message
     assert "due_date" in refused.value.fields
     assert not project.milestones.filter(what="Substation energized").exists()
     assert AuditEvent.objects.count() == before
@@ -149,7 +149,7 @@ def test_the_editor_page_refuses_a_past_due_date_with_the_message_and_keeps_the_
         },
     )
     assert response.status_code == 400
-    assert "The due date 2001-05-05 is before today" in response.text
+    assert "The due date May 5, 2001 is before today" in response.text
     assert "check the year" in response.text
     assert not project.milestones.filter(what="Chargers commissioned").exists()
     assert project.milestones.count() == 1
@@ -199,7 +199,7 @@ def test_approving_with_past_due_project_milestones_needs_the_reviewers_confirma
         error = asked.value
         assert error.code == "confirmation_required"
         assert [m.what for m in error.milestones] == ["Switchgear installed"]
-        assert "Switchgear installed (2027-03-01)" in str(error)
+        assert "Switchgear installed (March 1, 2027)" in str(error)
         assert "Chargers energised" not in str(error)  # June is not past
         assert "confirm_past_due" in error.fields
         _nothing_decided(final_with_dates)
@@ -241,7 +241,7 @@ def test_the_api_answers_400_confirmation_required_listing_them_then_approves_wi
         assert asked.status_code == 400
         error = asked.json()["error"]
         assert error["code"] == "confirmation_required"
-        assert "Switchgear installed (2027-03-01)" in error["message"]
+        assert "Switchgear installed (March 1, 2027)" in error["message"]
         assert "confirm_past_due" in error["fields"]
         _nothing_decided(final_with_dates)
         approved = client.post(
@@ -270,7 +270,7 @@ def test_the_page_shows_the_warning_at_the_checkbox_and_approves_once_it_is_tick
         assert refused.status_code == 400
         block = _field_block(refused.text, "confirm_past_due")
         assert "has-error" in block
-        assert "Switchgear installed (2027-03-01)" in block
+        assert "Switchgear installed (March 1, 2027)" in block
         assert re.search(r'<input[^>]*name="confirm_past_due"', block)
         _nothing_decided(final_with_dates)
         done = client.post(url, {"decision": "approved", "reasons": "", "confirm_past_due": "on"})

@@ -121,11 +121,13 @@ def test_the_version_page_costs_the_same_with_2_and_40_projects(
         project = InfrastructureProjectFactory.create(version=first)
         ProjectMilestoneFactory.create(project=project)
     services.version_submit(version=first, actor=pola_staff)
-    services.version_withdraw(version=first, actor=pola_staff)
+    services.version_decide(
+        version=first, decision="changes_requested", reasons="More", actor=reviewer
+    )
     second, _ = services.plan_revise(plan=first.plan, actor=pola_staff)
     services.version_submit(version=second, actor=pola_staff)
     services.comment_add(version=second, body="One", actor=reviewer)
     client.force_login(reviewer)
-    # session, user, version; its content (5); finding the previous version (1) and its
-    # content (5); the decision; the comment form's projects
+    # session, user, version; its content (5); finding the last decided version (1) and
+    # its content (5); the decision; the comment form's projects
     assert _queries(client, reverse("plans:version", args=[second.pk])) == 16
