@@ -425,3 +425,26 @@ def test_the_planner_sees_what_to_do_with_a_draft_and_no_decision_form(client, d
     assert "Finish the draft in the editor, then submit it to AQMD." in response.text
     assert not response.context["glance"].may_decide
     assert reverse("plans:decide", args=[draft.pk]) not in response.text
+
+
+def test_the_plan_page_lists_versions_newest_first_and_folds_the_timeline_after_10(
+    client, submitted, pola_staff, reviewer
+):
+    services.version_withdraw(version=submitted, actor=pola_staff)
+    second, _ = services.plan_revise(plan=submitted.plan, actor=pola_staff)
+    for year in range(2031, 2037):
+        services.target_update(target=second.targets.get(), data={"year": year}, actor=pola_staff)
+    services.version_submit(version=second, actor=pola_staff)
+    client.force_login(pola_staff)
+    response = client.get(reverse("plans:plan", args=[submitted.plan_id]))
+    page = response.context["page"]
+    assert [v.number for v in page.versions] == [2, 1]
+    assert page.latest == second
+    assert len(page.timeline) > 10
+    assert page.timeline[0].action == "plan.version_submitted"
+    assert [e.at for e in page.timeline] == sorted((e.at for e in page.timeline), reverse=True)
+    assert len(page.timeline_recent) == 10
+    html = response.text
+    details = html.index("<details>", html.index('id="timeline-heading"'))
+    assert f"{len(page.timeline) - 10} earlier event" in html[details:]
+    assert html.index("Version 2</a>") < html.index("Version 1</a>")
