@@ -343,6 +343,10 @@ def _editor(request: HttpRequest, version: PlanVersion, status: int = 200, **for
         _autofocus_first_error(problem[1])
     context = {
         "error_anchor": problem[0] if problem else "",
+        # The editor's sections fold; the one whose form has errors opens.
+        "open_project": bound_for
+        if bound_milestone is not None and bound_milestone.errors
+        else None,
         "version": version,
         "plan": version.plan,
         "projects": projects,

@@ -177,6 +177,8 @@ def test_planner_and_reviewer_journeys_with_zero_accessibility_violations(
     check_accessibility(planner)
     planner.get_by_role("button", name="Revise: start a new version").click()
     planner.wait_for_url("**/edit/")
+    # The editor's sections fold: open the project's to change it.
+    planner.get_by_role("heading", name="Illustrative terminal chargers").click()
     planner.get_by_role("link", name="Edit project Illustrative terminal chargers").click()
     planner.wait_for_load_state()
     check_accessibility(planner)

@@ -448,3 +448,50 @@ def test_the_plan_page_lists_versions_newest_first_and_folds_the_timeline_after_
     details = html.index("<details>", html.index('id="timeline-heading"'))
     assert f"{len(page.timeline) - 10} earlier event" in html[details:]
     assert html.index("Version 2</a>") < html.index("Version 1</a>")
+
+
+def _folds(html: str) -> dict[str, bool]:
+    """Each folding section of the editor by the id of its heading: open or not."""
+    found = {}
+    for match in re.finditer(
+        r'<details class="fold"( open)?>\s*<summary>\s*<h[23] id="([^"]+)"', html
+    ):
+        found[match.group(2)] = bool(match.group(1))
+    return found
+
+
+def test_the_draft_editor_folds_its_sections_and_opens_the_one_with_errors(
+    client, draft, pola_staff
+):
+    services.version_document_add(version=draft, upload=pdf_upload("Site.pdf"), actor=pola_staff)
+    client.force_login(pola_staff)
+    project = draft.projects.get()
+    folds = _folds(client.get(reverse("plans:version-edit", args=[draft.pk])).text)
+    assert folds == {
+        "about-heading": False,
+        f"project-{project.pk}": False,
+        "add-target-heading": False,
+        "add-project-heading": False,
+        "upload-heading": False,
+    }
+    response = client.post(reverse("plans:target-add", args=[draft.pk]), {"t-year": "1999"})
+    assert response.status_code == 400
+    folds = _folds(response.text)
+    assert folds["add-target-heading"] is True
+    assert [name for name, is_open in folds.items() if is_open] == ["add-target-heading"]
+    response = client.post(reverse("plans:milestone-add", args=[project.pk]), {})
+    assert [name for name, is_open in _folds(response.text).items() if is_open] == [
+        f"project-{project.pk}"
+    ]
+
+
+def test_an_empty_draft_opens_the_forms_to_fill(client, pola_staff, phase1):
+    plan, _ = services.plan_start(party=pola_staff.party, phase=phase1, actor=pola_staff)
+    client.force_login(pola_staff)
+    folds = _folds(client.get(reverse("plans:version-edit", args=[plan.versions.get().pk])).text)
+    assert folds == {
+        "about-heading": False,
+        "add-target-heading": True,
+        "add-project-heading": True,
+        "upload-heading": True,
+    }
