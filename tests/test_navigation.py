@@ -148,8 +148,9 @@ def _title(html: str) -> str:
     return match.group(1).strip()
 
 
-def test_pages_reached_from_the_navigation_have_distinct_titles(client, pola_staff):
-    client.force_login(pola_staff)
+@pytest.mark.parametrize("role", ["pola_staff", "reviewer", "board_member", "administrator"])
+def test_pages_reached_from_the_navigation_have_distinct_titles(client, request, role):
+    client.force_login(request.getfixturevalue(role))
     titles: dict[str, str] = {}
     nav = _nav(client.get(reverse("home")).text)
     hrefs = {href for _label, href, _current in nav["sections"]}
