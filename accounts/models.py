@@ -40,6 +40,11 @@ class User(AbstractUser):
         ]
 
     @property
+    def display_name(self) -> str:
+        """How the person is shown on every page: the full name, else the user name."""
+        return self.get_full_name() or self.get_username()
+
+    @property
     def effective_role(self) -> str:
         """The role the policy applies: a superuser counts as an AQMD administrator."""
         if self.is_superuser:

@@ -96,6 +96,39 @@ def milestones_due_next(
     return [DueItem(m, deadlines.days_left(m.due_date, now)) for m in rows]
 
 
+@dataclass(frozen=True)
+class DueWindow:
+    """Open milestones due in the next ``days`` Pacific days (at most ``limit`` of them
+    listed), how many that is, and how many open milestones lie ahead in all."""
+
+    items: list[DueItem]
+    days: int
+    count: int
+    upcoming_total: int
+
+    @property
+    def later(self) -> int:
+        """Open milestones due after the window."""
+        return self.upcoming_total - self.count
+
+
+def milestones_due_within(
+    *, user: Any, days: int, now: dt.datetime | None = None, limit: int = 20
+) -> DueWindow:
+    """Open milestones due from today to ``days`` days ahead, soonest first (3 queries)."""
+    now = now or timezone.now()
+    today = deadlines.pacific_today(now)
+    upcoming = milestones_visible_to(user).upcoming(today=today)
+    window = upcoming.filter(due_date__lte=today + dt.timedelta(days=days))
+    rows = window[:limit]
+    return DueWindow(
+        items=[DueItem(m, deadlines.days_left(m.due_date, now)) for m in rows],
+        days=days,
+        count=window.count(),
+        upcoming_total=upcoming.count(),
+    )
+
+
 def milestones_overdue(*, user: Any, now: dt.datetime | None = None) -> list[DueItem]:
     """Open milestones whose deadline has passed, oldest first."""
     now = now or timezone.now()

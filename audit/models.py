@@ -83,6 +83,14 @@ class AuditEvent(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("Audit events are append-only.")
 
+    @property
+    def actor_display(self) -> str:
+        """Who acted, as pages show a person (full name), else as recorded (the public, the
+        system). Load ``actor`` with the event to avoid a query per row."""
+        if self.actor is not None:
+            return str(self.actor.display_name)
+        return self.actor_label
+
 
 class AuditChainHead(models.Model):
     """The last event of the hash chain: one row, locked by every writer of an event.

@@ -4,14 +4,16 @@ from django.http import HttpRequest
 
 from accounts import policy
 
+from .navigation import navigation_for
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """Which navigation entries the current user may see (asks the policy, nothing else)."""
+    """The navigation sections the current user may use (asks the policy, nothing else)."""
     user = request.user
+    match = getattr(request, "resolver_match", None)
+    sections = navigation_for(user, match.view_name if match else None)
     return {
-        "nav_can_administer": policy.can(user, policy.Action.ADMINISTER),
-        "nav_can_view_plans": policy.can(user, policy.Action.PLAN_VIEW),
-        "nav_can_review_plans": policy.can(user, policy.Action.PLAN_REVIEW),
+        "nav_sections": sections,
+        "nav_current": next((s for s in sections if s.current), None),
         "nav_can_see_public_comments": policy.can(user, policy.Action.PUBLIC_COMMENT_VIEW_ALL),
-        "nav_can_moderate_public_comments": policy.can(user, policy.Action.PUBLIC_COMMENT_MODERATE),
     }

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.forms import BaseForm
+from django.forms import BaseForm, CheckboxSelectMultiple, RadioSelect
 
 from .errors import Forbidden, ServiceError
 
@@ -33,3 +34,27 @@ def add_service_error(
             form.add_error(target, str(message))
         elif field_for is not None:
             form.add_error(None, f"{name}: {message}")
+
+
+@dataclass(frozen=True)
+class FormError:
+    """One message of an error summary: ``anchor`` is the id of the field's first input
+    (the summary links to it), empty for an error of the whole form."""
+
+    message: str
+    anchor: str = ""
+
+
+def form_errors(form: BaseForm | None) -> list[FormError]:
+    """A bound form's errors in field order, the form's own first: for an error summary."""
+    if form is None or not form.is_bound or not form.errors:
+        return []
+    found = [FormError(str(message)) for message in form.non_field_errors()]
+    for field in form:
+        if field.errors:
+            if isinstance(field.field.widget, RadioSelect | CheckboxSelectMultiple):
+                anchor = f"{field.auto_id}_0"
+            else:
+                anchor = field.id_for_label
+            found.extend(FormError(str(message), anchor) for message in field.errors)
+    return found

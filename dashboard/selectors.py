@@ -18,7 +18,7 @@ from accounts import policy
 from accounts.policy import Action
 from agreement import selectors as agreement_selectors
 from agreement.models import Milestone
-from agreement.selectors import DueItem
+from agreement.selectors import DueItem, DueWindow
 from penalties import selectors as penalty_selectors
 from penalties.models import Default, Penalty, PenaltyStatus
 from penalties.selectors import FundTotals, PenaltyLedgerLine
@@ -32,6 +32,7 @@ REVIEW_QUEUE_PREVIEW = 5
 LATEST_REPORTS = 5
 DETERMINATION_PREVIEW = 10
 PROVISIONAL_LOOKAHEAD_DAYS = 60
+UPCOMING_DAYS = 90  # "Upcoming deadlines" lists what is due in this many days
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class AwaitingPayment:
 
 @dataclass(frozen=True)
 class Dashboard:
-    due_next: list[DueItem]
+    upcoming: DueWindow
     overdue: list[DueItem]
     plans: list[OwedPlan] | None = None
     review_queue: list[PlanVersion] | None = None
@@ -68,6 +69,10 @@ class Dashboard:
     awaiting_determination_count: int = 0
     # AQMD administrators: provisional due dates coming up, to confirm or correct in time.
     provisional_ahead: list[Milestone] | None = None
+
+    @property
+    def due_next(self) -> list[DueItem]:
+        return self.upcoming.items
 
 
 def _pending_requests(user: Any) -> PendingRequests:
@@ -93,7 +98,9 @@ def dashboard_for(*, user: Any, now: dt.datetime | None = None) -> Dashboard:
     """The panels ``user`` sees on the home page."""
     now = now or timezone.now()
     panels: dict[str, Any] = {
-        "due_next": agreement_selectors.milestones_due_next(user=user, now=now),
+        "upcoming": agreement_selectors.milestones_due_within(
+            user=user, now=now, days=UPCOMING_DAYS
+        ),
         "overdue": agreement_selectors.milestones_overdue(user=user, now=now),
     }
     if policy.can(user, Action.PLAN_VIEW):

@@ -378,7 +378,7 @@ def request_file(
                 % {"what": spec.noun, "port": locked.party.code, "milestone": locked.title},
                 body=_("%(who)s filed a %(what)s for %(milestone)s:\n\n%(reason)s\n\n%(url)s\n")
                 % {
-                    "who": actor.get_full_name() or actor.get_username(),
+                    "who": actor.display_name,
                     "what": spec.noun,
                     "milestone": locked.title,
                     "reason": reason,

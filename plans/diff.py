@@ -89,15 +89,20 @@ def _milestones(version: PlanVersion) -> list[ProjectMilestone]:
     return rows
 
 
-def version_diff(old: PlanVersion, new: PlanVersion) -> list[Change]:
-    """Added, removed and changed rows from ``old`` to ``new`` (no queries when prefetched)."""
-    targets = _compare(
+def target_changes(old: PlanVersion, new: PlanVersion) -> list[Change]:
+    """Planning targets added, removed and changed from ``old`` to ``new``."""
+    return _compare(
         _("Planning targets"),
         old.targets.all(),
         new.targets.all(),
         ["category", "year", "metric", "target_value", "unit"],
         lambda t: f"{t.metric} ({t.year})",
     )
+
+
+def version_diff(old: PlanVersion, new: PlanVersion) -> list[Change]:
+    """Added, removed and changed rows from ``old`` to ``new`` (no queries when prefetched)."""
+    targets = target_changes(old, new)
     projects = _compare(
         _("Infrastructure projects"),
         old.projects.all(),

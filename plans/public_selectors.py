@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts import policy
 from agreement.models import Party, Phase
@@ -37,21 +38,77 @@ def public_versions() -> QuerySet[PlanVersion]:
     return PlanVersion.objects.filter(PUBLIC_VERSIONS)
 
 
+class Standing:
+    """Where a public version stands, in the words the public reads (not AQMD's internal
+    status names): the CSS class of its label is the standing."""
+
+    CURRENT = "current"  # the plan's latest approved version
+    SUPERSEDED = "superseded"  # approved, then replaced by a later approved version
+    IN_REVIEW = "in-review"
+    SENT_BACK = "sent-back"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True)
+class PublicVersionLine:
+    version: PlanVersion
+    standing: str
+    superseded_by: int | None = None  # the number of the approved version that replaced it
+
+    @property
+    def label(self) -> str:
+        if self.standing == Standing.SUPERSEDED:
+            return _("Superseded by version %(n)s") % {"n": self.superseded_by}
+        return str(
+            {
+                Standing.CURRENT: _("Approved: the current plan"),
+                Standing.IN_REVIEW: _("With AQMD for review"),
+                Standing.SENT_BACK: _("Sent back for changes"),
+                Standing.WITHDRAWN: _("Withdrawn by the port"),
+            }[self.standing]
+        )
+
+
 @dataclass(frozen=True)
 class PublicPlanRow:
     party: Party
-    versions: list[PlanVersion]
+    versions: list[PublicVersionLine]  # newest first; empty: nothing published yet
+
+    @property
+    def current(self) -> PublicVersionLine | None:
+        return next((line for line in self.versions if line.standing == Standing.CURRENT), None)
 
 
 @dataclass(frozen=True)
 class PublicPhase:
     phase: Phase
-    plans: list[PublicPlanRow]
+    plans: list[PublicPlanRow]  # one per port, in port order, published or not
+
+
+def _lines(versions: list[PlanVersion]) -> list[PublicVersionLine]:
+    """Each version's standing; ``versions`` are one plan's, newest first."""
+    lines = []
+    later_approved: int | None = None
+    for version in versions:
+        if version.status == VersionStatus.APPROVED:
+            if later_approved is None:
+                lines.append(PublicVersionLine(version, Standing.CURRENT))
+            else:
+                lines.append(PublicVersionLine(version, Standing.SUPERSEDED, later_approved))
+            later_approved = version.number
+        elif version.status == VersionStatus.CHANGES_REQUESTED:
+            lines.append(PublicVersionLine(version, Standing.SENT_BACK))
+        elif version.status == VersionStatus.WITHDRAWN:
+            lines.append(PublicVersionLine(version, Standing.WITHDRAWN))
+        else:
+            lines.append(PublicVersionLine(version, Standing.IN_REVIEW))
+    return lines
 
 
 def public_plan_list() -> list[PublicPhase]:
-    """Per phase, each port's plan with its public versions, newest first, and the number of
-    published comments.  Two queries whatever the number of plans, versions and comments.
+    """Per phase, every port with its plan's public versions, newest first, each with where
+    it stands and its number of published comments; a port with nothing published has an
+    empty row.  Three queries whatever the number of plans, versions and comments.
     """
     versions = (
         public_versions()
@@ -65,15 +122,20 @@ def public_plan_list() -> list[PublicPhase]:
         .order_by("plan__phase__number", "plan__party__code", "-number")
     )
     phases = list(Phase.objects.order_by("number"))
-    by_phase: dict[int, dict[int, PublicPlanRow]] = {p.pk: {} for p in phases}
+    ports = list(Party.objects.ports().order_by("code"))
+    found: dict[tuple[int, int], list[PlanVersion]] = {}
     for version in versions:
-        plan = version.plan
-        rows = by_phase.setdefault(plan.phase_id, {})
-        row = rows.get(plan.pk)
-        if row is None:
-            row = rows[plan.pk] = PublicPlanRow(party=plan.party, versions=[])
-        row.versions.append(version)
-    return [PublicPhase(phase=p, plans=list(by_phase[p.pk].values())) for p in phases]
+        found.setdefault((version.plan.phase_id, version.plan.party_id), []).append(version)
+    return [
+        PublicPhase(
+            phase=phase,
+            plans=[
+                PublicPlanRow(party=port, versions=_lines(found.get((phase.pk, port.pk), [])))
+                for port in ports
+            ],
+        )
+        for phase in phases
+    ]
 
 
 def public_version_for(*, user: Any, pk: int) -> PlanVersion:

@@ -178,19 +178,31 @@ def plan_for(*, user: Any, pk: int) -> Plan:
     return plan
 
 
+# The plan page shows this many of the latest timeline events; the rest fold away.
+TIMELINE_PREVIEW = 10
+
+
 @dataclass(frozen=True)
 class PlanPage:
     plan: Plan
-    versions: list[PlanVersion]
+    versions: list[PlanVersion]  # newest first
     draft_milestone: Milestone | None
     final_milestone: Milestone | None
-    timeline: list[AuditEvent]
+    timeline: list[AuditEvent]  # newest first
     documents: list[VersionDocument]
     comments: list[Comment]
 
     @property
     def latest(self) -> PlanVersion | None:
-        return self.versions[-1] if self.versions else None
+        return self.versions[0] if self.versions else None
+
+    @property
+    def timeline_recent(self) -> list[AuditEvent]:
+        return self.timeline[:TIMELINE_PREVIEW]
+
+    @property
+    def timeline_earlier(self) -> list[AuditEvent]:
+        return self.timeline[TIMELINE_PREVIEW:]
 
 
 def plan_page(*, user: Any, plan: Plan) -> PlanPage:
@@ -211,11 +223,11 @@ def plan_page(*, user: Any, plan: Plan) -> PlanPage:
     if _is_reader(user):
         # AQMD and the board do not see the port's work on unsubmitted drafts.
         events = without_draft_work(events)
-    timeline = list(events)
+    timeline = list(events.reverse())
     for event in timeline:
         event.label = TIMELINE_LABELS.get(event.action, event.action)  # type: ignore[attr-defined]
-    rows = list(versions.order_by("number"))
-    latest = rows[-1] if rows else None
+    rows = list(versions.order_by("-number"))
+    latest = rows[0] if rows else None
     return PlanPage(
         plan=plan,
         versions=rows,

@@ -515,7 +515,7 @@ def version_submit(*, version: PlanVersion, actor: Any) -> PlanVersion:
                 subject=_("Submitted for review: %(version)s") % {"version": row},
                 body=_("%(who)s submitted %(version)s (%(kind)s).\n\nReview it: %(link)s")
                 % {
-                    "who": actor.get_full_name() or actor.get_username(),
+                    "who": actor.display_name,
                     "version": row,
                     "kind": row.get_kind_display(),
                     "link": _link("plans:version", row.pk),
@@ -583,7 +583,7 @@ def _already_decided(locked: PlanVersion) -> Conflict:
             )
             % {
                 "label": _label(locked),
-                "who": decision.reviewer.get_full_name() or decision.reviewer.get_username(),
+                "who": decision.reviewer.display_name,
                 "when": moment(local),
                 "decision": decision.get_decision_display().lower(),
             }
@@ -871,7 +871,7 @@ def comment_add(
                 subject=_("New comment on %(version)s") % {"version": locked},
                 body=_("%(who)s commented on %(where)s:\n\n%(body)s\n\nSee the plan: %(link)s")
                 % {
-                    "who": actor.get_full_name() or actor.get_username(),
+                    "who": actor.display_name,
                     "where": where,
                     "body": body,
                     "link": _link("plans:version", locked.pk),

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import policy
 from agreement.models import Phase
 from core.errors import Forbidden, ServiceError
-from core.forms import add_service_error
+from core.forms import add_service_error, form_errors
 from core.uploads import document_response
 
 from . import selectors, services
@@ -33,6 +33,7 @@ from .forms import (
     TargetForm,
     VersionForm,
 )
+from .glance import version_at_a_glance
 from .models import InfrastructureProject, PlanningTarget, PlanVersion, ProjectMilestone
 
 
@@ -161,10 +162,14 @@ def _version_page(
         selectors.with_content(previous)
         diff = version_diff(previous, version)
     can_review = policy.can(user, policy.Action.PLAN_REVIEW, version)
+    decision = selectors.decision_of(version)
+    decision_form = decision_form or DecisionForm()
     context = {
         "version": version,
         "plan": version.plan,
-        "decision": selectors.decision_of(version),
+        "glance": version_at_a_glance(user=user, version=version, decided=decision is not None),
+        "decision_errors": form_errors(decision_form),
+        "decision": decision,
         "previous": previous,
         "diff": diff,
         "can_edit": policy.can(user, policy.Action.PLAN_EDIT, version),
@@ -172,7 +177,7 @@ def _version_page(
         and version.visible_beyond_port,
         "can_review": can_review,
         "comment_form": comment_form or CommentForm(version=version),
-        "decision_form": decision_form or DecisionForm(),
+        "decision_form": decision_form,
     }
     return render(request, "plans/version_detail.html", context, status=status)
 
@@ -338,6 +343,10 @@ def _editor(request: HttpRequest, version: PlanVersion, status: int = 200, **for
         _autofocus_first_error(problem[1])
     context = {
         "error_anchor": problem[0] if problem else "",
+        # The editor's sections fold; the one whose form has errors opens.
+        "open_project": bound_for
+        if bound_milestone is not None and bound_milestone.errors
+        else None,
         "version": version,
         "plan": version.plan,
         "projects": projects,

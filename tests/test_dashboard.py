@@ -105,3 +105,30 @@ def test_dashboard_queries_do_not_grow_with_rows(client, request, role, pola, po
         _submitted_plan(pola, 2, pola_staff)
         many = count()
     assert many == few
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_reviewer_sees_only_the_next_90_days_of_deadlines_with_a_count_and_a_link_to_all(
+    client, reviewer, pola
+):
+    from agreement.models import Milestone
+
+    from .factories import MilestoneFactory
+
+    MilestoneFactory.create(party=pola, title="Within the window", due_date=dt.date(2027, 5, 29))
+    MilestoneFactory.create(party=pola, title="Beyond the window", due_date=dt.date(2027, 6, 1))
+    today = dt.date(2027, 3, 1)
+    ahead = Milestone.objects.filter(status="open", due_date__gte=today)
+    in_window = ahead.filter(due_date__lte=today + dt.timedelta(days=90))
+    response = _dashboard(client, reviewer)
+    upcoming = response.context["dashboard"].upcoming
+    titles = [item.milestone.title for item in upcoming.items]
+    assert "Within the window" in titles
+    assert "Beyond the window" not in titles
+    assert all(item.days_left <= 90 for item in upcoming.items)
+    assert (upcoming.count, upcoming.upcoming_total) == (in_window.count(), ahead.count())
+    assert upcoming.later > 0
+    assert f"{in_window.count()} open milestones are due in the next 90 days." in response.text
+    assert f'href="{reverse("milestone-list")}">All milestones ({ahead.count()} open ahead)' in (
+        response.text
+    )

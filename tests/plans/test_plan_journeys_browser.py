@@ -162,7 +162,20 @@ def test_planner_and_reviewer_journeys_with_zero_accessibility_violations(
     rev.get_by_role("button", name="Add comment").click()
     rev.locator("#comments-status", has_text="Your comment was added.").wait_for()  # htmx
     assert "What charger power per unit?" in rev.content()
+    # Sent back without reasons: refused, and the error is in view with the focus on it.
     rev.get_by_label("Sent back for changes").check()
+    rev.get_by_role("button", name="Record decision").click()
+    rev.wait_for_load_state()
+    summary = rev.locator(".error-summary")
+    summary.wait_for()
+    assert "Reasons are required to send a plan back." in summary.inner_text()
+    assert rev.evaluate("document.activeElement.classList.contains('error-summary')")
+    box = summary.bounding_box()
+    viewport = rev.viewport_size
+    assert box is not None and viewport is not None and 0 <= box["y"] < viewport["height"]
+    check_accessibility(rev)
+    summary.get_by_role("link", name="Reasons are required to send a plan back.").click()
+    assert rev.evaluate("document.activeElement.id") == "id_reasons"
     rev.get_by_label("Reasons", exact=True).fill("Give the charger power per unit.")
     rev.get_by_role("button", name="Record decision").click()
     rev.wait_for_load_state()
@@ -177,6 +190,8 @@ def test_planner_and_reviewer_journeys_with_zero_accessibility_violations(
     check_accessibility(planner)
     planner.get_by_role("button", name="Revise: start a new version").click()
     planner.wait_for_url("**/edit/")
+    # The editor's sections fold: open the project's to change it.
+    planner.get_by_role("heading", name="Illustrative terminal chargers").click()
     planner.get_by_role("link", name="Edit project Illustrative terminal chargers").click()
     planner.wait_for_load_state()
     check_accessibility(planner)

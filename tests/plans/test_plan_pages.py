@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -11,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from plans import services
-from plans.models import Plan, PlanVersion, VersionStatus
+from plans.models import Plan, PlanVersion, ProjectMilestone, VersionStatus
 from tests.factories import UserFactory
 from tests.pdfs import pdf_upload
 
@@ -367,3 +368,130 @@ def test_a_reviewer_starts_the_review_from_the_version_page(client, submitted, r
     assert "You are reviewing version 1." in response.text
     submitted.refresh_from_db()
     assert (submitted.status, submitted.reviewer) == (VersionStatus.UNDER_REVIEW, reviewer)
+
+
+def _position(html: str, marker: str) -> int:
+    assert marker in html, marker
+    return html.index(marker)
+
+
+def test_sending_back_without_reasons_puts_the_error_summary_at_the_top_of_the_page(
+    client, submitted, reviewer
+):
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("plans:decide", args=[submitted.pk]), {"decision": "changes_requested"}
+    )
+    assert response.status_code == 400
+    html = response.text
+    summary = _position(html, 'class="error-summary"')
+    # In the "At a glance" panel, before the plan's content and its comments.
+    assert _position(html, 'id="glance-heading"') < summary
+    assert summary < _position(html, 'id="comments-heading"')
+    assert summary < _position(html, 'id="targets-heading"')
+    # It takes the keyboard focus and links to the field to fix; the choice is kept.
+    block = html[summary : html.index("</div>", summary)]
+    assert "autofocus" in block
+    assert '<a href="#id_reasons">Reasons are required to send a plan back.</a>' in block
+    assert re.search(r'value="changes_requested"[^>]*checked', html)
+
+
+def test_the_panel_warns_of_past_milestone_dates_and_targets_changed_since_approval(
+    client, submitted, pola_staff, reviewer
+):
+    services.version_decide(version=submitted, decision="approved", reasons="", actor=reviewer)
+    new, _ = services.plan_revise(plan=submitted.plan, actor=pola_staff)
+    target = new.targets.get()
+    services.target_update(target=target, data={"target_value": 55}, actor=pola_staff)
+    services.version_submit(version=new, actor=pola_staff)
+    ProjectMilestone.objects.filter(project__version=new).update(due_date=dt.date(2020, 1, 31))
+    client.force_login(reviewer)
+    response = client.get(reverse("plans:version", args=[new.pk]))
+    glance = response.context["glance"]
+    assert [m.what for m in glance.past_due] == ["Chargers energised"]
+    assert [(c.kind, c.name) for c in glance.targets_changed] == [
+        ("changed", target.metric + f" ({target.year})")
+    ]
+    assert "1 planning target changed since version 1 was approved" in response.text
+    assert "1 project milestone date has already passed" in response.text
+    assert glance.may_decide
+    panel_end = response.text.index("</section>", response.text.index('id="glance-heading"'))
+    assert response.text.index('action="' + reverse("plans:decide", args=[new.pk])) < panel_end
+
+
+def test_the_planner_sees_what_to_do_with_a_draft_and_no_decision_form(client, draft, pola_staff):
+    client.force_login(pola_staff)
+    response = client.get(reverse("plans:version", args=[draft.pk]))
+    assert "Finish the draft in the editor, then submit it to AQMD." in response.text
+    assert not response.context["glance"].may_decide
+    assert reverse("plans:decide", args=[draft.pk]) not in response.text
+
+
+def test_the_plan_page_lists_versions_newest_first_and_folds_the_timeline_after_10(
+    client, submitted, pola_staff, reviewer
+):
+    services.version_withdraw(version=submitted, actor=pola_staff)
+    second, _ = services.plan_revise(plan=submitted.plan, actor=pola_staff)
+    for year in range(2031, 2037):
+        services.target_update(target=second.targets.get(), data={"year": year}, actor=pola_staff)
+    services.version_submit(version=second, actor=pola_staff)
+    client.force_login(pola_staff)
+    response = client.get(reverse("plans:plan", args=[submitted.plan_id]))
+    page = response.context["page"]
+    assert [v.number for v in page.versions] == [2, 1]
+    assert page.latest == second
+    assert len(page.timeline) > 10
+    assert page.timeline[0].action == "plan.version_submitted"
+    assert [e.at for e in page.timeline] == sorted((e.at for e in page.timeline), reverse=True)
+    assert len(page.timeline_recent) == 10
+    html = response.text
+    details = html.index("<details>", html.index('id="timeline-heading"'))
+    assert f"{len(page.timeline) - 10} earlier event" in html[details:]
+    assert html.index("Version 2</a>") < html.index("Version 1</a>")
+
+
+def _folds(html: str) -> dict[str, bool]:
+    """Each folding section of the editor by the id of its heading: open or not."""
+    found = {}
+    for match in re.finditer(
+        r'<details class="fold"( open)?>\s*<summary>\s*<h[23] id="([^"]+)"', html
+    ):
+        found[match.group(2)] = bool(match.group(1))
+    return found
+
+
+def test_the_draft_editor_folds_its_sections_and_opens_the_one_with_errors(
+    client, draft, pola_staff
+):
+    services.version_document_add(version=draft, upload=pdf_upload("Site.pdf"), actor=pola_staff)
+    client.force_login(pola_staff)
+    project = draft.projects.get()
+    folds = _folds(client.get(reverse("plans:version-edit", args=[draft.pk])).text)
+    assert folds == {
+        "about-heading": False,
+        f"project-{project.pk}": False,
+        "add-target-heading": False,
+        "add-project-heading": False,
+        "upload-heading": False,
+    }
+    response = client.post(reverse("plans:target-add", args=[draft.pk]), {"t-year": "1999"})
+    assert response.status_code == 400
+    folds = _folds(response.text)
+    assert folds["add-target-heading"] is True
+    assert [name for name, is_open in folds.items() if is_open] == ["add-target-heading"]
+    response = client.post(reverse("plans:milestone-add", args=[project.pk]), {})
+    assert [name for name, is_open in _folds(response.text).items() if is_open] == [
+        f"project-{project.pk}"
+    ]
+
+
+def test_an_empty_draft_opens_the_forms_to_fill(client, pola_staff, phase1):
+    plan, _ = services.plan_start(party=pola_staff.party, phase=phase1, actor=pola_staff)
+    client.force_login(pola_staff)
+    folds = _folds(client.get(reverse("plans:version-edit", args=[plan.versions.get().pk])).text)
+    assert folds == {
+        "about-heading": False,
+        "add-target-heading": True,
+        "add-project-heading": True,
+        "upload-heading": True,
+    }

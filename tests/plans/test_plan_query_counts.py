@@ -129,5 +129,6 @@ def test_the_version_page_costs_the_same_with_2_and_40_projects(
     services.comment_add(version=second, body="One", actor=reviewer)
     client.force_login(reviewer)
     # session, user, version; its content (5); finding the last decided version (1) and
-    # its content (5); the decision; the comment form's projects
-    assert _queries(client, reverse("plans:version", args=[second.pk])) == 16
+    # its content (5); the decision; the comment form's projects; the "At a glance" panel: the
+    # last approved version (1), milestones tracked from earlier versions and past-due ones (2)
+    assert _queries(client, reverse("plans:version", args=[second.pk])) == 19

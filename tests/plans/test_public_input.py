@@ -52,7 +52,12 @@ def test_the_public_list_shows_submitted_drafts_but_never_unsubmitted_ones(
     assert response.status_code == 200
     assert reverse("public-plans:version", args=[submitted.pk]) in response.text
     assert reverse("public-plans:version", args=[hidden.pk]) not in response.text
-    assert "Port of Long Beach" not in response.text.split("<main")[1]
+    long_beach = response.text.split("<main")[1].split("Port of Long Beach")[1]
+    assert (
+        long_beach.split("</p>")[0]
+        .strip()
+        .startswith('</h3>\n  \n  <p class="not-published">Not yet published')
+    )
 
 
 def test_an_unsubmitted_draft_is_a_404_for_the_public(client, draft):
@@ -379,7 +384,33 @@ def test_the_public_finds_the_plans_from_the_header_and_the_status_page(client, 
 def test_only_aqmd_gets_the_moderation_link(client, reviewer, pola_staff, board_member):
     link = f'href="{reverse("public-plans:moderation")}"'
     client.force_login(reviewer)
-    assert link in client.get(reverse("public-status")).text
+    assert link in client.get(reverse("public-plans:list")).text
     for user in (pola_staff, board_member):
         client.force_login(user)
-        assert link not in client.get(reverse("public-status")).text
+        assert link not in client.get(reverse("public-plans:list")).text
+
+
+def test_the_public_list_marks_the_current_approved_version_and_the_superseded_one(
+    client, submitted, pola_staff, reviewer
+):
+    services.version_decide(version=submitted, decision="approved", reasons="", actor=reviewer)
+    second, _ = services.plan_revise(plan=submitted.plan, actor=pola_staff)
+    services.version_submit(version=second, actor=pola_staff)
+    services.version_decide(version=second, decision="approved", reasons="", actor=reviewer)
+    third, _ = services.plan_revise(plan=submitted.plan, actor=pola_staff)
+    # A draft-kind version is public once submitted, whatever AQMD decides.
+    third = services.version_update(version=third, kind="draft", summary="", actor=pola_staff)
+    services.version_submit(version=third, actor=pola_staff)
+    services.version_decide(
+        version=third, decision="changes_requested", reasons="More detail", actor=reviewer
+    )
+    response = client.get(reverse("public-plans:list"))
+    row = next(p for p in response.context["phases"][0].plans if p.party.code == "POLA")
+    assert [(line.version.number, line.label) for line in row.versions] == [
+        (3, "Sent back for changes"),
+        (2, "Approved: the current plan"),
+        (1, "Superseded by version 2"),
+    ]
+    assert "The current approved plan is version 2." in response.text
+    assert "Changes requested" not in response.text.split("<main")[1]
+    assert "status-changes_requested" not in response.text

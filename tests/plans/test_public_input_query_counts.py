@@ -39,8 +39,8 @@ def _queries(client, url) -> int:
 @pytest.mark.parametrize("n", SIZES)
 def test_the_public_plan_list_costs_the_same_at_5_and_50_comments(client, submitted, reviewer, n):
     _bulk_comments(submitted, reviewer, n)
-    # phases; public versions with their plan, port, phase and published-comment count
-    assert _queries(client, reverse("public-plans:list")) == 2
+    # phases; ports; public versions with their plan, port, phase and published-comment count
+    assert _queries(client, reverse("public-plans:list")) == 3
 
 
 @pytest.mark.parametrize("n", SIZES)
