@@ -44,7 +44,14 @@ class AgreementTermInline(AuditedInline):
 
 @admin.register(Agreement)
 class AgreementAdmin(AuditedModelAdmin):
-    list_display = ["title", "withdrawal_notice_days", "rulemaking_pause_years"]
+    list_display = [
+        "title",
+        "title_is_provisional",
+        "signed_on",
+        "effective_on",
+        "withdrawal_notice_days",
+        "rulemaking_pause_years",
+    ]
     inlines = [ApprovalInline, AgreementTermInline]
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +49,23 @@ class Party(models.Model):
 
 class Agreement(models.Model):
     title = models.CharField(_("title"), max_length=200, unique=True)
+    title_is_provisional = models.BooleanField(
+        _("title provisional"),
+        default=True,
+        help_text=_("The stored title is a placeholder until the signed title is entered."),
+    )
+    signed_on = models.DateField(
+        _("signed on"),
+        null=True,
+        blank=True,
+        help_text=_("The date the parties signed; provisional (unknown) until entered."),
+    )
+    effective_on = models.DateField(
+        _("effective on"),
+        null=True,
+        blank=True,
+        help_text=_("The date the agreement took effect; provisional (unknown) until entered."),
+    )
     withdrawal_notice_days = models.PositiveIntegerField(
         _("withdrawal notice (days)"), help_text=_("Written notice a party gives to withdraw.")
     )
@@ -60,9 +77,22 @@ class Agreement(models.Model):
     class Meta:
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
+        constraints = [
+            models.CheckConstraint(
+                name="agreement_effective_not_before_signed",
+                condition=Q(signed_on__isnull=True)
+                | Q(effective_on__isnull=True)
+                | Q(effective_on__gte=F("signed_on")),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def execution_is_provisional(self) -> bool:
+        """Whether the signing or effective date is still unknown (not entered)."""
+        return self.signed_on is None or self.effective_on is None
 
 
 class Approval(models.Model):
