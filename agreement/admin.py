@@ -26,6 +26,7 @@ from .models import (
     MilestoneDateChange,
     Party,
     Phase,
+    WithdrawalNotice,
 )
 
 
@@ -170,3 +171,11 @@ class MilestoneAdmin(AuditedModelAdmin):
 class MilestoneDateChangeAdmin(ImmutableRecordAdmin):
     list_display = ["milestone", "kind", "old_due_date", "new_due_date", "actor", "changed_at"]
     list_select_related = ["milestone__party", "actor"]
+
+
+@admin.register(WithdrawalNotice)
+class WithdrawalNoticeAdmin(ImmutableRecordAdmin):
+    """Recorded and rescinded on the withdrawal page or through the API (audited)."""
+
+    list_display = ["party", "received_on", "effective_on", "status", "recorded_by"]
+    list_select_related = ["party", "recorded_by"]

@@ -8,29 +8,46 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import policy
+from api.parsers import LimitedJSONParser
 from api.views import DownloadView
 from core.exports import ExportFormat, export_response
 
 from . import selectors
 from .exports import MILESTONE_COLUMNS
-from .filters import EmissionCategoryFilter, MilestoneFilter, PartyFilter, PhaseFilter
-from .models import DateChangeKind, Milestone
+from .filters import (
+    EmissionCategoryFilter,
+    MilestoneFilter,
+    PartyFilter,
+    PhaseFilter,
+    WithdrawalNoticeFilter,
+)
+from .models import DateChangeKind, Milestone, WithdrawalNotice
 from .serializers import (
     DueDateAmendmentSerializer,
     EmissionCategorySerializer,
     MilestoneSerializer,
     PartySerializer,
     PhaseSerializer,
+    WithdrawalNoticeRecordSerializer,
+    WithdrawalNoticeSerializer,
+    WithdrawalRescindSerializer,
 )
 from .services import milestone_change_due_date
+from .withdrawal import (
+    withdrawal_notice_record,
+    withdrawal_notice_rescind,
+    withdrawal_notices_visible_to,
+)
 
 TAGS = ["agreement"]
 
@@ -201,6 +218,85 @@ class MilestoneDueDateAmend(generics.GenericAPIView):
         )
 
 
+@extend_schema(tags=["withdrawal"])
+class WithdrawalNoticeList(generics.ListCreateAPIView):
+    """Withdrawal notices (AQMD and the board read them); AQMD administrators record one
+    with ``POST`` (multipart, the written notice as the PDF ``document``): the agreement
+    ends ``notice_days`` after ``received_on`` (``effective_on``)."""
+
+    serializer_class = WithdrawalNoticeSerializer
+    parser_classes = [LimitedJSONParser, MultiPartParser]
+    filterset_class = WithdrawalNoticeFilter
+
+    @property
+    def policy_action(self) -> policy.Action:
+        # Reading and recording are two operations on the one collection.
+        if self.request.method == "POST":
+            return policy.Action.WITHDRAWAL_RECORD
+        return policy.Action.WITHDRAWAL_VIEW
+
+    def get_queryset(self) -> Any:
+        return withdrawal_notices_visible_to(self.request.user)
+
+    @extend_schema(
+        request={"multipart/form-data": WithdrawalNoticeRecordSerializer},
+        responses={201: WithdrawalNoticeSerializer},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        asked = WithdrawalNoticeRecordSerializer(data=request.data)
+        asked.is_valid(raise_exception=True)
+        data = asked.validated_data
+        agreement = selectors.agreement_overview()
+        if agreement is None:
+            raise Http404
+        notice = withdrawal_notice_record(
+            agreement=agreement,
+            party=data["party"],
+            received_on=data["received_on"],
+            document=data["document"],
+            note=data["note"],
+            actor=request.user,
+        )
+        row = self.get_queryset().get(pk=notice.pk)
+        return Response(WithdrawalNoticeSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["withdrawal"])
+class WithdrawalNoticeDetail(generics.RetrieveAPIView):
+    policy_action = policy.Action.WITHDRAWAL_VIEW
+    serializer_class = WithdrawalNoticeSerializer
+
+    def get_queryset(self) -> Any:
+        return withdrawal_notices_visible_to(self.request.user)
+
+
+@extend_schema(
+    tags=["withdrawal"],
+    request=WithdrawalRescindSerializer,
+    responses={200: WithdrawalNoticeSerializer},
+)
+class WithdrawalNoticeRescind(generics.GenericAPIView):
+    """Rescind a notice before it takes effect (AQMD administrators); 409 once it has."""
+
+    policy_action = policy.Action.WITHDRAWAL_RECORD
+    serializer_class = WithdrawalRescindSerializer
+    filter_backends: list[Any] = []
+    pagination_class = None
+
+    def get_queryset(self) -> Any:
+        return withdrawal_notices_visible_to(self.request.user)
+
+    def post(self, request: Request, pk: int) -> Response:
+        notice: WithdrawalNotice = self.get_object()
+        asked = WithdrawalRescindSerializer(data=request.data)
+        asked.is_valid(raise_exception=True)
+        withdrawal_notice_rescind(
+            notice=notice, reason=asked.validated_data["reason"], actor=request.user
+        )
+        row = self.get_queryset().get(pk=notice.pk)
+        return Response(WithdrawalNoticeSerializer(row).data)
+
+
 urlpatterns = [
     path("parties/", PartyList.as_view(), name="party-list"),
     path("parties/<slug:code>/", PartyDetail.as_view(), name="party-detail"),
@@ -216,5 +312,16 @@ urlpatterns = [
         "milestones/<int:pk>/due-date-amendments/",
         MilestoneDueDateAmend.as_view(),
         name="milestone-due-date-amend",
+    ),
+    path("withdrawal-notices/", WithdrawalNoticeList.as_view(), name="withdrawal-notice-list"),
+    path(
+        "withdrawal-notices/<int:pk>/",
+        WithdrawalNoticeDetail.as_view(),
+        name="withdrawal-notice-detail",
+    ),
+    path(
+        "withdrawal-notices/<int:pk>/rescind/",
+        WithdrawalNoticeRescind.as_view(),
+        name="withdrawal-notice-rescind",
     ),
 ]

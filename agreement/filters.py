@@ -15,6 +15,8 @@ from .models import (
     Party,
     PartyKind,
     Phase,
+    WithdrawalNotice,
+    WithdrawalStatus,
 )
 
 
@@ -74,3 +76,18 @@ class PhaseFilter(django_filters.FilterSet):
     class Meta:
         model = Phase
         fields = ["number"]
+
+
+class WithdrawalNoticeFilter(django_filters.FilterSet):
+    party = django_filters.CharFilter(
+        field_name="party__code", lookup_expr="iexact", label=_("Party (code, e.g. POLA)")
+    )
+    status = django_filters.ChoiceFilter(choices=WithdrawalStatus.choices, label=_("Status"))
+    ordering = StableOrderingFilter(
+        fields={"effective_on": "effective_on", "received_on": "received_on", "id": "id"},
+        label=_("Order by"),
+    )
+
+    class Meta:
+        model = WithdrawalNotice
+        fields = ["party", "status"]

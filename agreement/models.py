@@ -361,3 +361,116 @@ class MilestoneDateChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.milestone}: {self.old_due_date} → {self.new_due_date}"
+
+
+def withdrawal_effective_on(received_on: dt.date, notice_days: int) -> dt.date:
+    """The date a withdrawal takes effect: the written notice's receipt plus the notice
+    period (45 days in the agreement).  The one place this is computed."""
+    return received_on + dt.timedelta(days=notice_days)
+
+
+class WithdrawalStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    RESCINDED = "rescinded", _("Rescinded")
+
+
+class WithdrawalNoticeQuerySet(models.QuerySet["WithdrawalNotice"]):
+    def standing(self) -> WithdrawalNoticeQuerySet:
+        """Notices not rescinded: each ends the agreement on its effective date."""
+        return self.filter(status=WithdrawalStatus.RECEIVED)
+
+
+class WithdrawalNotice(models.Model):
+    """A party's written notice of withdrawal from the agreement.
+
+    Any party may withdraw on the agreement's notice period (45 days' written notice); the
+    agreement ends on :attr:`effective_on`.  A notice can be rescinded before then; after
+    that it stays (records are closed, never removed).
+    """
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="withdrawal_notices"
+    )
+    party = models.ForeignKey(
+        Party,
+        verbose_name=_("withdrawing party"),
+        on_delete=models.PROTECT,
+        related_name="withdrawal_notices",
+    )
+    received_on = models.DateField(_("written notice received on"))
+    notice_days = models.PositiveIntegerField(
+        _("notice period (days)"), help_text=_("The agreement's notice period when received.")
+    )
+    effective_on = models.DateField(
+        _("effective on"), help_text=_("The agreement ends for the parties on this date.")
+    )
+    document = models.ForeignKey(
+        "core.Document",
+        verbose_name=_("written notice"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=WithdrawalStatus.choices,
+        default=WithdrawalStatus.RECEIVED,
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    rescinded_at = models.DateTimeField(_("rescinded at"), null=True, blank=True)
+    rescind_reason = models.TextField(_("why it was rescinded"), blank=True)
+
+    objects = WithdrawalNoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("withdrawal notice")
+        verbose_name_plural = _("withdrawal notices")
+        ordering = ["effective_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="withdrawal_effective_after_receipt",
+                condition=Q(effective_on__gt=F("received_on")),
+            ),
+            models.CheckConstraint(
+                name="withdrawal_rescinded_has_time_and_reason",
+                condition=Q(status="received", rescinded_at__isnull=True)
+                | (Q(status="rescinded", rescinded_at__isnull=False) & ~Q(rescind_reason="")),
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "party"],
+                condition=Q(status="received"),
+                name="one_standing_withdrawal_per_party",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(party)s withdraws, effective %(date)s") % {
+            "party": self.party.code,
+            "date": self.effective_on.isoformat(),
+        }
+
+    def in_effect_on(self, day: dt.date) -> bool:
+        """Whether the agreement has ended by ``day`` (a Pacific date) under this notice."""
+        return self.status == WithdrawalStatus.RECEIVED and day >= self.effective_on
+
+    def can_be_rescinded_on(self, day: dt.date) -> bool:
+        return self.status == WithdrawalStatus.RECEIVED and day < self.effective_on
+
+
+WITHDRAWAL_WORKFLOW = workflow(
+    WithdrawalNotice,
+    states=WithdrawalStatus,
+    action="withdrawal_notice",
+    moves={
+        WithdrawalStatus.RECEIVED: {WithdrawalStatus.RESCINDED},
+        WithdrawalStatus.RESCINDED: set(),
+    },
+    audited_fields=("rescind_reason", "rescinded_at"),
+)

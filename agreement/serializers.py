@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from .models import EmissionCategory, Milestone, MilestoneDateChange, Party, Phase
+from .models import (
+    EmissionCategory,
+    Milestone,
+    MilestoneDateChange,
+    Party,
+    Phase,
+    WithdrawalNotice,
+)
 
 
 class PartySerializer(serializers.ModelSerializer):
@@ -94,3 +103,47 @@ class DueDateAmendmentSerializer(serializers.Serializer):
         default=None,
         help_text=_("Whether the new date is a placeholder; leave out to keep the flag."),
     )
+
+
+class WithdrawalNoticeSerializer(serializers.ModelSerializer):
+    party: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    recorded_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    document_name = serializers.CharField(source="document.original_name", read_only=True)
+    document_sha256 = serializers.CharField(source="document.sha256", read_only=True)
+
+    class Meta:
+        model = WithdrawalNotice
+        fields = [
+            "id",
+            "party",
+            "received_on",
+            "notice_days",
+            "effective_on",
+            "status",
+            "note",
+            "document_name",
+            "document_sha256",
+            "recorded_by",
+            "recorded_at",
+            "rescinded_at",
+            "rescind_reason",
+        ]
+
+
+class WithdrawalNoticeRecordSerializer(serializers.Serializer):
+    """Record a party's written notice of withdrawal (multipart/form-data with the PDF)."""
+
+    party = serializers.SlugRelatedField(
+        slug_field="code", queryset=Party.objects.all(), help_text=_("AQMD, POLA or POLB.")
+    )
+    received_on = serializers.DateField(help_text=_("The date the written notice was received."))
+    document = serializers.FileField(help_text=_("The written notice, PDF only."))
+    note = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)
+
+
+class WithdrawalRescindSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text=_("Why the notice is rescinded."))
