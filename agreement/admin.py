@@ -26,6 +26,7 @@ from .models import (
     MilestoneDateChange,
     Party,
     Phase,
+    RulemakingPause,
     WithdrawalNotice,
 )
 
@@ -43,6 +44,11 @@ class AgreementTermInline(AuditedInline):
     model = AgreementTerm
 
 
+class RulemakingPauseInline(AuditedInline):
+    model = RulemakingPause
+    extra = 0
+
+
 @admin.register(Agreement)
 class AgreementAdmin(AuditedModelAdmin):
     list_display = [
@@ -53,7 +59,7 @@ class AgreementAdmin(AuditedModelAdmin):
         "withdrawal_notice_days",
         "rulemaking_pause_years",
     ]
-    inlines = [ApprovalInline, AgreementTermInline]
+    inlines = [ApprovalInline, AgreementTermInline, RulemakingPauseInline]
 
 
 class CategoryInline(AuditedInline):

@@ -474,3 +474,56 @@ WITHDRAWAL_WORKFLOW = workflow(
     },
     audited_fields=("rescind_reason", "rescinded_at"),
 )
+
+
+class RulemakingPause(models.Model):
+    """AQMD's pause of port indirect-source rulemaking (Proposed Rule 2304) under the
+    agreement: five years from its approval, ending early if the agreement ends.  AQMD keeps
+    its authority to resume (``resumed_on``).  Edited by administrators (audited)."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="rulemaking_pauses"
+    )
+    rule = models.CharField(_("rule"), max_length=200)
+    starts_on = models.DateField(_("paused from"))
+    planned_end_on = models.DateField(_("planned end"))
+    resumed_on = models.DateField(
+        _("resumed on"),
+        null=True,
+        blank=True,
+        help_text=_("If AQMD resumes the rulemaking before the planned end."),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("rulemaking pause")
+        verbose_name_plural = _("rulemaking pauses")
+        ordering = ["starts_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "rule"], name="one_pause_per_rule"),
+            models.CheckConstraint(
+                name="pause_planned_end_after_start",
+                condition=Q(planned_end_on__gt=F("starts_on")),
+            ),
+            models.CheckConstraint(
+                name="pause_resumed_after_start",
+                condition=Q(resumed_on__isnull=True) | Q(resumed_on__gte=F("starts_on")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.rule
+
+    def actual_end(self, agreement_ended_on: dt.date | None) -> dt.date | None:
+        """When the pause ended: the earliest of AQMD's resumption, the agreement's end and
+        (once passed) the planned end; None while it runs (``agreement_ended_on`` is the
+        date a withdrawal took effect, if one has)."""
+        ends = [d for d in (self.resumed_on, agreement_ended_on) if d is not None]
+        early = min(ends) if ends else None
+        if early is not None and early < self.planned_end_on:
+            return early
+        return None
+
+    def end_on(self, agreement_ended_on: dt.date | None) -> dt.date:
+        """The day the pause ends (or ended): early if it did, else the planned end."""
+        return self.actual_end(agreement_ended_on) or self.planned_end_on

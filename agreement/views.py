@@ -28,7 +28,11 @@ def _lifecycle() -> dict[str, object]:
     ended_on = (
         notice.effective_on if notice and notice.in_effect_on(deadlines.pacific_today()) else None
     )
-    return {"withdrawal": notice, "ended_on": ended_on}
+    return {
+        "withdrawal": notice,
+        "ended_on": ended_on,
+        "pauses": withdrawal.rulemaking_pauses(),
+    }
 
 
 def public_status(request: HttpRequest) -> HttpResponse:

@@ -11,6 +11,7 @@ rescinded before it takes effect.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -31,6 +32,7 @@ from . import deadlines
 from .models import (
     Agreement,
     Party,
+    RulemakingPause,
     WithdrawalNotice,
     WithdrawalStatus,
     withdrawal_effective_on,
@@ -195,3 +197,25 @@ def withdrawal_notice_rescind(
             % {"party": notice.party.name, "reason": reason},
         )
     return moved.obj
+
+
+# --- The rulemaking pause, which the agreement's end cuts short ------------------------------
+
+
+@dataclass(frozen=True)
+class PauseStatus:
+    pause: RulemakingPause
+    actual_end: dt.date | None  # None while it runs to its planned end
+
+    @property
+    def ended_early(self) -> bool:
+        return self.actual_end is not None
+
+
+def rulemaking_pauses(now: dt.datetime | None = None) -> list[PauseStatus]:
+    """Each rulemaking pause with its actual end (AQMD resumed, or the agreement ended)."""
+    ended_on = agreement_ended_on(now)
+    return [
+        PauseStatus(pause, pause.actual_end(ended_on))
+        for pause in RulemakingPause.objects.order_by("starts_on", "id")
+    ]
