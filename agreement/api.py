@@ -23,16 +23,20 @@ from api.views import DownloadView
 from core.exports import ExportFormat, export_response
 
 from . import selectors
+from .amendments import amendment_propose, amendment_record_approval, amendments_visible_to
 from .exports import MILESTONE_COLUMNS
 from .filters import (
+    AmendmentFilter,
     EmissionCategoryFilter,
     MilestoneFilter,
     PartyFilter,
     PhaseFilter,
     WithdrawalNoticeFilter,
 )
-from .models import DateChangeKind, Milestone, WithdrawalNotice
+from .models import AmendmentStatus, DateChangeKind, Milestone, WithdrawalNotice
 from .serializers import (
+    AmendmentSerializer,
+    ApprovalInputSerializer,
     DueDateAmendmentSerializer,
     EmissionCategorySerializer,
     MilestoneSerializer,
@@ -185,11 +189,20 @@ class MilestoneExportXlsx(_MilestoneExport):
     responses={
         201: OpenApiResponse(MilestoneSerializer, description="The due date moved."),
         200: OpenApiResponse(MilestoneSerializer, description="Already so: nothing recorded."),
+        202: OpenApiResponse(
+            AmendmentSerializer,
+            description="Recorded, pending the parties' approvals: the due date has not moved.",
+        ),
     },
 )
 class MilestoneDueDateAmend(generics.GenericAPIView):
     """Move a due date by an amendment of the agreement (AQMD administrators).
 
+    An amendment takes effect only when AQMD and both ports have approved it (``approvals``,
+    each party's approval date): then the date moves (201); otherwise the amendment is
+    recorded as pending (202) and the remaining approvals are recorded at
+    ``/api/v1/due-date-amendments/{id}/approvals/``.  A **provisional** due date (a
+    placeholder) is corrected or confirmed directly (201, or 200 when nothing changes).
     Keeps the old value, who, when and why; extensions go through the extension workflow.
     """
 
@@ -203,19 +216,76 @@ class MilestoneDueDateAmend(generics.GenericAPIView):
 
     def post(self, request: Request, pk: int) -> Response:
         milestone: Milestone = self.get_object()
-        amendment = DueDateAmendmentSerializer(data=request.data)
-        amendment.is_valid(raise_exception=True)
-        change = milestone_change_due_date(
-            milestone=milestone,
-            kind=DateChangeKind.AMENDMENT,
-            actor=request.user,
-            **amendment.validated_data,
-        )
+        asked = DueDateAmendmentSerializer(data=request.data)
+        asked.is_valid(raise_exception=True)
+        data = dict(asked.validated_data)
+        approvals = {a["party"]: a["approved_on"] for a in data.pop("approvals")}
+        if milestone.is_provisional and not approvals:
+            change = milestone_change_due_date(
+                milestone=milestone, kind=DateChangeKind.AMENDMENT, actor=request.user, **data
+            )
+            moved = change is not None
+        else:
+            amendment = amendment_propose(
+                milestone=milestone, actor=request.user, approvals=approvals, **data
+            )
+            if amendment.status == AmendmentStatus.PENDING:
+                row = amendments_visible_to(request.user).get(pk=amendment.pk)
+                return Response(AmendmentSerializer(row).data, status=status.HTTP_202_ACCEPTED)
+            moved = True
         refreshed = self.get_queryset().get(pk=milestone.pk)
         return Response(
             MilestoneSerializer(refreshed).data,
-            status=status.HTTP_201_CREATED if change else status.HTTP_200_OK,
+            status=status.HTTP_201_CREATED if moved else status.HTTP_200_OK,
         )
+
+
+@extend_schema(tags=["milestones"])
+class AmendmentList(generics.ListAPIView):
+    """Due-date amendments with each party's approval; port staff see their port's."""
+
+    policy_action = policy.Action.MILESTONE_VIEW
+    serializer_class = AmendmentSerializer
+    filterset_class = AmendmentFilter
+
+    def get_queryset(self) -> Any:
+        return amendments_visible_to(self.request.user)
+
+
+@extend_schema(tags=["milestones"])
+class AmendmentDetail(generics.RetrieveAPIView):
+    policy_action = policy.Action.MILESTONE_VIEW
+    serializer_class = AmendmentSerializer
+
+    def get_queryset(self) -> Any:
+        return amendments_visible_to(self.request.user)
+
+
+@extend_schema(
+    tags=["milestones"], request=ApprovalInputSerializer, responses={200: AmendmentSerializer}
+)
+class AmendmentApprove(generics.GenericAPIView):
+    """Record a party's approval (AQMD administrators); the last one moves the due date."""
+
+    policy_action = policy.Action.MILESTONE_CHANGE_DUE_DATE
+    serializer_class = ApprovalInputSerializer
+    filter_backends: list[Any] = []
+    pagination_class = None
+
+    def get_queryset(self) -> Any:
+        return amendments_visible_to(self.request.user)
+
+    def post(self, request: Request, pk: int) -> Response:
+        amendment = self.get_object()
+        asked = ApprovalInputSerializer(data=request.data)
+        asked.is_valid(raise_exception=True)
+        amendment_record_approval(
+            amendment=amendment,
+            party=asked.validated_data["party"],
+            approved_on=asked.validated_data["approved_on"],
+            actor=request.user,
+        )
+        return Response(AmendmentSerializer(self.get_queryset().get(pk=amendment.pk)).data)
 
 
 @extend_schema(tags=["withdrawal"])
@@ -312,6 +382,13 @@ urlpatterns = [
         "milestones/<int:pk>/due-date-amendments/",
         MilestoneDueDateAmend.as_view(),
         name="milestone-due-date-amend",
+    ),
+    path("due-date-amendments/", AmendmentList.as_view(), name="amendment-list"),
+    path("due-date-amendments/<int:pk>/", AmendmentDetail.as_view(), name="amendment-detail"),
+    path(
+        "due-date-amendments/<int:pk>/approvals/",
+        AmendmentApprove.as_view(),
+        name="amendment-approve",
     ),
     path("withdrawal-notices/", WithdrawalNoticeList.as_view(), name="withdrawal-notice-list"),
     path(

@@ -527,3 +527,104 @@ class RulemakingPause(models.Model):
     def end_on(self, agreement_ended_on: dt.date | None) -> dt.date:
         """The day the pause ends (or ended): early if it did, else the planned end."""
         return self.actual_end(agreement_ended_on) or self.planned_end_on
+
+
+class AmendmentStatus(models.TextChoices):
+    PENDING = "pending", _("Pending the parties' approvals")
+    IN_EFFECT = "in_effect", _("In effect")
+    ABANDONED = "abandoned", _("Abandoned")
+
+
+class DueDateAmendment(models.Model):
+    """An amendment of the agreement that moves a due date.
+
+    It takes effect only when every party (AQMD and both ports) has approved it, each
+    approval with its date (:class:`AmendmentApproval`); until then it is pending and the
+    due date does not move.  In effect, the move is the recorded :attr:`date_change`.
+    """
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.PROTECT, related_name="amendments")
+    new_due_date = models.DateField(_("new due date"))
+    new_is_provisional = models.BooleanField(
+        _("new date is provisional"), null=True, blank=True, help_text=_("Empty: keep the flag.")
+    )
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=AmendmentStatus.choices, default=AmendmentStatus.PENDING
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    took_effect_at = models.DateTimeField(_("took effect at"), null=True, blank=True)
+    date_change = models.OneToOneField(
+        MilestoneDateChange,
+        verbose_name=_("due date change"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amendment",
+    )
+
+    class Meta:
+        verbose_name = _("due-date amendment")
+        verbose_name_plural = _("due-date amendments")
+        ordering = ["proposed_at", "id"]
+        constraints = [
+            models.CheckConstraint(name="amendment_has_reason", condition=~Q(reason="")),
+            models.CheckConstraint(
+                name="amendment_in_effect_has_time",
+                condition=~Q(status="in_effect") | Q(took_effect_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.milestone}: → {self.new_due_date}"
+
+    @property
+    def party_id(self) -> int:
+        """The port whose milestone it moves (for the policy)."""
+        return self.milestone.party_id
+
+
+MILESTONE_AMENDMENT_WORKFLOW = workflow(
+    DueDateAmendment,
+    states=AmendmentStatus,
+    action="due_date_amendment",
+    moves={
+        AmendmentStatus.PENDING: {AmendmentStatus.IN_EFFECT, AmendmentStatus.ABANDONED},
+        AmendmentStatus.IN_EFFECT: set(),
+        AmendmentStatus.ABANDONED: set(),
+    },
+    audited_fields=("took_effect_at",),
+)
+
+
+class AmendmentApproval(models.Model):
+    """One party's approval of an amendment, with the date its governing body approved."""
+
+    amendment = models.ForeignKey(
+        DueDateAmendment, on_delete=models.PROTECT, related_name="approvals"
+    )
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    approved_on = models.DateField(_("approved on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("amendment approval")
+        verbose_name_plural = _("amendment approvals")
+        ordering = ["approved_on", "party__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["amendment", "party"], name="one_approval_per_party_per_amendment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party}: {self.approved_on}"
