@@ -14,4 +14,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_can_review_plans": policy.can(user, policy.Action.PLAN_REVIEW),
         "nav_can_see_public_comments": policy.can(user, policy.Action.PUBLIC_COMMENT_VIEW_ALL),
         "nav_can_moderate_public_comments": policy.can(user, policy.Action.PUBLIC_COMMENT_MODERATE),
+        "nav_can_view_cost_recovery": policy.can(user, policy.Action.COST_RECOVERY_VIEW),
     }
