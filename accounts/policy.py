@@ -66,6 +66,12 @@ class Action(StrEnum):
     AUDIT_VIEW = "audit.view"
     # The agreement's terms as data: parties, phases, categories, the penalty schedule.
     AGREEMENT_VIEW = "agreement.view"
+    # Withdrawal notices: AQMD and the board read them; AQMD administrators record them.
+    WITHDRAWAL_VIEW = "withdrawal.view"
+    WITHDRAWAL_RECORD = "withdrawal.record"
+    # Cost recovery invoices: AQMD and the board all, port staff their own port's.
+    COST_RECOVERY_VIEW = "cost_recovery.view"
+    COST_RECOVERY_MANAGE = "cost_recovery.manage"  # issue invoices, record payments
     # A signed-in user's own API tokens and calendar feed (changes no record of the agreement).
     CREDENTIALS_MANAGE = "credentials.manage"
 
@@ -179,6 +185,10 @@ RULES: dict[Action, Rule] = {
     Action.REPORT_PUBLISH: Rule(roles=frozenset({ADMIN})),
     Action.AUDIT_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF})),
     Action.AGREEMENT_VIEW: Rule(roles=READERS | {STAFF}, public=True),
+    Action.WITHDRAWAL_VIEW: Rule(roles=READERS),
+    Action.WITHDRAWAL_RECORD: Rule(roles=frozenset({ADMIN})),
+    Action.COST_RECOVERY_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF})),
+    Action.COST_RECOVERY_MANAGE: Rule(roles=frozenset({ADMIN})),
     Action.CREDENTIALS_MANAGE: Rule(roles=READERS | {STAFF}, check=_own_credentials),
 }
 

@@ -15,17 +15,21 @@ from core.admin_site import (
 )
 from core.errors import ServiceError
 
-from . import services
+from . import amendments, services
 from .models import (
     Agreement,
     AgreementTerm,
+    AmendmentApproval,
     Approval,
     DateChangeKind,
+    DueDateAmendment,
     EmissionCategory,
     Milestone,
     MilestoneDateChange,
     Party,
     Phase,
+    RulemakingPause,
+    WithdrawalNotice,
 )
 
 
@@ -42,10 +46,22 @@ class AgreementTermInline(AuditedInline):
     model = AgreementTerm
 
 
+class RulemakingPauseInline(AuditedInline):
+    model = RulemakingPause
+    extra = 0
+
+
 @admin.register(Agreement)
 class AgreementAdmin(AuditedModelAdmin):
-    list_display = ["title", "withdrawal_notice_days", "rulemaking_pause_years"]
-    inlines = [ApprovalInline, AgreementTermInline]
+    list_display = [
+        "title",
+        "title_is_provisional",
+        "signed_on",
+        "effective_on",
+        "withdrawal_notice_days",
+        "rulemaking_pause_years",
+    ]
+    inlines = [ApprovalInline, AgreementTermInline, RulemakingPauseInline]
 
 
 class CategoryInline(AuditedInline):
@@ -144,7 +160,23 @@ class MilestoneAdmin(AuditedModelAdmin):
         data = form.cleaned_data
         new_date = data.get("new_due_date")
         new_flag = data.get("new_is_provisional")
-        if change and (new_date or new_flag is not None):
+        if change and (new_date or new_flag is not None) and not obj.is_provisional:
+            # A fixed date moves only by an amendment all three parties approve.
+            amendments.amendment_propose(
+                milestone=obj,
+                new_due_date=new_date or obj.due_date,
+                is_provisional=new_flag,
+                reason=data.get("change_reason", ""),
+                actor=request.user,
+            )
+            self.message_user(
+                request,
+                _(
+                    "The amendment is recorded, pending the approval of AQMD and both ports; "
+                    "the due date moves when all three are recorded."
+                ),
+            )
+        elif change and (new_date or new_flag is not None):
             try:
                 services.milestone_change_due_date(
                     milestone=obj,
@@ -163,3 +195,26 @@ class MilestoneAdmin(AuditedModelAdmin):
 class MilestoneDateChangeAdmin(ImmutableRecordAdmin):
     list_display = ["milestone", "kind", "old_due_date", "new_due_date", "actor", "changed_at"]
     list_select_related = ["milestone__party", "actor"]
+
+
+@admin.register(WithdrawalNotice)
+class WithdrawalNoticeAdmin(ImmutableRecordAdmin):
+    """Recorded and rescinded on the withdrawal page or through the API (audited)."""
+
+    list_display = ["party", "received_on", "effective_on", "status", "recorded_by"]
+    list_select_related = ["party", "recorded_by"]
+
+
+class AmendmentApprovalInline(ImmutableRecordMixin, AuditedInline):
+    model = AmendmentApproval
+    readonly_fields = ["party", "approved_on", "recorded_by", "recorded_at"]
+
+
+@admin.register(DueDateAmendment)
+class DueDateAmendmentAdmin(ImmutableRecordAdmin):
+    """Approvals are recorded through the API (``/api/v1/due-date-amendments/<id>/approvals/``)."""
+
+    list_display = ["milestone", "new_due_date", "status", "proposed_by", "proposed_at"]
+    list_filter = ["status"]
+    list_select_related = ["milestone__party", "proposed_by"]
+    inlines = [AmendmentApprovalInline]

@@ -6,27 +6,50 @@ the one write, a due-date amendment, calls :func:`agreement.services.milestone_c
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import policy
-from core.resources import Resource, ResourceView, SingleView
+from api.parsers import LimitedJSONParser
+from core.resources import CreateOnList, Resource, ResourceView, SingleView
 
 from . import selectors
+from .amendments import amendment_propose, amendment_record_approval, amendments_visible_to
 from .exports import MILESTONE_COLUMNS
-from .filters import EmissionCategoryFilter, MilestoneFilter, PartyFilter, PhaseFilter
-from .models import DateChangeKind, Milestone
+from .filters import (
+    AmendmentFilter,
+    EmissionCategoryFilter,
+    MilestoneFilter,
+    PartyFilter,
+    PhaseFilter,
+    WithdrawalNoticeFilter,
+)
+from .models import AmendmentStatus, DateChangeKind, Milestone, WithdrawalNotice
 from .serializers import (
+    AmendmentSerializer,
+    ApprovalInputSerializer,
     DueDateAmendmentSerializer,
     EmissionCategorySerializer,
     MilestoneSerializer,
     PartySerializer,
     PhaseSerializer,
+    WithdrawalNoticeRecordSerializer,
+    WithdrawalNoticeSerializer,
+    WithdrawalRescindSerializer,
 )
 from .services import milestone_change_due_date
+from .withdrawal import (
+    withdrawal_notice_record,
+    withdrawal_notice_rescind,
+    withdrawal_notices_visible_to,
+)
 
 TAGS = ["agreement"]
 
@@ -84,11 +107,20 @@ MILESTONES = Resource(
     responses={
         201: OpenApiResponse(MilestoneSerializer, description="The due date moved."),
         200: OpenApiResponse(MilestoneSerializer, description="Already so: nothing recorded."),
+        202: OpenApiResponse(
+            AmendmentSerializer,
+            description="Recorded, pending the parties' approvals: the due date has not moved.",
+        ),
     },
 )
 class MilestoneDueDateAmend(ResourceView, SingleView):
     """Move a due date by an amendment of the agreement (AQMD administrators).
 
+    An amendment takes effect only when AQMD and both ports have approved it (``approvals``,
+    each party's approval date): then the date moves (201); otherwise the amendment is
+    recorded as pending (202) and the remaining approvals are recorded at
+    ``/api/v1/due-date-amendments/{id}/approvals/``.  A **provisional** due date (a
+    placeholder) is corrected or confirmed directly (201, or 200 when nothing changes).
     Keeps the old value, who, when and why; extensions go through the extension workflow.
     """
 
@@ -98,19 +130,128 @@ class MilestoneDueDateAmend(ResourceView, SingleView):
 
     def post(self, request: Request, pk: int) -> Response:
         milestone: Milestone = self.get_object()
-        amendment = DueDateAmendmentSerializer(data=request.data)
-        amendment.is_valid(raise_exception=True)
-        change = milestone_change_due_date(
-            milestone=milestone,
-            kind=DateChangeKind.AMENDMENT,
-            actor=request.user,
-            **amendment.validated_data,
-        )
+        asked = DueDateAmendmentSerializer(data=request.data)
+        asked.is_valid(raise_exception=True)
+        data = dict(asked.validated_data)
+        approvals = {a["party"]: a["approved_on"] for a in data.pop("approvals")}
+        if milestone.is_provisional and not approvals:
+            change = milestone_change_due_date(
+                milestone=milestone, kind=DateChangeKind.AMENDMENT, actor=request.user, **data
+            )
+            moved = change is not None
+        else:
+            amendment = amendment_propose(
+                milestone=milestone, actor=request.user, approvals=approvals, **data
+            )
+            if amendment.status == AmendmentStatus.PENDING:
+                row = amendments_visible_to(request.user).get(pk=amendment.pk)
+                return Response(AmendmentSerializer(row).data, status=status.HTTP_202_ACCEPTED)
+            moved = True
         refreshed = self.get_queryset().get(pk=milestone.pk)
         return Response(
             MilestoneSerializer(refreshed).data,
-            status=status.HTTP_201_CREATED if change else status.HTTP_200_OK,
+            status=status.HTTP_201_CREATED if moved else status.HTTP_200_OK,
         )
+
+
+AMENDMENTS = Resource(
+    name="amendment",
+    path="due-date-amendments",
+    tags=["milestones"],
+    action=policy.Action.MILESTONE_VIEW,
+    serializer=AmendmentSerializer,
+    rows=amendments_visible_to,
+    filterset=AmendmentFilter,
+    about="Due-date amendments with each party's approval; port staff see their port's.",
+)
+
+
+@extend_schema(
+    tags=["milestones"], request=ApprovalInputSerializer, responses={200: AmendmentSerializer}
+)
+class AmendmentApprove(ResourceView, SingleView):
+    """Record a party's approval (AQMD administrators); the last one moves the due date."""
+
+    resource = AMENDMENTS
+    policy_action = policy.Action.MILESTONE_CHANGE_DUE_DATE
+    serializer_class = ApprovalInputSerializer
+
+    def post(self, request: Request, pk: int) -> Response:
+        amendment = self.get_object()
+        asked = ApprovalInputSerializer(data=request.data)
+        asked.is_valid(raise_exception=True)
+        amendment_record_approval(
+            amendment=amendment,
+            party=asked.validated_data["party"],
+            approved_on=asked.validated_data["approved_on"],
+            actor=request.user,
+        )
+        return Response(AmendmentSerializer(self.get_queryset().get(pk=amendment.pk)).data)
+
+
+class _WithdrawalNoticeRecord(CreateOnList):
+    parser_classes = [LimitedJSONParser, MultiPartParser]
+    create_action = policy.Action.WITHDRAWAL_RECORD
+
+    @extend_schema(
+        request={"multipart/form-data": WithdrawalNoticeRecordSerializer},
+        responses={201: WithdrawalNoticeSerializer},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        asked = WithdrawalNoticeRecordSerializer(data=request.data)
+        asked.is_valid(raise_exception=True)
+        data = asked.validated_data
+        agreement = selectors.agreement_overview()
+        if agreement is None:
+            raise Http404
+        notice = withdrawal_notice_record(
+            agreement=agreement,
+            party=data["party"],
+            received_on=data["received_on"],
+            document=data["document"],
+            note=data["note"],
+            actor=request.user,
+        )
+        row = self.get_queryset().get(pk=notice.pk)
+        return Response(WithdrawalNoticeSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+WITHDRAWAL_NOTICES = Resource(
+    name="withdrawal-notice",
+    path="withdrawal-notices",
+    tags=["withdrawal"],
+    action=policy.Action.WITHDRAWAL_VIEW,
+    serializer=WithdrawalNoticeSerializer,
+    rows=withdrawal_notices_visible_to,
+    filterset=WithdrawalNoticeFilter,
+    create=_WithdrawalNoticeRecord,
+    about="Withdrawal notices (AQMD and the board read them); AQMD administrators record one "
+    "with ``POST`` (multipart, the written notice as the PDF ``document``): the agreement "
+    "ends ``notice_days`` after ``received_on`` (``effective_on``).",
+)
+
+
+@extend_schema(
+    tags=["withdrawal"],
+    request=WithdrawalRescindSerializer,
+    responses={200: WithdrawalNoticeSerializer},
+)
+class WithdrawalNoticeRescind(ResourceView, SingleView):
+    """Rescind a notice before it takes effect (AQMD administrators); 409 once it has."""
+
+    resource = WITHDRAWAL_NOTICES
+    policy_action = policy.Action.WITHDRAWAL_RECORD
+    serializer_class = WithdrawalRescindSerializer
+
+    def post(self, request: Request, pk: int) -> Response:
+        notice: WithdrawalNotice = self.get_object()
+        asked = WithdrawalRescindSerializer(data=request.data)
+        asked.is_valid(raise_exception=True)
+        withdrawal_notice_rescind(
+            notice=notice, reason=asked.validated_data["reason"], actor=request.user
+        )
+        row = self.get_queryset().get(pk=notice.pk)
+        return Response(WithdrawalNoticeSerializer(row).data)
 
 
 urlpatterns = [
@@ -122,5 +263,17 @@ urlpatterns = [
         "milestones/<int:pk>/due-date-amendments/",
         MilestoneDueDateAmend.as_view(),
         name="milestone-due-date-amend",
+    ),
+    *AMENDMENTS.urls(),
+    path(
+        "due-date-amendments/<int:pk>/approvals/",
+        AmendmentApprove.as_view(),
+        name="amendment-approve",
+    ),
+    *WITHDRAWAL_NOTICES.urls(),
+    path(
+        "withdrawal-notices/<int:pk>/rescind/",
+        WithdrawalNoticeRescind.as_view(),
+        name="withdrawal-notice-rescind",
     ),
 ]

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from core.filters import PageFilterSet, StableOrderingFilter
 
 from .models import (
+    AmendmentStatus,
+    DueDateAmendment,
     EmissionCategory,
     Milestone,
     MilestoneKind,
@@ -15,6 +17,8 @@ from .models import (
     Party,
     PartyKind,
     Phase,
+    WithdrawalNotice,
+    WithdrawalStatus,
 )
 
 
@@ -82,3 +86,34 @@ class PhaseFilter(django_filters.FilterSet):
     class Meta:
         model = Phase
         fields = ["number"]
+
+
+class WithdrawalNoticeFilter(django_filters.FilterSet):
+    party = django_filters.CharFilter(
+        field_name="party__code", lookup_expr="iexact", label=_("Party (code, e.g. POLA)")
+    )
+    status = django_filters.ChoiceFilter(choices=WithdrawalStatus.choices, label=_("Status"))
+    ordering = StableOrderingFilter(
+        fields={"effective_on": "effective_on", "received_on": "received_on", "id": "id"},
+        label=_("Order by"),
+    )
+
+    class Meta:
+        model = WithdrawalNotice
+        fields = ["party", "status"]
+
+
+class AmendmentFilter(django_filters.FilterSet):
+    port = django_filters.CharFilter(
+        field_name="milestone__party__code", lookup_expr="iexact", label=_("Port (code)")
+    )
+    status = django_filters.ChoiceFilter(choices=AmendmentStatus.choices, label=_("Status"))
+    milestone = django_filters.NumberFilter(field_name="milestone_id", label=_("Milestone"))
+    ordering = StableOrderingFilter(
+        fields={"proposed_at": "proposed_at", "new_due_date": "new_due_date", "id": "id"},
+        label=_("Order by"),
+    )
+
+    class Meta:
+        model = DueDateAmendment
+        fields = ["port", "status", "milestone"]

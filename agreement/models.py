@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +49,23 @@ class Party(models.Model):
 
 class Agreement(models.Model):
     title = models.CharField(_("title"), max_length=200, unique=True)
+    title_is_provisional = models.BooleanField(
+        _("title provisional"),
+        default=True,
+        help_text=_("The stored title is a placeholder until the signed title is entered."),
+    )
+    signed_on = models.DateField(
+        _("signed on"),
+        null=True,
+        blank=True,
+        help_text=_("The date the parties signed; provisional (unknown) until entered."),
+    )
+    effective_on = models.DateField(
+        _("effective on"),
+        null=True,
+        blank=True,
+        help_text=_("The date the agreement took effect; provisional (unknown) until entered."),
+    )
     withdrawal_notice_days = models.PositiveIntegerField(
         _("withdrawal notice (days)"), help_text=_("Written notice a party gives to withdraw.")
     )
@@ -60,9 +77,22 @@ class Agreement(models.Model):
     class Meta:
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
+        constraints = [
+            models.CheckConstraint(
+                name="agreement_effective_not_before_signed",
+                condition=Q(signed_on__isnull=True)
+                | Q(effective_on__isnull=True)
+                | Q(effective_on__gte=F("signed_on")),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def execution_is_provisional(self) -> bool:
+        """Whether the signing or effective date is still unknown (not entered)."""
+        return self.signed_on is None or self.effective_on is None
 
 
 class Approval(models.Model):
@@ -331,3 +361,270 @@ class MilestoneDateChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.milestone}: {self.old_due_date} → {self.new_due_date}"
+
+
+def withdrawal_effective_on(received_on: dt.date, notice_days: int) -> dt.date:
+    """The date a withdrawal takes effect: the written notice's receipt plus the notice
+    period (45 days in the agreement).  The one place this is computed."""
+    return received_on + dt.timedelta(days=notice_days)
+
+
+class WithdrawalStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    RESCINDED = "rescinded", _("Rescinded")
+
+
+class WithdrawalNoticeQuerySet(models.QuerySet["WithdrawalNotice"]):
+    def standing(self) -> WithdrawalNoticeQuerySet:
+        """Notices not rescinded: each ends the agreement on its effective date."""
+        return self.filter(status=WithdrawalStatus.RECEIVED)
+
+
+class WithdrawalNotice(models.Model):
+    """A party's written notice of withdrawal from the agreement.
+
+    Any party may withdraw on the agreement's notice period (45 days' written notice); the
+    agreement ends on :attr:`effective_on`.  A notice can be rescinded before then; after
+    that it stays (records are closed, never removed).
+    """
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="withdrawal_notices"
+    )
+    party = models.ForeignKey(
+        Party,
+        verbose_name=_("withdrawing party"),
+        on_delete=models.PROTECT,
+        related_name="withdrawal_notices",
+    )
+    received_on = models.DateField(_("written notice received on"))
+    notice_days = models.PositiveIntegerField(
+        _("notice period (days)"), help_text=_("The agreement's notice period when received.")
+    )
+    effective_on = models.DateField(
+        _("effective on"), help_text=_("The agreement ends for the parties on this date.")
+    )
+    document = models.ForeignKey(
+        "core.Document",
+        verbose_name=_("written notice"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=WithdrawalStatus.choices,
+        default=WithdrawalStatus.RECEIVED,
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    rescinded_at = models.DateTimeField(_("rescinded at"), null=True, blank=True)
+    rescind_reason = models.TextField(_("why it was rescinded"), blank=True)
+
+    objects = WithdrawalNoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("withdrawal notice")
+        verbose_name_plural = _("withdrawal notices")
+        ordering = ["effective_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="withdrawal_effective_after_receipt",
+                condition=Q(effective_on__gt=F("received_on")),
+            ),
+            models.CheckConstraint(
+                name="withdrawal_rescinded_has_time_and_reason",
+                condition=Q(status="received", rescinded_at__isnull=True)
+                | (Q(status="rescinded", rescinded_at__isnull=False) & ~Q(rescind_reason="")),
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "party"],
+                condition=Q(status="received"),
+                name="one_standing_withdrawal_per_party",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(party)s withdraws, effective %(date)s") % {
+            "party": self.party.code,
+            "date": self.effective_on.isoformat(),
+        }
+
+    def in_effect_on(self, day: dt.date) -> bool:
+        """Whether the agreement has ended by ``day`` (a Pacific date) under this notice."""
+        return self.status == WithdrawalStatus.RECEIVED and day >= self.effective_on
+
+    def can_be_rescinded_on(self, day: dt.date) -> bool:
+        return self.status == WithdrawalStatus.RECEIVED and day < self.effective_on
+
+
+WITHDRAWAL_WORKFLOW = workflow(
+    WithdrawalNotice,
+    states=WithdrawalStatus,
+    action="withdrawal_notice",
+    moves={
+        WithdrawalStatus.RECEIVED: {WithdrawalStatus.RESCINDED},
+        WithdrawalStatus.RESCINDED: set(),
+    },
+    audited_fields=("rescind_reason", "rescinded_at"),
+)
+
+
+class RulemakingPause(models.Model):
+    """AQMD's pause of port indirect-source rulemaking (Proposed Rule 2304) under the
+    agreement: five years from its approval, ending early if the agreement ends.  AQMD keeps
+    its authority to resume (``resumed_on``).  Edited by administrators (audited)."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="rulemaking_pauses"
+    )
+    rule = models.CharField(_("rule"), max_length=200)
+    starts_on = models.DateField(_("paused from"))
+    planned_end_on = models.DateField(_("planned end"))
+    resumed_on = models.DateField(
+        _("resumed on"),
+        null=True,
+        blank=True,
+        help_text=_("If AQMD resumes the rulemaking before the planned end."),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("rulemaking pause")
+        verbose_name_plural = _("rulemaking pauses")
+        ordering = ["starts_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "rule"], name="one_pause_per_rule"),
+            models.CheckConstraint(
+                name="pause_planned_end_after_start",
+                condition=Q(planned_end_on__gt=F("starts_on")),
+            ),
+            models.CheckConstraint(
+                name="pause_resumed_after_start",
+                condition=Q(resumed_on__isnull=True) | Q(resumed_on__gte=F("starts_on")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.rule
+
+    def actual_end(self, agreement_ended_on: dt.date | None) -> dt.date | None:
+        """When the pause ended: the earliest of AQMD's resumption, the agreement's end and
+        (once passed) the planned end; None while it runs (``agreement_ended_on`` is the
+        date a withdrawal took effect, if one has)."""
+        ends = [d for d in (self.resumed_on, agreement_ended_on) if d is not None]
+        early = min(ends) if ends else None
+        if early is not None and early < self.planned_end_on:
+            return early
+        return None
+
+    def end_on(self, agreement_ended_on: dt.date | None) -> dt.date:
+        """The day the pause ends (or ended): early if it did, else the planned end."""
+        return self.actual_end(agreement_ended_on) or self.planned_end_on
+
+
+class AmendmentStatus(models.TextChoices):
+    PENDING = "pending", _("Pending the parties' approvals")
+    IN_EFFECT = "in_effect", _("In effect")
+    ABANDONED = "abandoned", _("Abandoned")
+
+
+class DueDateAmendment(models.Model):
+    """An amendment of the agreement that moves a due date.
+
+    It takes effect only when every party (AQMD and both ports) has approved it, each
+    approval with its date (:class:`AmendmentApproval`); until then it is pending and the
+    due date does not move.  In effect, the move is the recorded :attr:`date_change`.
+    """
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.PROTECT, related_name="amendments")
+    new_due_date = models.DateField(_("new due date"))
+    new_is_provisional = models.BooleanField(
+        _("new date is provisional"), null=True, blank=True, help_text=_("Empty: keep the flag.")
+    )
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=AmendmentStatus.choices, default=AmendmentStatus.PENDING
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    took_effect_at = models.DateTimeField(_("took effect at"), null=True, blank=True)
+    date_change = models.OneToOneField(
+        MilestoneDateChange,
+        verbose_name=_("due date change"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amendment",
+    )
+
+    class Meta:
+        verbose_name = _("due-date amendment")
+        verbose_name_plural = _("due-date amendments")
+        ordering = ["proposed_at", "id"]
+        constraints = [
+            models.CheckConstraint(name="amendment_has_reason", condition=~Q(reason="")),
+            models.CheckConstraint(
+                name="amendment_in_effect_has_time",
+                condition=~Q(status="in_effect") | Q(took_effect_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.milestone}: → {self.new_due_date}"
+
+    @property
+    def party_id(self) -> int:
+        """The port whose milestone it moves (for the policy)."""
+        return self.milestone.party_id
+
+
+MILESTONE_AMENDMENT_WORKFLOW = workflow(
+    DueDateAmendment,
+    states=AmendmentStatus,
+    action="due_date_amendment",
+    moves={
+        AmendmentStatus.PENDING: {AmendmentStatus.IN_EFFECT, AmendmentStatus.ABANDONED},
+        AmendmentStatus.IN_EFFECT: set(),
+        AmendmentStatus.ABANDONED: set(),
+    },
+    audited_fields=("took_effect_at",),
+)
+
+
+class AmendmentApproval(models.Model):
+    """One party's approval of an amendment, with the date its governing body approved."""
+
+    amendment = models.ForeignKey(
+        DueDateAmendment, on_delete=models.PROTECT, related_name="approvals"
+    )
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    approved_on = models.DateField(_("approved on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("amendment approval")
+        verbose_name_plural = _("amendment approvals")
+        ordering = ["approved_on", "party__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["amendment", "party"], name="one_approval_per_party_per_amendment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party}: {self.approved_on}"

@@ -25,6 +25,7 @@ from .models import (
     Party,
     PartyKind,
     Phase,
+    RulemakingPause,
     TermKey,
 )
 
@@ -100,6 +101,17 @@ TERMS = [
 PENALTY_TIERS = [(1, Decimal("50000.00")), (2, Decimal("100000.00")), (3, Decimal("200000.00"))]
 PENALTY_SCHEDULE_START = dt.date(2025, 11, 20)
 
+# AQMD paused port indirect-source rulemaking for 5 years from its approval (2025-11-07).
+RULEMAKING_PAUSE_RULE = "Proposed Rule 2304 (port indirect-source rule)"
+RULEMAKING_PAUSE_START = dt.date(2025, 11, 7)
+
+
+def _years_later(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
 
 @transaction.atomic
 def seed_agreement() -> Agreement:
@@ -125,6 +137,17 @@ def seed_agreement() -> Agreement:
             key=key,
             defaults={"days": days, "is_provisional": True, "note": note},
         )
+    RulemakingPause.objects.get_or_create(
+        agreement=agreement,
+        rule=RULEMAKING_PAUSE_RULE,
+        defaults={
+            "starts_on": RULEMAKING_PAUSE_START,
+            "planned_end_on": _years_later(
+                RULEMAKING_PAUSE_START, agreement.rulemaking_pause_years
+            ),
+            "note": "Ends early if the agreement ends; AQMD keeps its authority to resume.",
+        },
+    )
     ports = [parties["POLA"], parties["POLB"]]
     for seed in PHASES:
         phase, _ = Phase.objects.get_or_create(

@@ -143,6 +143,7 @@ def agreement_overview() -> Agreement | None:
         Agreement.objects.prefetch_related(
             "approvals__party",
             "terms",
+            "rulemaking_pauses",
             Prefetch("phases", queryset=Phase.objects.prefetch_related("categories")),
         )
         .order_by("id")

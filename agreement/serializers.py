@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from .models import EmissionCategory, Milestone, MilestoneDateChange, Party, Phase
+from .models import (
+    AmendmentApproval,
+    DueDateAmendment,
+    EmissionCategory,
+    Milestone,
+    MilestoneDateChange,
+    Party,
+    Phase,
+    WithdrawalNotice,
+)
 
 
 class PartySerializer(serializers.ModelSerializer):
@@ -81,6 +92,54 @@ class MilestoneSerializer(serializers.ModelSerializer):
         ]
 
 
+class ApprovalInputSerializer(serializers.Serializer):
+    """One party's approval of an amendment."""
+
+    party = serializers.SlugRelatedField(
+        slug_field="code", queryset=Party.objects.all(), help_text=_("AQMD, POLA or POLB.")
+    )
+    approved_on = serializers.DateField(help_text=_("The date its governing body approved."))
+
+
+class AmendmentApprovalSerializer(serializers.ModelSerializer):
+    party: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+
+    class Meta:
+        model = AmendmentApproval
+        fields = ["party", "approved_on", "recorded_at"]
+
+
+class AmendmentSerializer(serializers.ModelSerializer):
+    """A due-date amendment: pending the parties' approvals, in effect, or abandoned."""
+
+    milestone: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
+    port = serializers.CharField(source="milestone.party.code", read_only=True)
+    approvals = AmendmentApprovalSerializer(many=True, read_only=True)
+    proposed_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+
+    class Meta:
+        model = DueDateAmendment
+        fields = [
+            "id",
+            "milestone",
+            "port",
+            "new_due_date",
+            "new_is_provisional",
+            "reason",
+            "status",
+            "approvals",
+            "proposed_by",
+            "proposed_at",
+            "took_effect_at",
+        ]
+
+
 class DueDateAmendmentSerializer(serializers.Serializer):
     """The request to move a due date by an amendment of the agreement."""
 
@@ -94,3 +153,57 @@ class DueDateAmendmentSerializer(serializers.Serializer):
         default=None,
         help_text=_("Whether the new date is a placeholder; leave out to keep the flag."),
     )
+    approvals = serializers.ListField(
+        child=ApprovalInputSerializer(),
+        required=False,
+        default=list,
+        help_text=_(
+            "The parties' approvals so far (a date each). The due date moves when AQMD and "
+            "both ports have approved; until then the amendment is pending. Not needed to "
+            "correct a provisional date."
+        ),
+    )
+
+
+class WithdrawalNoticeSerializer(serializers.ModelSerializer):
+    party: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    recorded_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    document_name = serializers.CharField(source="document.original_name", read_only=True)
+    document_sha256 = serializers.CharField(source="document.sha256", read_only=True)
+
+    class Meta:
+        model = WithdrawalNotice
+        fields = [
+            "id",
+            "party",
+            "received_on",
+            "notice_days",
+            "effective_on",
+            "status",
+            "note",
+            "document_name",
+            "document_sha256",
+            "recorded_by",
+            "recorded_at",
+            "rescinded_at",
+            "rescind_reason",
+        ]
+
+
+class WithdrawalNoticeRecordSerializer(serializers.Serializer):
+    """Record a party's written notice of withdrawal (multipart/form-data with the PDF)."""
+
+    party = serializers.SlugRelatedField(
+        slug_field="code", queryset=Party.objects.all(), help_text=_("AQMD, POLA or POLB.")
+    )
+    received_on = serializers.DateField(help_text=_("The date the written notice was received."))
+    document = serializers.FileField(help_text=_("The written notice, PDF only."))
+    note = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)
+
+
+class WithdrawalRescindSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text=_("Why the notice is rescinded."))

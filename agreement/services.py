@@ -15,6 +15,7 @@ from core.errors import ServiceError
 from core.workflow import transition
 
 from .models import (
+    Agreement,
     AgreementTerm,
     DateChangeKind,
     Milestone,
@@ -150,3 +151,43 @@ def milestone_excuse(*, milestone: Milestone, actor: Any, reason: str) -> Milest
         note=reason,
     )
     return moved.obj
+
+
+EXECUTION_FIELDS = ["title", "title_is_provisional", "signed_on", "effective_on"]
+
+
+@transaction.atomic
+def agreement_record_execution(
+    *,
+    agreement: Agreement,
+    actor: Any,
+    signed_on: dt.date | None,
+    effective_on: dt.date | None,
+    signed_title: str = "",
+) -> Agreement:
+    """Enter the execution of the agreement: the signing date, the effective date and, once
+    known, the signed title (which clears the title's provisional mark).
+
+    A date left None stays unknown (shown as provisional).  Audited; a no-op when nothing
+    changes.
+    """
+    policy.require(actor, policy.Action.AGREEMENT_EDIT_TERMS, agreement)
+    if signed_on and effective_on and effective_on < signed_on:
+        raise ServiceError(
+            _("The agreement cannot take effect before it was signed."),
+            fields={"effective_on": _("On or after the signing date.")},
+        )
+    locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    before = snapshot(locked, EXECUTION_FIELDS)
+    signed_title = (signed_title or "").strip()
+    if signed_title:
+        locked.title, locked.title_is_provisional = signed_title, False
+    locked.signed_on, locked.effective_on = signed_on, effective_on
+    after = snapshot(locked, EXECUTION_FIELDS)
+    if after == before:
+        return locked
+    locked.save(update_fields=EXECUTION_FIELDS)
+    audit_record(
+        actor=actor, action="agreement.execution_recorded", obj=locked, before=before, after=after
+    )
+    return locked

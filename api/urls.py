@@ -22,6 +22,7 @@ v1: list[URLPattern | URLResolver] = [
     path("", include("audit.api")),
     path("", include("reports.api")),
     path("", include("plans.api")),
+    path("", include("cost_recovery.api")),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [

@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("public/plans/", include("plans.public_urls")),  # public input, no login
     path("penalties/", include("penalties.urls")),
     path("reports/", include("reports.urls")),
+    path("cost-recovery/", include("cost_recovery.urls")),
     path("", include("api.urls")),  # /api/v1/, /api/schema/, /api/docs/, tokens, calendar
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -64,8 +64,9 @@ SECTIONS: tuple[Section, ...] = (
             Page("home", _("Dashboard"), _signed_in),
             Page("public-status", _("Public status")),
             Page("agreement-terms", _("The agreement")),
+            Page("withdrawal-notices", _("Withdrawal notices"), _may(Action.WITHDRAWAL_VIEW)),
         ),
-        owns=("home",),
+        owns=("home", "withdrawal-notice-rescind", "withdrawal-notice-document"),
     ),
     Section(
         "plans",
@@ -110,8 +111,9 @@ SECTIONS: tuple[Section, ...] = (
             Page("penalties:defaults", _("Defaults"), _may(Action.DEFAULT_VIEW)),
             Page("penalties:penalties", _("Penalties"), _may(Action.DEFAULT_VIEW)),
             Page("penalties:fund", _("Mitigation fund"), _may(Action.FUND_VIEW)),
+            Page("cost-recovery:list", _("Cost recovery"), _may(Action.COST_RECOVERY_VIEW)),
         ),
-        owns=("penalties:",),
+        owns=("penalties:", "cost-recovery:"),
     ),
     Section(
         "reports",

@@ -68,6 +68,18 @@ class ResourceView(generics.GenericAPIView):
         return self.resource.rows(self.request.user)
 
 
+class CreateOnList(generics.GenericAPIView):
+    """The ``post`` of a collection (``Resource.create``): reading the list and adding a row
+    are two operations, asked of the policy as ``resource.action`` and ``create_action``."""
+
+    resource: ClassVar[Resource]
+    create_action: ClassVar[policy.Action]
+
+    @property
+    def policy_action(self) -> policy.Action:
+        return self.create_action if self.request.method == "POST" else self.resource.action
+
+
 class _ExportView(DownloadView, ResourceView):
     export_format: ExportFormat
 
@@ -99,6 +111,7 @@ class Resource:
     filename: str = ""
     mixins: tuple[type, ...] = ()  # extra behaviour for every view of the resource
     detail: bool = True
+    create: type[CreateOnList] | None = None  # the collection's ``post``: adds a row
     extra: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
@@ -129,7 +142,9 @@ class Resource:
 
     def urls(self) -> list[URLPattern]:
         """The list, the detail and the downloads, with their URL names."""
-        listed = self._make("List", (generics.ListAPIView,), self.about)
+        listed = self._make(
+            "List", (*filter(None, [self.create]), generics.ListAPIView), self.about
+        )
         patterns = [path(f"{self.path}/", listed.as_view(), name=f"{self.name}-list")]
         for fmt in ExportFormat if self.export else ():
             download = type(f"Export{fmt.upper()}", (_ExportView,), {"export_format": fmt})

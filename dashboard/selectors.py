@@ -16,8 +16,10 @@ from django.utils import timezone
 
 from accounts import policy
 from accounts.policy import Action
+from agreement import deadlines as agreement_deadlines
 from agreement import selectors as agreement_selectors
-from agreement.models import Milestone
+from agreement import withdrawal
+from agreement.models import Milestone, WithdrawalNotice
 from agreement.selectors import DueItem, DueWindow
 from penalties import selectors as penalty_selectors
 from penalties.models import Default, Penalty, PenaltyStatus
@@ -69,6 +71,9 @@ class Dashboard:
     awaiting_determination_count: int = 0
     # AQMD administrators: provisional due dates coming up, to confirm or correct in time.
     provisional_ahead: list[Milestone] | None = None
+    # Every role: a standing notice of withdrawal, and the date the agreement ended.
+    withdrawal: WithdrawalNotice | None = None
+    ended_on: dt.date | None = None
 
     @property
     def due_next(self) -> list[DueItem]:
@@ -103,6 +108,11 @@ def dashboard_for(*, user: Any, now: dt.datetime | None = None) -> Dashboard:
         ),
         "overdue": agreement_selectors.milestones_overdue(user=user, now=now),
     }
+    notice = withdrawal.standing_withdrawal()
+    if notice is not None:
+        panels["withdrawal"] = notice
+        if notice.in_effect_on(agreement_deadlines.pacific_today(now)):
+            panels["ended_on"] = notice.effective_on
     if policy.can(user, Action.PLAN_VIEW):
         panels["plans"] = plan_selectors.plans_owed(user=user, now=now)
     if policy.can(user, Action.PLAN_REVIEW):

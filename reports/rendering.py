@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from agreement.models import Party
 
-from . import sections
+from . import board_sections, sections
 from .models import ReportRun
 
 # WeasyPrint logs every layout step at INFO; keep worker logs readable.
@@ -97,11 +97,24 @@ def html_to_pdf(html: str) -> bytes:
     return bytes(pdf)
 
 
-def board_status_html(*, parties: list[Party], now: dt.datetime) -> str:
+def board_status_html(*, parties: list[Party], now: dt.datetime, viewer: Any = None) -> str:
+    """The Governing Board status report: the agreement's lifecycle first, then one page per
+    port.  ``viewer`` decides, by the policy, whether undetermined misses are counted."""
     penalties = sections.penalties_this_year(parties=parties, now=now)
+    plans = board_sections.plan_status(parties=parties, now=now)
+    determinations = board_sections.determinations(parties=parties, viewer=viewer)
+    balances = board_sections.cost_recovery(parties=parties)
     context = {
+        "agreement_page": board_sections.agreement_page(now=now),
+        "illustrative_invoices": board_sections.has_illustrative_invoices(parties=parties),
         "pages": [
-            sections.board_status(party=p, now=now, penalties=penalties[p.pk]) for p in parties
+            {
+                **sections.board_status(party=p, now=now, penalties=penalties[p.pk]),
+                "plans": plans[p.pk],
+                "determinations": determinations[p.pk],
+                "cost_recovery": balances[p.pk],
+            }
+            for p in parties
         ],
         "generated_at": now,
         "title": _("Governing Board status report"),

@@ -130,7 +130,9 @@ def board_status_pdf(request: HttpRequest) -> HttpResponse:
     if scope is not None:
         parties = [p for p in parties if p.pk == scope]
     now = timezone.now()
-    pdf = rendering.html_to_pdf(rendering.board_status_html(parties=parties, now=now))
+    pdf = rendering.html_to_pdf(
+        rendering.board_status_html(parties=parties, now=now, viewer=request.user)
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="board-status-{timezone.localdate(now):%Y-%m-%d}.pdf"'

@@ -37,6 +37,8 @@ def test_admin_change_is_audited_with_before_and_after(client, administrator, ag
             "approvals-INITIAL_FORMS": 0,
             "terms-TOTAL_FORMS": 0,
             "terms-INITIAL_FORMS": 0,
+            "rulemaking_pauses-TOTAL_FORMS": 0,
+            "rulemaking_pauses-INITIAL_FORMS": 0,
         }
     )
     response = client.post(url, data)

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "plans",
     "penalties",
     "reports",
+    "cost_recovery",
     "api",
 ]
 

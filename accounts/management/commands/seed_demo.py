@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from accounts.demo import demo_password, seed_demo_users
 from agreement.seed import seed_agreement
+from cost_recovery.demo import seed_cost_recovery_demo
 from penalties.demo import seed_penalties_demo
 from plans.demo import seed_demo_plans
 from reports.seed import seed_public_inventories
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         figures = seed_public_inventories()
         self.stdout.write(f"Public emissions figures: {figures} created.")
         seed_penalties_demo()
+        seed_cost_recovery_demo()
         self.stdout.write(f"Demo logins (password: {demo_password()} unless changed):")
         for user, created in users:
             state = "created" if created else "exists"

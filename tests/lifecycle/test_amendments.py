@@ -1,0 +1,195 @@
+"""A due-date amendment takes effect only when AQMD and both ports have approved it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from agreement.amendments import (
+    amendment_abandon,
+    amendment_propose,
+    amendment_record_approval,
+)
+from agreement.models import AmendmentStatus, DateChangeKind, Milestone, MilestoneKind, Party
+from audit.models import AuditEvent
+from core.errors import Conflict, Forbidden, ServiceError
+from tests.clients import api_as
+
+pytestmark = pytest.mark.django_db
+
+NEW = dt.date(2028, 2, 29)
+
+
+@pytest.fixture
+def final_plan(pola) -> Milestone:
+    """The phase 1 approved-plan deadline: a fixed date (not provisional)."""
+    return Milestone.objects.get(party=pola, kind=MilestoneKind.FINAL_PLAN, phase__number=1)
+
+
+@pytest.fixture
+def parties(agreement) -> dict[str, Party]:
+    return {p.code: p for p in Party.objects.all()}
+
+
+def test_an_amendment_pending_approvals_does_not_move_the_due_date(
+    final_plan, parties, administrator
+):
+    amendment = amendment_propose(
+        milestone=final_plan,
+        new_due_date=NEW,
+        reason="Amended by the parties.",
+        actor=administrator,
+        approvals={parties["AQMD"]: dt.date(2026, 1, 9)},
+    )
+    assert amendment.status == AmendmentStatus.PENDING
+    final_plan.refresh_from_db()
+    assert final_plan.due_date == dt.date(2027, 12, 31)
+    assert not final_plan.date_changes.exists()
+
+
+def test_the_last_approval_puts_it_in_effect_with_each_party_dated(
+    final_plan, parties, administrator
+):
+    amendment = amendment_propose(
+        milestone=final_plan,
+        new_due_date=NEW,
+        reason="Amended by the parties.",
+        actor=administrator,
+        approvals={parties["AQMD"]: dt.date(2026, 1, 9), parties["POLB"]: dt.date(2026, 1, 12)},
+    )
+    amendment_record_approval(
+        amendment=amendment,
+        party=parties["POLA"],
+        approved_on=dt.date(2026, 1, 22),
+        actor=administrator,
+    )
+    amendment.refresh_from_db()
+    final_plan.refresh_from_db()
+    assert amendment.status == AmendmentStatus.IN_EFFECT and amendment.took_effect_at
+    assert final_plan.due_date == NEW
+    change = final_plan.date_changes.get()
+    assert change.kind == DateChangeKind.AMENDMENT and change.amendment == amendment
+    assert {(a.party.code, a.approved_on) for a in amendment.approvals.all()} == {
+        ("AQMD", dt.date(2026, 1, 9)),
+        ("POLB", dt.date(2026, 1, 12)),
+        ("POLA", dt.date(2026, 1, 22)),
+    }
+    assert AuditEvent.objects.filter(action="due_date_amendment.in_effect").count() == 1
+
+
+def test_all_three_approvals_at_once_take_effect_immediately(final_plan, parties, administrator):
+    amendment = amendment_propose(
+        milestone=final_plan,
+        new_due_date=NEW,
+        reason="Amended.",
+        actor=administrator,
+        approvals={p: dt.date(2026, 1, 9) for p in parties.values()},
+    )
+    assert amendment.status == AmendmentStatus.IN_EFFECT
+
+
+def test_an_approval_recorded_twice_with_another_date_is_a_conflict(
+    final_plan, parties, administrator
+):
+    amendment = amendment_propose(
+        milestone=final_plan,
+        new_due_date=NEW,
+        reason="Amended.",
+        actor=administrator,
+        approvals={parties["AQMD"]: dt.date(2026, 1, 9)},
+    )
+    amendment_record_approval(
+        amendment=amendment,
+        party=parties["AQMD"],
+        approved_on=dt.date(2026, 1, 9),
+        actor=administrator,
+    )
+    with pytest.raises(Conflict):
+        amendment_record_approval(
+            amendment=amendment,
+            party=parties["AQMD"],
+            approved_on=dt.date(2026, 1, 10),
+            actor=administrator,
+        )
+    assert amendment.approvals.count() == 1
+
+
+def test_an_approval_dated_in_the_future_is_refused(final_plan, parties, administrator):
+    with pytest.raises(ServiceError):
+        amendment_propose(
+            milestone=final_plan,
+            new_due_date=NEW,
+            reason="Amended.",
+            actor=administrator,
+            approvals={parties["AQMD"]: dt.date(2099, 1, 1)},
+        )
+
+
+def test_an_abandoned_amendment_takes_no_more_approvals(final_plan, parties, administrator):
+    amendment = amendment_propose(
+        milestone=final_plan, new_due_date=NEW, reason="Amended.", actor=administrator
+    )
+    amendment_abandon(amendment=amendment, reason="POLA's board voted no.", actor=administrator)
+    with pytest.raises(Conflict):
+        amendment_record_approval(
+            amendment=amendment,
+            party=parties["POLA"],
+            approved_on=dt.date(2026, 1, 9),
+            actor=administrator,
+        )
+
+
+def test_only_administrators_record_amendments(final_plan, reviewer):
+    with pytest.raises(Forbidden):
+        amendment_propose(milestone=final_plan, new_due_date=NEW, reason="x", actor=reviewer)
+
+
+def test_the_api_answers_202_pending_then_moves_the_date_on_the_last_approval(
+    final_plan, administrator, pola_staff, polb_staff
+):
+    client = api_as(administrator)
+    response = client.post(
+        f"/api/v1/milestones/{final_plan.pk}/due-date-amendments/",
+        {
+            "new_due_date": NEW.isoformat(),
+            "reason": "Amended by the parties.",
+            "approvals": [
+                {"party": "AQMD", "approved_on": "2026-01-09"},
+                {"party": "POLB", "approved_on": "2026-01-12"},
+            ],
+        },
+        format="json",
+    )
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert body["status"] == "pending" and len(body["approvals"]) == 2
+    final_plan.refresh_from_db()
+    assert final_plan.due_date == dt.date(2027, 12, 31)
+    # Port staff of the port see it; the other port does not.
+    seen = api_as(pola_staff).get(f"/api/v1/due-date-amendments/{body['id']}/")
+    assert seen.status_code == 200, seen.content
+    assert api_as(polb_staff).get(f"/api/v1/due-date-amendments/{body['id']}/").status_code == 404
+    approve = f"/api/v1/due-date-amendments/{body['id']}/approvals/"
+    assert (
+        api_as(pola_staff)
+        .post(approve, {"party": "POLA", "approved_on": "2026-01-22"}, format="json")
+        .status_code
+        == 403
+    )
+    done = client.post(approve, {"party": "POLA", "approved_on": "2026-01-22"}, format="json")
+    assert done.status_code == 200 and done.json()["status"] == "in_effect"
+    final_plan.refresh_from_db()
+    assert final_plan.due_date == NEW
+
+
+def test_a_provisional_date_is_still_corrected_directly(pola, administrator):
+    draft = Milestone.objects.get(party=pola, kind=MilestoneKind.DRAFT_PLAN, phase__number=1)
+    response = api_as(administrator).post(
+        f"/api/v1/milestones/{draft.pk}/due-date-amendments/",
+        {"new_due_date": "2027-05-28", "reason": "The signed text says 28 May."},
+        format="json",
+    )
+    assert response.status_code == 201
+    draft.refresh_from_db()
+    assert draft.due_date == dt.date(2027, 5, 28)
