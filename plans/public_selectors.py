@@ -138,6 +138,17 @@ def public_plan_list() -> list[PublicPhase]:
     ]
 
 
+def public_line_for(version: PlanVersion) -> PublicVersionLine:
+    """Where one public version stands among its plan's public versions (1 query)."""
+    versions = list(
+        public_versions()
+        .filter(plan_id=version.plan_id)
+        .only("id", "number", "status", "plan_id")
+        .order_by("-number")
+    )
+    return next(line for line in _lines(versions) if line.version.pk == version.pk)
+
+
 def public_version_for(*, user: Any, pk: int) -> PlanVersion:
     """A version the public may see with its plan, or 404 (never an unsubmitted draft)."""
     version = PlanVersion.objects.select_related("plan__party", "plan__phase").filter(pk=pk).first()

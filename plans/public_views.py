@@ -47,6 +47,7 @@ def _version_page(
         {
             "version": version,
             "plan": version.plan,
+            "standing": selectors.public_line_for(version),
             "form": form or PublicCommentForm(),
             "can_see_all_comments": policy.can(
                 request.user, policy.Action.PUBLIC_COMMENT_VIEW_ALL, version

@@ -414,3 +414,8 @@ def test_the_public_list_marks_the_current_approved_version_and_the_superseded_o
     assert "The current approved plan is version 2." in response.text
     assert "Changes requested" not in response.text.split("<main")[1]
     assert "status-changes_requested" not in response.text
+    first = client.get(reverse("public-plans:version", args=[submitted.pk])).text
+    assert "Superseded by version 2" in first
+    sent_back = client.get(reverse("public-plans:version", args=[third.pk])).text
+    assert "Sent back for changes" in sent_back
+    assert "Changes requested" not in sent_back.split("<main")[1]

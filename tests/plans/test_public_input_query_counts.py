@@ -49,8 +49,8 @@ def test_the_public_version_page_costs_the_same_at_5_and_50_comments(
 ):
     _bulk_comments(submitted, reviewer, n)
     # version with plan, port and phase; targets; projects; their milestones; documents;
-    # published comments
-    assert _queries(client, reverse("public-plans:version", args=[submitted.pk])) == 6
+    # published comments; the plan's public versions (where this one stands)
+    assert _queries(client, reverse("public-plans:version", args=[submitted.pk])) == 7
 
 
 @pytest.mark.parametrize("n", SIZES)
