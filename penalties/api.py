@@ -29,7 +29,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import policy
-from agreement.selectors import milestones_visible_to
 from api.parsers import LimitedJSONParser
 from api.views import DownloadView
 from core.errors import ServiceError
@@ -63,6 +62,8 @@ from .serializers import (
     PaymentSerializer,
     PenaltyScheduleSerializer,
     PenaltySerializer,
+    TargetActualFileSerializer,
+    TargetActualSerializer,
     WaiverSerializer,
 )
 
@@ -307,6 +308,7 @@ class RequestApi:
     file_serializer: type[serializers.Serializer]
     decision_serializer: type[serializers.Serializer]
     about: str  # what the kind is, for the schema
+    subject_path: str = "milestones"  # the collection of what it is filed on
 
 
 REQUEST_APIS = [
@@ -342,6 +344,19 @@ REQUEST_APIS = [
         "complete: completed_on (not in the future) and a note. Accepted: the milestone is met, "
         "on time if the report was filed by its deadline. Rejected (a reason is required): it "
         "stays open and the port may report again.",
+    ),
+    RequestApi(
+        kind="target_actual",
+        path="target-actuals",
+        name="target-actual",
+        serializer=TargetActualSerializer,
+        file_serializer=TargetActualFileSerializer,
+        decision_serializer=CompletionDecisionSerializer,
+        about="Report the actual value reached in a year (not a future one) for a planning "
+        "target of your port's current approved plan: year, actual_value (in the target's "
+        "unit) and a note. Accepted, it counts in /api/v1/target-progress/ (a later accepted "
+        "report for the same year replaces it); rejected (a reason is required), it does not.",
+        subject_path="plan-targets",
     ),
 ]
 
@@ -386,23 +401,23 @@ def _fields_named_as_in(asked: Any) -> Iterator[None]:
 
 
 class _RequestFile(_Single):
-    """File a request on one of your port's milestones (port staff): JSON, or multipart with
-    PDF ``documents``.  Not a PDF: 400; larger than the limit: 413; one already pending, or
-    the milestone's state does not allow it: 409."""
+    """File a request on one of your port's milestones (or, for a target actual, planning
+    targets) as port staff: JSON, or multipart with PDF ``documents``.  Not a PDF: 400;
+    larger than the limit: 413; one already pending, or the state does not allow it: 409."""
 
     kind: str = ""
     parser_classes = [LimitedJSONParser, MultiPartParser]
 
     def get_queryset(self) -> Any:
-        return milestones_visible_to(self.request.user)
+        return milestone_requests.KINDS[self.kind].subject.visible(self.request.user)
 
     def post(self, request: Request, pk: int) -> Response:
-        milestone = self.get_object()
+        subject = self.get_object()
         asked: Any = self.get_serializer(data=request.data)
         asked.is_valid(raise_exception=True)
         with _fields_named_as_in(asked):
             made = milestone_requests.request_file(
-                kind=self.kind, milestone=milestone, actor=request.user, **asked.service_fields()
+                kind=self.kind, subject=subject, actor=request.user, **asked.service_fields()
             )
         row = selectors.requests_visible_to(request.user, self.kind).get(pk=made.pk)
         return Response(self.row_serializer(row).data, status=status.HTTP_201_CREATED)
@@ -492,7 +507,7 @@ def _request_views(api: RequestApi) -> list[Any]:
             name=f"{api.name}-document",
         ),
         path(f"{api.path}/<int:pk>/decision/", decide.as_view(), name=f"{api.name}-decision"),
-        path(f"milestones/<int:pk>/{api.path}/", filing.as_view(), name=f"{api.name}-file"),
+        path(f"{api.subject_path}/<int:pk>/{api.path}/", filing.as_view(), name=f"{api.name}-file"),
     ]
 
 
