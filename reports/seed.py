@@ -42,7 +42,25 @@ _POLB_PRECISION = (
     "rounded to whole percent; the inventory year is not stated, taken as the latest (2024)"
 )
 
+# The 2023 inventories as the ports published them (percent change vs 2005, whole percent).
+# These percentages are not in shared/data/caap_inventory_public.csv; they are the figures
+# issue #14 quotes from the ports' 2023 inventory releases.
+_POLB_2023 = (
+    "Port of Long Beach 2023 air emissions inventory (percent change vs 2005), as quoted in "
+    "issue #14"
+)
+_POLA_2023 = (
+    "Port of Los Angeles 2023 air emissions inventory (percent change vs 2005), as quoted in "
+    "issue #14"
+)
+
 PUBLISHED_CHANGES = [
+    PublishedChange("POLB", 2023, Metric.DPM, Decimal(-92), None, "whole percent", _POLB_2023),
+    PublishedChange("POLB", 2023, Metric.NOX, Decimal(-71), None, "whole percent", _POLB_2023),
+    PublishedChange("POLB", 2023, Metric.SOX, Decimal(-98), None, "whole percent", _POLB_2023),
+    PublishedChange("POLB", 2023, Metric.GHG, Decimal(-17), None, "whole percent", _POLB_2023),
+    PublishedChange("POLA", 2023, Metric.DPM, Decimal(-91), None, "whole percent", _POLA_2023),
+    PublishedChange("POLA", 2023, Metric.SOX, Decimal(-98), None, "whole percent", _POLA_2023),
     PublishedChange(
         "POLA", 2024, Metric.DPM, Decimal(-90), Decimal(-93), "whole percent", _POLA_2024
     ),

@@ -118,7 +118,11 @@ class DerivedFigureSerializer(serializers.Serializer):
     )
     value_basis = serializers.ChoiceField(choices=FigureBasis.choices, allow_null=True)
     change_vs_2005_pct = serializers.DecimalField(
-        source="change_pct", max_digits=None, decimal_places=1, allow_null=True
+        source="change_pct",
+        max_digits=None,
+        decimal_places=0,
+        allow_null=True,
+        help_text=_("Whole percent (the sources' precision); negative = reduction."),
     )
     change_source = serializers.CharField(
         allow_null=True, help_text=_("published or computed; null when missing.")
@@ -131,7 +135,7 @@ class DerivedFigureSerializer(serializers.Serializer):
         help_text=_("Short tons per 10,000 TEU (pollutants only)."),
     )
     intensity_change_vs_2005_pct = serializers.DecimalField(
-        max_digits=None, decimal_places=1, allow_null=True
+        max_digits=None, decimal_places=0, allow_null=True
     )
     intensity_source = serializers.CharField(allow_null=True)
 

@@ -12,7 +12,7 @@ def test_the_public_sees_accepted_figures_with_percentage_only_records_marked(cl
     response = client.get(reverse("reports:emissions"))
     assert response.status_code == 200
     assert "16,331" in response.text
-    assert "-73.0%" in response.text and "vs 2005" in response.text
+    assert "-73%" in response.text and "vs 2005" in response.text
     assert "Enter an inventory" not in response.text
 
 
