@@ -414,6 +414,14 @@ class ReportRun(models.Model):
         blank=True,
         help_text=_("The report shows the data recorded up to this moment."),
     )
+    executive_summary = models.TextField(
+        _("executive summary"),
+        blank=True,
+        help_text=_(
+            "Written by AQMD staff before rendering; printed after the cover. A run without "
+            "one cannot be published."
+        ),
+    )
     pdf = models.FileField(_("PDF"), upload_to=report_upload_to, max_length=300, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     size_bytes = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
@@ -460,6 +468,10 @@ class ReportRun(models.Model):
                 name="failed_report_has_error", condition=~Q(status="failed") | ~Q(error="")
             ),
             models.CheckConstraint(
+                name="published_report_has_executive_summary",
+                condition=Q(is_published=False) | ~Q(executive_summary=""),
+            ),
+            models.CheckConstraint(
                 name="published_report_is_ready",
                 condition=Q(is_published=False)
                 | (Q(status="ready") & Q(published_at__isnull=False)),
@@ -473,6 +485,13 @@ class ReportRun(models.Model):
     def __str__(self) -> str:
         port = self.party.code if self.party is not None else _("both ports")
         return f"{self.year} {port} v{self.version}"
+
+    @property
+    def report_number(self) -> str:
+        """The number printed on the cover, e.g. ``CA-2026-POLA-2`` (``ALL`` for both ports):
+        reporting year, scope and version, unique like the run itself."""
+        scope = self.party.code if self.party is not None else "ALL"
+        return f"CA-{self.year}-{scope}-{self.version}"
 
     @property
     def scope_label(self) -> str:

@@ -70,6 +70,7 @@ def report_generate(request: HttpRequest) -> HttpResponse:
                 year=form.cleaned_data["year"],
                 party=form.cleaned_data["party"],
                 actor=_actor(request),
+                executive_summary=form.cleaned_data["executive_summary"],
             )
         except ServiceError as exc:
             messages.error(request, str(exc))
