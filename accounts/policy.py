@@ -48,6 +48,12 @@ class Action(StrEnum):
     COMPLETION_VIEW = "completion.view"  # read completion reports (own port; AQMD, the board)
     COMPLETION_REPORT = "completion.report"
     COMPLETION_DECIDE = "completion.decide"
+    # The actuals ports report against their approved plans' targets, verified by AQMD.
+    TARGET_ACTUAL_VIEW = "target_actual.view"  # the reports themselves (own port; AQMD, board)
+    TARGET_ACTUAL_REPORT = "target_actual.report"
+    TARGET_ACTUAL_DECIDE = "target_actual.decide"
+    # Target vs verified actual (approved targets and accepted actuals only).
+    TARGET_PROGRESS_VIEW = "target_progress.view"
     DEFAULT_VIEW = "default.view"  # defaults AQMD confirmed: public
     # Flagged and dismissed defaults: AQMD and the port concerned, never the public.
     DEFAULT_VIEW_UNDETERMINED = "default.view_undetermined"
@@ -163,6 +169,12 @@ RULES: dict[Action, Rule] = {
     Action.COMPLETION_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF})),
     Action.COMPLETION_REPORT: Rule(own_port=frozenset({STAFF})),
     Action.COMPLETION_DECIDE: Rule(roles=AQMD),
+    Action.TARGET_ACTUAL_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF})),
+    Action.TARGET_ACTUAL_REPORT: Rule(own_port=frozenset({STAFF})),
+    Action.TARGET_ACTUAL_DECIDE: Rule(roles=AQMD),
+    # Progress is read where plans are read: AQMD and the board every port, port staff
+    # their own (the public reads the approved plans and the published annual report).
+    Action.TARGET_PROGRESS_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF})),
     Action.DEFAULT_VIEW: Rule(
         roles=READERS, own_port=frozenset({STAFF}), public=True, check=_determined_or_own
     ),

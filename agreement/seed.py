@@ -199,4 +199,7 @@ def seed_agreement() -> Agreement:
             PenaltyTier(schedule=schedule, default_ordinal=n, amount=amount)
             for n, amount in PENALTY_TIERS
         )
+    from reports.seed import seed_caap_targets
+
+    seed_caap_targets()
     return agreement

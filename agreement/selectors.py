@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -160,3 +161,19 @@ def plan_milestones_by_port() -> list[tuple[Party, list[Milestone]]]:
     )
     ports = list(Party.objects.ports())
     return [(p, [m for m in milestones if m.party_id == p.pk]) for p in ports]
+
+
+def milestones_as_at(cutoff: dt.datetime) -> MilestoneQuerySet:
+    """Milestones annotated with ``due_date_at_cutoff``: the due date as it stood at
+    ``cutoff``, from the recorded date changes (the old date of the first change made after
+    the cut-off; the current date when none was).  ``is_provisional_at_cutoff`` likewise.
+    The one place reports read due dates of the past from."""
+    later = MilestoneDateChange.objects.filter(
+        milestone=OuterRef("pk"), changed_at__gt=cutoff
+    ).order_by("changed_at", "id")
+    return Milestone.objects.annotate(
+        due_date_at_cutoff=Coalesce(Subquery(later.values("old_due_date")[:1]), F("due_date")),
+        is_provisional_at_cutoff=Coalesce(
+            Subquery(later.values("old_is_provisional")[:1]), F("is_provisional")
+        ),
+    )

@@ -42,10 +42,16 @@ class PendingRequests:
     extensions: int
     flexibility_claims: int
     completion_reports: int
+    target_actuals: int = 0
 
     @property
     def total(self) -> int:
-        return self.extensions + self.flexibility_claims + self.completion_reports
+        return (
+            self.extensions
+            + self.flexibility_claims
+            + self.completion_reports
+            + self.target_actuals
+        )
 
 
 @dataclass(frozen=True)
@@ -83,12 +89,13 @@ class Dashboard:
 def _pending_requests(user: Any) -> PendingRequests:
     counts = {
         kind: penalty_selectors.requests_visible_to(user, kind).filter(status="pending").count()
-        for kind in ("extension", "flexibility", "completion")
+        for kind in ("extension", "flexibility", "completion", "target_actual")
     }
     return PendingRequests(
         extensions=counts["extension"],
         flexibility_claims=counts["flexibility"],
         completion_reports=counts["completion"],
+        target_actuals=counts["target_actual"],
     )
 
 

@@ -15,6 +15,7 @@ from .models import (
     PenaltySchedule,
     PenaltyTier,
     SweepFailure,
+    TargetActual,
 )
 
 
@@ -58,6 +59,12 @@ class FlexibilityClaimAdmin(ImmutableRecordAdmin):
 class CompletionReportAdmin(ImmutableRecordAdmin):
     list_display = ["milestone", "completed_on", "status", "filed_at", "filed_on_time"]
     list_filter = ["status"]
+
+
+@admin.register(TargetActual)
+class TargetActualAdmin(ImmutableRecordAdmin):
+    list_display = ["target", "party", "year", "actual_value", "status", "filed_at"]
+    list_filter = ["status", "party"]
 
 
 @admin.register(SweepFailure)

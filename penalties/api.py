@@ -28,7 +28,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import policy
-from agreement.selectors import milestones_visible_to
 from api.parsers import LimitedJSONParser
 from core.errors import ServiceError
 from core.resources import PDF_DOWNLOAD, DownloadView, Resource, ResourceView, SingleView
@@ -61,6 +60,8 @@ from .serializers import (
     PaymentSerializer,
     PenaltyScheduleSerializer,
     PenaltySerializer,
+    TargetActualFileSerializer,
+    TargetActualSerializer,
     WaiverSerializer,
 )
 
@@ -220,6 +221,7 @@ class RequestApi:
     file_serializer: type[serializers.Serializer]
     decision_serializer: type[serializers.Serializer]
     about: str  # what the kind is, for the schema
+    subject_path: str = "milestones"  # the collection of what it is filed on
 
 
 REQUEST_APIS = [
@@ -256,6 +258,19 @@ REQUEST_APIS = [
         "on time if the report was filed by its deadline. Rejected (a reason is required): it "
         "stays open and the port may report again.",
     ),
+    RequestApi(
+        kind="target_actual",
+        path="target-actuals",
+        name="target-actual",
+        serializer=TargetActualSerializer,
+        file_serializer=TargetActualFileSerializer,
+        decision_serializer=CompletionDecisionSerializer,
+        about="Report the actual value reached in a year (not a future one) for a planning "
+        "target of your port's current approved plan: year, actual_value (in the target's "
+        "unit) and a note. Accepted, it counts in /api/v1/target-progress/ (a later accepted "
+        "report for the same year replaces it); rejected (a reason is required), it does not.",
+        subject_path="plan-targets",
+    ),
 ]
 
 
@@ -283,24 +298,24 @@ def _fields_named_as_in(asked: Any) -> Iterator[None]:
 
 
 class _RequestFile(SingleView):
-    """File a request on one of your port's milestones (port staff): JSON, or multipart with
-    PDF ``documents``.  Not a PDF: 400; larger than the limit: 413; one already pending, or
-    the milestone's state does not allow it: 409."""
+    """File a request on one of your port's milestones (or, for a target actual, planning
+    targets) as port staff: JSON, or multipart with PDF ``documents``.  Not a PDF: 400;
+    larger than the limit: 413; one already pending, or the state does not allow it: 409."""
 
     kind: str = ""
     resource: Resource
     parser_classes = [LimitedJSONParser, MultiPartParser]
 
     def get_queryset(self) -> Any:
-        return milestones_visible_to(self.request.user)
+        return milestone_requests.KINDS[self.kind].subject.visible(self.request.user)
 
     def post(self, request: Request, pk: int) -> Response:
-        milestone = self.get_object()
+        subject = self.get_object()
         asked: Any = self.get_serializer(data=request.data)
         asked.is_valid(raise_exception=True)
         with _fields_named_as_in(asked):
             made = milestone_requests.request_file(
-                kind=self.kind, milestone=milestone, actor=request.user, **asked.service_fields()
+                kind=self.kind, subject=subject, actor=request.user, **asked.service_fields()
             )
         row = self.resource.rows(request.user).get(pk=made.pk)
         return Response(self.row_serializer(row).data, status=status.HTTP_201_CREATED)
@@ -383,7 +398,7 @@ def _request_views(api: RequestApi) -> list[Any]:
             name=f"{api.name}-document",
         ),
         path(f"{api.path}/<int:pk>/decision/", decide.as_view(), name=f"{api.name}-decision"),
-        path(f"milestones/<int:pk>/{api.path}/", filing.as_view(), name=f"{api.name}-file"),
+        path(f"{api.subject_path}/<int:pk>/{api.path}/", filing.as_view(), name=f"{api.name}-file"),
     ]
 
 

@@ -26,6 +26,7 @@ from .models import (
     PenaltySchedule,
     PenaltyStatus,
     RequestStatus,
+    TargetActual,
 )
 
 # A year filter accepts the years a date column can hold (anything else is a 400, not a 500).
@@ -109,17 +110,21 @@ class PenaltyFilter(PageFilterSet):
         fields = ["port", "status", "year"]
 
 
+SUBJECT_LABELS = {"milestone": _("Milestone id"), "target": _("Planning target id")}
+
+
 def _request_filter(
     model: type[MilestoneRequest], statuses: type[Any], filed_param: str
 ) -> type[django_filters.FilterSet]:
     """The filters of one kind of request (``filed_param``: how the API names its filing
     time in ``?ordering=``, kept from before the kinds shared one table shape)."""
-    meta = type("Meta", (), {"model": model, "fields": ["port", "status", "milestone"]})
+    subject = model.SUBJECT
+    meta = type("Meta", (), {"model": model, "fields": ["port", "status", subject]})
     attrs = {
         "port": _port(),
         "status": django_filters.ChoiceFilter(choices=statuses.choices, label=_("Status")),
-        "milestone": django_filters.NumberFilter(
-            field_name="milestone_id", label=_("Milestone id")
+        subject: django_filters.NumberFilter(
+            field_name=f"{subject}_id", label=SUBJECT_LABELS[subject]
         ),
         "ordering": StableOrderingFilter(
             fields={"filed_at": filed_param, "party__code": "port", "id": "id"},
@@ -134,6 +139,7 @@ REQUEST_FILTERS: dict[str, type[django_filters.FilterSet]] = {
     "extension": _request_filter(ExtensionRequest, RequestStatus, "requested_at"),
     "flexibility": _request_filter(FlexibilityClaim, ClaimStatus, "filed_at"),
     "completion": _request_filter(CompletionReport, ClaimStatus, "filed_at"),
+    "target_actual": _request_filter(TargetActual, ClaimStatus, "filed_at"),
 }
 
 

@@ -71,11 +71,34 @@ class CompletionReportForm(forms.Form):
     )
 
 
+class TargetActualForm(forms.Form):
+    year = forms.IntegerField(
+        label=_("Year"),
+        min_value=2025,
+        max_value=2100,
+        help_text=_("The calendar year the value was reached in; not a future year."),
+    )
+    actual_value = forms.DecimalField(
+        label=_("Actual value"),
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("In the target's unit, e.g. chargers installed or MW of grid capacity."),
+    )
+    reason = forms.CharField(
+        label=_("How it was counted"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("For example: 24 chargers commissioned at Pier 300 and Pier 400."),
+    )
+    documents = MultiplePDFField(label=_("Supporting documents (PDF)"))
+
+
 # The form a port files for each kind of request (the service's fields by name).
 REQUEST_FORMS: dict[str, type[forms.Form]] = {
     "extension": ExtensionRequestForm,
     "flexibility": FlexibilityClaimForm,
     "completion": CompletionReportForm,
+    "target_actual": TargetActualForm,
 }
 
 

@@ -9,6 +9,13 @@
 * **Completion report** (a project milestone, or the port's annual report with the report
   PDF as evidence): the completion date, never in the future, and a note.  Accepted, the
   milestone is met as of the filing; rejected, it stays open and the port may report again.
+* **Target actual** (a planning target of the port's current approved plan, not a
+  milestone): the value reached in a past or the current year, and a note.  Accepted, it
+  counts toward the target (:func:`plans.selectors.target_progress`); rejected, it does not
+  and the port may report again.
+
+Most kinds are about a milestone; a kind names what it is about with ``subject_field`` and
+how to find and lock it (:class:`Subject`).
 
 :func:`request_file` and :func:`request_decide` are the two services; a :class:`RequestKind`
 says what is particular to each kind.  While a request filed in time waits for AQMD (any
@@ -52,9 +59,70 @@ from .models import (
     ExtensionRequest,
     FlexibilityClaim,
     MilestoneRequest,
+    TargetActual,
     counts_as_default,
 )
 from .services import default_withdraw_with_penalty
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a kind of request is about: a milestone, or a planning target.
+
+    The object exposes ``party_id``, ``party`` and ``title`` (for the mail and the pages).
+    """
+
+    field: str  # the request's field, e.g. "milestone"
+    # The rows filing reads, locking the one filed on (with what the mail reads).
+    for_filing: Callable[[], Any]
+    # The row request_decide locks before acting on it.
+    for_decision: Callable[[], Any]
+    already_pending: Promise  # "A %(what)s for this milestone is already waiting..."
+    related: tuple[str, ...]  # what the request's pages and API rows read of it
+    # visible(user) -> the rows the user may see (filing on another port's row is a 404)
+    visible: Callable[[Any], Any]
+
+
+def _milestones_visible(user: Any) -> Any:
+    from agreement.selectors import milestones_visible_to
+
+    return milestones_visible_to(user)
+
+
+def _targets_visible(user: Any) -> Any:
+    from plans.selectors import targets_visible_to
+
+    return targets_visible_to(user)
+
+
+def _targets() -> Any:
+    from plans.models import PlanningTarget
+
+    return PlanningTarget.objects
+
+
+MILESTONE = Subject(
+    field="milestone",
+    for_filing=lambda: Milestone.objects.select_for_update().select_related("party"),
+    for_decision=lambda: Milestone.objects.select_for_update(),
+    visible=_milestones_visible,
+    related=("milestone__party",),
+    already_pending=gettext_lazy(
+        "A %(what)s for this milestone is already waiting for a decision."
+    ),
+)
+TARGET = Subject(
+    field="target",
+    for_filing=lambda: (
+        _targets().select_for_update(of=("self",)).select_related("version__plan__party")
+    ),
+    for_decision=lambda: _targets().select_for_update(),
+    visible=_targets_visible,
+    related=("target__version__plan__party", "target__version__plan__phase", "target__category"),
+    already_pending=gettext_lazy(
+        "A %(what)s for this target and year is already waiting for a decision."
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -68,11 +136,12 @@ class RequestKind:
     noun: Promise  # "extension request"
     reason_missing: Promise  # the message when the reason (or note) is empty
     refusal_needs_note: Promise
-    # check(locked milestone, fields, now) -> the kind's own fields for the new row; raises
-    check: Callable[[Milestone, dict[str, Any], dt.datetime], dict[str, Any]]
-    # accept(locked request, locked milestone, actor, note, options) -> changes to the request
-    accept: Callable[[Any, Milestone, Any, str, dict[str, Any]], dict[str, Any]]
-    documents_required: Callable[[Milestone], bool] = lambda milestone: False
+    # check(locked subject, fields, now) -> the kind's own fields for the new row; raises
+    check: Callable[[Any, dict[str, Any], dt.datetime], dict[str, Any]]
+    # accept(locked request, locked subject, actor, note, options) -> changes to the request
+    accept: Callable[[Any, Any, Any, str, dict[str, Any]], dict[str, Any]]
+    documents_required: Callable[[Any], bool] = lambda subject: False
+    subject: Subject = MILESTONE
 
     @property
     def kind(self) -> str:
@@ -271,6 +340,45 @@ def _completion_accept(
     return {}
 
 
+# --- Target actuals ---------------------------------------------------------------------------
+
+
+def _target_actual_check(target: Any, fields: dict[str, Any], now: dt.datetime) -> dict:
+    from plans.selectors import is_current_approved_target
+
+    if not is_current_approved_target(target):
+        raise Conflict(
+            _(
+                "Actuals are reported against the targets of the plan's current approved "
+                "version; this target is not one of them."
+            )
+        )
+    year = fields.get("year")
+    this_year = deadlines.pacific_today(now).year
+    if not isinstance(year, int):
+        raise ServiceError(_("Enter the year reported."), fields={"year": _("Required.")})
+    if year < 2025 or year > this_year:
+        raise ServiceError(
+            _("The year must be between 2025 and the current year (%(year)s).")
+            % {"year": this_year},
+            fields={"year": _("Not a reportable year.")},
+        )
+    value = fields.get("actual_value")
+    if value is None or value < 0:
+        raise ServiceError(
+            _("Enter the actual value reached, zero or more, in %(unit)s.") % {"unit": target.unit},
+            fields={"actual_value": _("Required.")},
+        )
+    return {"year": year, "actual_value": value}
+
+
+def _target_actual_accept(
+    actual: TargetActual, target: Any, actor: Any, note: str, options: dict
+) -> dict[str, Any]:
+    # Nothing else changes: an accepted actual counts toward the target from now on.
+    return {}
+
+
 KINDS: dict[str, RequestKind] = {
     spec.kind: spec
     for spec in (
@@ -308,6 +416,18 @@ KINDS: dict[str, RequestKind] = {
             accept=_completion_accept,
             documents_required=lambda m: m.kind == MilestoneKind.ANNUAL_REPORT,
         ),
+        RequestKind(
+            model=TargetActual,
+            view_action=Action.TARGET_ACTUAL_VIEW,
+            file_action=Action.TARGET_ACTUAL_REPORT,
+            decide_action=Action.TARGET_ACTUAL_DECIDE,
+            noun=gettext_lazy("target actual"),
+            reason_missing=gettext_lazy("Say how the actual was counted."),
+            refusal_needs_note=gettext_lazy("Say why the actual is rejected."),
+            check=_target_actual_check,
+            accept=_target_actual_accept,
+            subject=TARGET,
+        ),
     )
 }
 assert set(KINDS) == set(REQUEST_MODELS)
@@ -324,23 +444,28 @@ def kind_of(request: MilestoneRequest) -> RequestKind:
 def request_file(
     *,
     kind: str,
-    milestone: Milestone,
+    milestone: Milestone | None = None,
+    subject: Any = None,
     reason: str,
     uploads: Iterable[UploadedFile] = (),
     actor: Any,
     **fields: Any,
 ) -> MilestoneRequest:
-    """Port staff file a request of ``kind`` on one of their port's milestones.
+    """Port staff file a request of ``kind`` on one of their port's milestones (``milestone``)
+    or, for a target actual, planning targets (``subject``).
 
-    ``fields`` are the kind's own (``requested_due_date``; ``completed_on``).  A second
-    request of the kind while one is pending: :class:`Conflict`.
+    ``fields`` are the kind's own (``requested_due_date``; ``completed_on``; ``year`` and
+    ``actual_value``).  A second request of the kind while one is pending: :class:`Conflict`.
     """
     spec = KINDS[kind]
-    policy.require(actor, spec.file_action, milestone)
+    about = subject if subject is not None else milestone
+    if about is None:
+        raise ServiceError(_("Say what the request is about."))
+    policy.require(actor, spec.file_action, about)
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(spec.reason_missing, fields={"reason": _("A reason is required.")})
-    locked = Milestone.objects.select_for_update().select_related("party").get(pk=milestone.pk)
+    locked = spec.subject.for_filing().get(pk=about.pk)
     now = timezone.now()
     own = spec.check(locked, fields, now)
     uploads = list(uploads)
@@ -352,7 +477,7 @@ def request_file(
     try:
         with transaction.atomic():
             made = spec.model.objects.create(
-                milestone=locked,
+                **{spec.subject.field: locked},
                 party_id=locked.party_id,
                 reason=reason,
                 filed_by=actor,
@@ -360,10 +485,7 @@ def request_file(
                 **own,
             )
     except IntegrityError as exc:
-        raise Conflict(
-            _("A %(what)s for this milestone is already waiting for a decision.")
-            % {"what": spec.noun}
-        ) from exc
+        raise Conflict(spec.subject.already_pending % {"what": spec.noun}) from exc
     stored = [document_store(upload=u, actor=actor, party_id=locked.party_id) for u in uploads]
     made.documents.add(*stored)
     after = snapshot(made, [f.name for f in spec.model._meta.concrete_fields])
@@ -410,8 +532,8 @@ def request_decide(
         raise ServiceError(spec.refusal_needs_note, fields={"note": _("A reason is required.")})
     changes: dict[str, Any] = {}
     if accept:
-        milestone = Milestone.objects.select_for_update().get(pk=locked.milestone_id)
-        changes = spec.accept(locked, milestone, actor, note, options)
+        about = spec.subject.for_decision().get(pk=getattr(locked, f"{spec.subject.field}_id"))
+        changes = spec.accept(locked, about, actor, note, options)
     moved = transition(
         locked,
         to,
@@ -433,7 +555,7 @@ def request_decide(
 def _decision_mail(spec: RequestKind, row: MilestoneRequest) -> Mail:
     values = {
         "what": str(spec.noun).capitalize(),
-        "milestone": row.milestone.title,
+        "milestone": row.subject.title,
         "outcome": row.get_status_display().lower(),  # type: ignore[attr-defined]
         "note": row.decision_note,
         "url": absolute_url(reverse(f"penalties:{spec.kind}", args=[row.pk])),

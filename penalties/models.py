@@ -8,7 +8,8 @@ the log of notices sent.
   assessing its :class:`Penalty` from the :class:`PenaltySchedule` in force at the miss by the
   port's confirmed defaults, or dismisses it.
 * Ports file :class:`MilestoneRequest` s (extension requests, flexibility claims, completion
-  reports) that AQMD decides (``penalties/milestone_requests.py``).
+  reports, and the actuals of their approved plans' targets) that AQMD decides
+  (``penalties/milestone_requests.py``).
 * Every stateful model declares its transition table here, once (:mod:`core.workflow`).
 * Nothing is deleted: withdrawn defaults, withdrawn penalties, refused requests stay on record.
 """
@@ -514,8 +515,19 @@ class ClaimStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+# Every kind of request: a reason, and a decider once decided.
+REQUEST_CHECKS = [
+    models.CheckConstraint(name="%(class)s_has_reason", condition=~Q(reason="")),
+    models.CheckConstraint(
+        name="%(class)s_decided_has_decider",
+        condition=Q(status="pending") | (Q(decided_by__isnull=False) & Q(decided_at__isnull=False)),
+    ),
+]
+
+
 class MilestoneRequest(models.Model):
-    """What a port asks AQMD to decide about one of its milestones.
+    """What a port asks AQMD to decide about one of its records: a milestone (most kinds) or
+    a planning target of an approved plan (the target's actual for a year).
 
     Port staff file it (reason, PDF documents); an AQMD reviewer decides it once, either
     way (:attr:`ACCEPT` or :attr:`REJECT`, a note required to refuse).  Each kind says what
@@ -526,6 +538,7 @@ class MilestoneRequest(models.Model):
     KIND: str = ""
     ACCEPT: str = ""
     REJECT: str = ""
+    SUBJECT: str = "milestone"  # the field naming what the request is about
 
     # Declared by each kind (the reverse name differs); typed here for the shared flow.
     if TYPE_CHECKING:
@@ -568,13 +581,13 @@ class MilestoneRequest(models.Model):
                 condition=Q(status="pending"),
                 name="%(class)s_one_pending_per_milestone",
             ),
-            models.CheckConstraint(name="%(class)s_has_reason", condition=~Q(reason="")),
-            models.CheckConstraint(
-                name="%(class)s_decided_has_decider",
-                condition=Q(status="pending")
-                | (Q(decided_by__isnull=False) & Q(decided_at__isnull=False)),
-            ),
+            *REQUEST_CHECKS,
         ]
+
+    @property
+    def subject(self) -> Any:
+        """What the request is about: its milestone, or its planning target."""
+        return getattr(self, self.SUBJECT)
 
     @property
     def is_pending(self) -> bool:
@@ -718,11 +731,66 @@ class CompletionReport(MilestoneRequest):
         }
 
 
+class TargetActual(MilestoneRequest):
+    """A port reports the actual value reached for one planning target of its approved plan
+    in one calendar year (e.g. chargers installed at container terminals by the end of
+    2028); AQMD verifies it through the same flow as a completion report.
+
+    Only an accepted actual counts toward the target; when AQMD accepts a later report for
+    the same target and year (a correction), the latest accepted one counts.  Rejected, the
+    port may report again.
+    """
+
+    KIND = "target_actual"
+    SUBJECT = "target"
+    ACCEPT = ClaimStatus.ACCEPTED
+    REJECT = ClaimStatus.REJECTED
+
+    target = models.ForeignKey(
+        "plans.PlanningTarget",
+        verbose_name=_("planning target"),
+        on_delete=models.PROTECT,
+        related_name="actuals",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.PENDING
+    )
+    year = models.PositiveSmallIntegerField(_("year reported"))
+    actual_value = models.DecimalField(_("actual value"), max_digits=14, decimal_places=2)
+
+    class Meta(MilestoneRequest.Meta):
+        verbose_name = _("target actual")
+        verbose_name_plural = _("target actuals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "year"],
+                condition=Q(status="pending"),
+                name="targetactual_one_pending_per_target_year",
+            ),
+            *REQUEST_CHECKS,
+            models.CheckConstraint(
+                name="targetactual_value_not_negative", condition=Q(actual_value__gte=0)
+            ),
+            models.CheckConstraint(
+                name="targetactual_year_in_range", condition=Q(year__gte=2025) & Q(year__lte=2100)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Actual for %(target)s in %(year)s: %(value)s") % {
+            "target": self.target,
+            "year": self.year,
+            "value": self.actual_value,
+        }
+
+
 _request_workflow(ExtensionRequest, RequestStatus)
 _request_workflow(FlexibilityClaim, ClaimStatus)
 _request_workflow(CompletionReport, ClaimStatus)
+_request_workflow(TargetActual, ClaimStatus)
 REQUEST_MODELS: dict[str, type[MilestoneRequest]] = {
-    model.KIND: model for model in (ExtensionRequest, FlexibilityClaim, CompletionReport)
+    model.KIND: model
+    for model in (ExtensionRequest, FlexibilityClaim, CompletionReport, TargetActual)
 }
 
 

@@ -137,7 +137,11 @@ def milestone_rows(*, user: Any, now: dt.datetime | None = None) -> list[Milesto
             milestone=m,
             days_left=deadlines.days_left(m.due_date, now),
             default=m.visible_defaults[0] if m.visible_defaults else None,
-            pending=frozenset(kind for kind in REQUEST_MODELS if getattr(m, f"pending_{kind}")),
+            pending=frozenset(
+                kind
+                for kind, model in REQUEST_MODELS.items()
+                if model.SUBJECT == "milestone" and getattr(m, f"pending_{kind}")
+            ),
         )
         for m in milestones
     ]
@@ -187,7 +191,7 @@ def requests_visible_to(user: Any, kind: str) -> QuerySet[Any]:
         user,
         spec.view_action,
         spec.model.objects.select_related(
-            "party", "milestone__party", "filed_by", "decided_by"
+            "party", *spec.subject.related, "filed_by", "decided_by"
         ).prefetch_related("documents"),
     )
 

@@ -22,6 +22,7 @@ from .models import (
     Penalty,
     PenaltySchedule,
     PenaltyTier,
+    TargetActual,
 )
 
 
@@ -165,9 +166,10 @@ class DocumentSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "size_bytes", "sha256", "uploaded_at"]
 
 
-class _RequestSerializer(serializers.ModelSerializer):
+class _FiledSerializer(serializers.ModelSerializer):
+    """What every kind of request shows: port, documents, who filed and decided."""
+
     port = _port()
-    milestone_title = serializers.CharField(source="milestone.title", read_only=True)
     documents = DocumentSerializer(many=True, read_only=True)
     filed_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="username", read_only=True
@@ -176,8 +178,13 @@ class _RequestSerializer(serializers.ModelSerializer):
         slug_field="username", read_only=True, allow_null=True
     )
 
-    HEAD = ["id", "port", "milestone", "milestone_title"]
     TAIL = ["documents", "status", "filed_by", "filed_at", "decided_by", "decided_at"]
+
+
+class _RequestSerializer(_FiledSerializer):
+    milestone_title = serializers.CharField(source="milestone.title", read_only=True)
+
+    HEAD = ["id", "port", "milestone", "milestone_title"]
 
 
 class ExtensionRequestSerializer(_RequestSerializer):
@@ -227,6 +234,33 @@ class CompletionReportSerializer(_RequestSerializer):
             "note",
             "filed_on_time",
             *_RequestSerializer.TAIL,
+            "decision_note",
+        ]
+
+
+class TargetActualSerializer(_FiledSerializer):
+    plan = serializers.IntegerField(source="target.version.plan_id", read_only=True)
+    phase = serializers.IntegerField(source="target.version.plan.phase.number", read_only=True)
+    category = serializers.CharField(source="target.category.code", read_only=True)
+    metric = serializers.CharField(source="target.metric", read_only=True)
+    unit = serializers.CharField(source="target.unit", read_only=True)
+    note = serializers.CharField(source="reason", read_only=True)
+
+    class Meta:
+        model = TargetActual
+        fields = [
+            "id",
+            "port",
+            "plan",
+            "phase",
+            "category",
+            "target",
+            "metric",
+            "unit",
+            "year",
+            "actual_value",
+            "note",
+            *_FiledSerializer.TAIL,
             "decision_note",
         ]
 
@@ -288,6 +322,27 @@ class CompletionReportFileSerializer(serializers.Serializer):
             "reason": data["note"],
             "uploads": data["documents"],
             "completed_on": data["completed_on"],
+        }
+
+
+class TargetActualFileSerializer(serializers.Serializer):
+    """Report the actual reached for a target of your port's approved plan in one year."""
+
+    year = serializers.IntegerField(help_text=_("The calendar year; not a future year."))
+    actual_value = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text=_("In the target's unit; zero or more.")
+    )
+    note = serializers.CharField(max_length=5000, help_text=_("How the actual was counted."))
+    documents = _documents_field(_("Evidence, PDF only."))
+    api_names = {"reason": "note"}  # the service's name → this request's
+
+    def service_fields(self) -> dict[str, Any]:
+        data = self.validated_data
+        return {
+            "reason": data["note"],
+            "uploads": data["documents"],
+            "year": data["year"],
+            "actual_value": data["actual_value"],
         }
 
 

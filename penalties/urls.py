@@ -10,7 +10,10 @@ REQUEST_PATHS = {
     "extension": "extensions",
     "flexibility": "flexibility",
     "completion": "completions",
+    "target_actual": "target-actuals",
 }
+# What each kind is filed on: a milestone, or (target actuals) a planning target.
+SUBJECT_PATHS = {"target_actual": "targets"}
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.defaults_list, name="defaults"),
@@ -29,7 +32,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
 for kind, prefix in REQUEST_PATHS.items():
     urlpatterns += [
         path(
-            f"milestones/<int:pk>/{kind}/",
+            f"{SUBJECT_PATHS.get(kind, 'milestones')}/<int:pk>/{kind}/",
             views.request_new,
             {"kind": kind},
             name=f"{kind}-new",

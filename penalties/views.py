@@ -23,7 +23,6 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import policy
 from accounts.policy import Action
-from agreement import selectors as agreement_selectors
 from core.errors import ServiceError
 from core.exports import Column, export_response
 from core.forms import add_service_error
@@ -194,23 +193,31 @@ REQUEST_WORDS: dict[str, dict[str, Any]] = {
         "yes": gettext_lazy("Accept: the milestone is met"),
         "no": gettext_lazy("Reject: the milestone stays open"),
     },
+    "target_actual": {
+        "heading": gettext_lazy("Report the actual reached for a target"),
+        "submit": gettext_lazy("File the actual"),
+        "filed": gettext_lazy("Actual filed; AQMD will verify it."),
+        "yes": gettext_lazy("Accept: the actual counts toward the target"),
+        "no": gettext_lazy("Reject: the actual does not count"),
+    },
 }
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_new(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    """A port's staff file a request of ``kind`` on one of their milestones."""
+    """A port's staff file a request of ``kind`` on one of their milestones (or, for a
+    target actual, one of their approved plan's targets)."""
     spec = _kind(kind)
-    milestone = agreement_selectors.milestone_for(request.user, pk)
-    _require(request.user, spec.file_action, milestone)
+    subject = get_object_or_404(spec.subject.visible(request.user), pk=pk)
+    _require(request.user, spec.file_action, subject)
     form = REQUEST_FORMS[kind](request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
             made = milestone_requests.request_file(
                 kind=kind,
-                milestone=milestone,
+                subject=subject,
                 reason=data.pop("reason"),
                 uploads=data.pop("documents"),
                 actor=request.user,
@@ -223,7 +230,7 @@ def request_new(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             return redirect(f"penalties:{kind}", pk=made.pk)
     context = {
         "form": form,
-        "milestone": milestone,
+        "subject": subject,
         "heading": REQUEST_WORDS[kind]["heading"],
         "submit": REQUEST_WORDS[kind]["submit"],
     }

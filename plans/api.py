@@ -35,6 +35,7 @@ from .diff import version_diff
 from .models import (
     PENDING_STATUSES,
     Plan,
+    PlanningTarget,
     PlanVersion,
     VersionDocument,
     VersionKind,
@@ -56,6 +57,7 @@ from .serializers import (
     ProjectMilestoneWriteSerializer,
     ProjectWriteSerializer,
     ReviewDecisionSerializer,
+    TargetProgressSerializer,
     TargetWriteSerializer,
     VersionDocumentSerializer,
     VersionUpdateSerializer,
@@ -596,7 +598,53 @@ class VersionDecide(_OnVersion):
         )
 
 
+# --- progress against the approved plans' targets -------------------------------------------
+
+
+class TargetProgressFilter(django_filters.FilterSet):
+    port = django_filters.CharFilter(
+        field_name="version__plan__party__code", lookup_expr="iexact", label=_("Port code")
+    )
+    phase = django_filters.NumberFilter(field_name="version__plan__phase__number", label=_("Phase"))
+    category = django_filters.CharFilter(
+        field_name="category__code", label=_("Emission source category code")
+    )
+    ordering = StableOrderingFilter(
+        fields={
+            "version__plan__phase__number": "phase",
+            "version__plan__party__code": "port",
+            "category__order": "category",
+            "year": "target_year",
+        },
+        label=_("Order by"),
+    )
+
+    class Meta:
+        model = PlanningTarget
+        fields = ["port", "phase", "category"]
+
+
+@extend_schema(tags=TAGS)
+class TargetProgressList(generics.ListAPIView):
+    """Each planning target of each plan's current approved version, per port, phase and
+    category, with the actuals the port reported and AQMD accepted (pending or rejected
+    reports never count).  AQMD and the board see every port, port staff their own."""
+
+    policy_action = policy.Action.TARGET_PROGRESS_VIEW
+    serializer_class = TargetProgressSerializer
+    filterset_class = TargetProgressFilter
+
+    def get_queryset(self) -> Any:
+        return selectors.approved_targets_visible_to(self.request.user)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        rows = selectors.progress_of(page or [])
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+
+
 urlpatterns = [
+    path("target-progress/", TargetProgressList.as_view(), name="target-progress-list"),
     *PLANS.urls(),
     path("plans/start/", PlanStart.as_view(), name="plan-start"),
     path("plans/<int:pk>/revise/", PlanRevise.as_view(), name="plan-revise"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -261,6 +262,25 @@ class PlanningTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric} ({self.year})"
+
+    # What the requests to AQMD read of what they are about (see ``MilestoneRequest``); load
+    # ``version__plan__party`` with ``select_related`` to avoid queries.
+    @property
+    def party_id(self) -> int:
+        return self.version.plan.party_id
+
+    @property
+    def party(self) -> Any:
+        return self.version.plan.party
+
+    @property
+    def title(self) -> str:
+        return _("%(metric)s: %(value)s %(unit)s by %(year)s") % {
+            "metric": self.metric,
+            "value": f"{self.target_value.normalize():f}",
+            "unit": self.unit,
+            "year": self.year,
+        }
 
 
 class ProjectType(models.TextChoices):

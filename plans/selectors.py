@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import models
@@ -571,3 +571,149 @@ def final_plan_under_review() -> Q:
             )
         )
     )
+
+
+# --- Progress against the approved plans' targets -----------------------------------------
+
+
+def _whole_percent(part: Decimal, whole: Decimal) -> int | None:
+    if not whole:
+        return None
+    return int((part * 100 / whole).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    """One planning target of a plan's approved version, with the actuals AQMD accepted.
+
+    ``actuals`` holds one accepted actual per year (the latest accepted, when AQMD accepted
+    a correction), oldest year first; a pending or rejected report never appears.
+    """
+
+    plan: Plan
+    target: PlanningTarget
+    actuals: list[Any]  # penalties.models.TargetActual
+
+    @property
+    def latest(self) -> Any | None:
+        return self.actuals[-1] if self.actuals else None
+
+    @property
+    def actual_value(self) -> Decimal | None:
+        return self.latest.actual_value if self.latest else None
+
+    @property
+    def percent_of_target(self) -> int | None:
+        """The latest verified actual as a whole percent of the target (None: no actual)."""
+        if self.latest is None:
+            return None
+        return _whole_percent(self.latest.actual_value, self.target.target_value)
+
+    @property
+    def bar_percent(self) -> int:
+        """The bar's length in a chart: 0..100."""
+        return max(0, min(100, self.percent_of_target or 0))
+
+
+def approved_targets(*, as_of: dt.datetime | None = None) -> QuerySet[PlanningTarget]:
+    """The targets of each plan's latest version AQMD approved (by ``as_of``, when given),
+    with their plan, port, phase and category.  One subquery, no extra query."""
+    approved = PlanVersion.objects.filter(
+        plan_id=OuterRef("version__plan_id"),
+        status=VersionStatus.APPROVED,
+        decision__decision="approved",
+    )
+    if as_of is not None:
+        approved = approved.filter(decision__decided_at__lte=as_of)
+    latest = approved.order_by("-number").values("pk")[:1]
+    return (
+        PlanningTarget.objects.filter(version_id=Subquery(latest))
+        .select_related("version__plan__party", "version__plan__phase", "category")
+        .order_by(
+            "version__plan__phase__number",
+            "version__plan__party__code",
+            "category__order",
+            "year",
+            "pk",
+        )
+    )
+
+
+def is_current_approved_target(target: PlanningTarget) -> bool:
+    """Is ``target`` one of the targets of its plan's latest approved version?"""
+    return approved_targets().filter(pk=target.pk).exists()
+
+
+def progress_of(targets: Any, *, as_of: dt.datetime | None = None) -> list[TargetProgress]:
+    """``targets`` (from :func:`approved_targets`) with the actuals AQMD accepted (by
+    ``as_of``).  Actuals filed against an earlier approved version's target count for the
+    same target (same ``key``) in the later version.  One query."""
+    from penalties.models import ClaimStatus, TargetActual
+
+    targets = list(targets)
+    if not targets:
+        return []
+    accepted = TargetActual.objects.filter(
+        target__version__plan_id__in={t.version.plan_id for t in targets},
+        target__key__in=[t.key for t in targets],
+        status=ClaimStatus.ACCEPTED,
+    ).select_related("target__version")
+    if as_of is not None:
+        accepted = accepted.filter(decided_at__lte=as_of)
+    by_year: dict[tuple[int, Any], dict[int, Any]] = defaultdict(dict)
+    for actual in accepted.order_by("decided_at", "pk"):
+        by_year[(actual.target.version.plan_id, actual.target.key)][actual.year] = actual
+    return [
+        TargetProgress(
+            plan=t.version.plan,
+            target=t,
+            actuals=[a for _y, a in sorted(by_year[(t.version.plan_id, t.key)].items())],
+        )
+        for t in targets
+    ]
+
+
+def target_progress(
+    *,
+    parties: list[Party] | None = None,
+    plan: Plan | None = None,
+    phase: int | None = None,
+    category: str | None = None,
+    as_of: dt.datetime | None = None,
+) -> list[TargetProgress]:
+    """Target vs verified actual for every target of each plan's approved version, per port,
+    phase and category (``plan``; ``phase`` a number; ``category`` a code narrow it).
+
+    ``as_of`` (a report's cut-off): the version approved by then and the actuals accepted by
+    then.  Two queries.
+    """
+    targets = approved_targets(as_of=as_of)
+    if parties is not None:
+        targets = targets.filter(version__plan__party__in=parties)
+    if plan is not None:
+        targets = targets.filter(version__plan=plan)
+    if phase is not None:
+        targets = targets.filter(version__plan__phase__number=phase)
+    if category is not None:
+        targets = targets.filter(category__code=category)
+    return progress_of(targets, as_of=as_of)
+
+
+def approved_targets_visible_to(user: Any) -> QuerySet[PlanningTarget]:
+    """:func:`approved_targets` as ``user`` may see their progress: AQMD and the board every
+    port, port staff their own, nobody else any."""
+    return policy.visible(
+        user,
+        policy.Action.TARGET_PROGRESS_VIEW,
+        approved_targets(),
+        port_field="version__plan__party",
+    )
+
+
+def target_progress_for(user: Any, **filters: Any) -> list[TargetProgress]:
+    """:func:`target_progress` as ``user`` may see it (see :func:`approved_targets_visible_to`)."""
+    if not policy.can(user, policy.Action.TARGET_PROGRESS_VIEW):
+        return []
+    scope = policy.port_scope(user)
+    parties = list(Party.objects.filter(pk=scope)) if scope is not None else None
+    return target_progress(parties=parties, **filters)

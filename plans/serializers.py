@@ -299,3 +299,42 @@ class DecisionWriteSerializer(serializers.Serializer):
             "this, the answer is 400 (code confirmation_required) listing them."
         ),
     )
+
+
+class TargetActualPointSerializer(serializers.Serializer):
+    """One verified actual: the year and the value AQMD accepted."""
+
+    id = serializers.IntegerField()
+    year = serializers.IntegerField()
+    actual_value = serializers.DecimalField(max_digits=14, decimal_places=2)
+    accepted_at = serializers.DateTimeField(source="decided_at")
+
+
+class TargetProgressSerializer(serializers.Serializer):
+    """A target of a plan's approved version against the actuals AQMD verified."""
+
+    port = serializers.CharField(source="plan.party.code")
+    phase = serializers.IntegerField(source="plan.phase.number")
+    plan = serializers.IntegerField(source="plan.pk")
+    version = serializers.IntegerField(source="target.version_id")
+    target = serializers.IntegerField(source="target.pk")
+    key = serializers.UUIDField(source="target.key")
+    category = serializers.CharField(source="target.category.code")
+    category_name = serializers.CharField(source="target.category.name")
+    metric = serializers.CharField(source="target.metric")
+    unit = serializers.CharField(source="target.unit")
+    target_year = serializers.IntegerField(source="target.year")
+    target_value = serializers.DecimalField(
+        source="target.target_value", max_digits=14, decimal_places=2
+    )
+    actual_value = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        help_text=_("The latest year's verified actual; null until AQMD accepts one."),
+    )
+    actual_year = serializers.IntegerField(source="latest.year", allow_null=True, default=None)
+    percent_of_target = serializers.IntegerField(
+        allow_null=True, help_text=_("The latest verified actual as a whole percent of the target.")
+    )
+    actuals = TargetActualPointSerializer(many=True)

@@ -124,6 +124,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "plan": plan,
             "can_edit": policy.can(request.user, policy.Action.PLAN_EDIT, plan),
+            "progress": selectors.target_progress_for(request.user, plan=plan),
+            "may_report_actual": policy.can(request.user, policy.Action.TARGET_ACTUAL_REPORT, plan),
         },
     )
 

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from core.admin_site import AuditedInline, ImmutableRecordAdmin, ImmutableRecordMixin
+from core.admin_site import (
+    AuditedInline,
+    AuditedModelAdmin,
+    ImmutableRecordAdmin,
+    ImmutableRecordMixin,
+)
 
-from .models import EmissionsInventory, InventoryFigure, ReportRun
+from .models import CaapTarget, CategoryFigure, EmissionsInventory, InventoryFigure, ReportRun
 
 
 class InventoryFigureInline(ImmutableRecordMixin, AuditedInline):
@@ -26,3 +31,16 @@ class EmissionsInventoryAdmin(ImmutableRecordAdmin):
 class ReportRunAdmin(ImmutableRecordAdmin):
     list_display = ["year", "party", "version", "status", "is_published", "data_cutoff", "sha256"]
     list_filter = ["status", "is_published", "party"]
+
+
+# Data AQMD administrators keep (audited like every admin change): the CAAP targets, and the
+# source-category figures of the ports' published inventories.
+@admin.register(CaapTarget)
+class CaapTargetAdmin(AuditedModelAdmin):
+    list_display = ["title", "measure", "category", "metric", "target_year", "target_value"]
+
+
+@admin.register(CategoryFigure)
+class CategoryFigureAdmin(AuditedModelAdmin):
+    list_display = ["inventory", "category", "metric", "value", "change_vs_2005_pct", "basis"]
+    list_filter = ["category", "metric", "inventory__party"]

@@ -146,6 +146,7 @@ class ReportRunGenerate(_RunWrite):
             year=parsed.validated_data["year"],
             party=parsed.validated_data.get("port"),
             actor=request.user,
+            executive_summary=parsed.validated_data.get("executive_summary", ""),
         )
         run = self.get_queryset().get(pk=run.pk)
         return Response(ReportRunSerializer(run).data, status=status.HTTP_201_CREATED)

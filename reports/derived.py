@@ -5,7 +5,8 @@
 - absolute figures derived from a published percentage: ``baseline * (1 + pct / 100)``.
 
 Functions return None when an input is missing: a missing year stays missing, it is never
-filled in.  Percentages are rounded to one decimal place, half up.
+filled in.  Percentages are rounded to whole percent, half up: the public sources state
+whole percents (and round their tonnages), so a decimal place would overstate them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Protocol
 from .models import BASELINE_YEAR, POLLUTANTS, FigureBasis, Metric
 
 TEU_DIVISOR = Decimal(10_000)
-PCT = Decimal("0.1")
+PCT = Decimal("1")  # whole percent
 HUNDRED = Decimal(100)
 
 

@@ -24,6 +24,16 @@ class GenerateReportForm(forms.Form):
         required=False,
         empty_label=_("Both ports (combined report)"),
     )
+    executive_summary = forms.CharField(
+        label=_("Executive summary"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Printed after the cover. Required to publish the report; a draft may be rendered "
+            "without it."
+        ),
+    )
 
 
 METRIC_FIELDS = [

@@ -231,6 +231,132 @@ class InventoryFigure(models.Model):
         return METRIC_UNITS[self.metric]
 
 
+# --- Emissions by source category, and the CAAP 2017 targets ------------------------------
+
+
+class SourceCategory(models.TextChoices):
+    """The five source categories the ports' inventories break their totals into."""
+
+    OGV = "ogv", _("Ocean-going vessels")
+    HARBOR_CRAFT = "harbor_craft", _("Harbor craft")
+    CHE = "che", _("Cargo handling equipment")
+    RAIL = "rail", _("Rail (locomotives)")
+    TRUCKS = "trucks", _("Heavy-duty trucks")
+
+
+class CategoryMetric(models.TextChoices):
+    DPM = "DPM", _("Diesel particulate matter (DPM)")
+    NOX = "NOx", _("Nitrogen oxides (NOx)")
+    SOX = "SOx", _("Sulfur oxides (SOx)")
+    GHG = "GHG", _("Greenhouse gases (CO2e)")
+    ZE_SHARE = "ZE_SHARE", _("Zero-emission share of the category's equipment (%)")
+
+
+class CategoryFigure(models.Model):
+    """One metric of one source category in a port's inventory year, alongside the port's
+    total (the inventory's own :class:`InventoryFigure`).  Entered by AQMD administrators
+    from the ports' published inventories, with basis and source like the totals; shown
+    once the inventory is accepted.  No category figure is public in ``shared/data``: a
+    category without one is shown as not recorded, never estimated."""
+
+    inventory = models.ForeignKey(
+        EmissionsInventory, on_delete=models.PROTECT, related_name="category_figures"
+    )
+    category = models.CharField(_("source category"), max_length=20, choices=SourceCategory.choices)
+    metric = models.CharField(_("metric"), max_length=10, choices=CategoryMetric.choices)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=3, null=True, blank=True)
+    basis = models.CharField(_("basis"), max_length=30, choices=FigureBasis.choices)
+    change_vs_2005_pct = models.DecimalField(
+        _("published change vs 2005 (%)"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    precision = models.CharField(_("precision"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=400)
+
+    class Meta:
+        verbose_name = _("source category figure")
+        verbose_name_plural = _("source category figures")
+        ordering = ["inventory", "category", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inventory", "category", "metric"], name="one_figure_per_category_metric"
+            ),
+            models.CheckConstraint(
+                name="category_figure_value_not_negative",
+                condition=Q(value__isnull=True) | Q(value__gte=0),
+            ),
+            models.CheckConstraint(
+                name="category_figure_share_is_a_percentage",
+                condition=~Q(metric="ZE_SHARE") | Q(value__lte=100),
+            ),
+            models.CheckConstraint(
+                name="category_figure_value_or_percentage",
+                condition=Q(value__isnull=False) | Q(change_vs_2005_pct__isnull=False),
+            ),
+            models.CheckConstraint(name="category_figure_has_source", condition=~Q(source="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inventory} {self.get_category_display()} {self.metric}"
+
+
+class CaapMeasure(models.TextChoices):
+    ZERO_EMISSION_SHARE = "zero_emission_share", _("Zero-emission share of a source category")
+    CHANGE_VS_BASELINE = "change_vs_baseline", _("Change of port-wide emissions vs a baseline")
+
+
+class CaapTarget(models.Model):
+    """A Clean Air Action Plan target the reports measure progress against (data, seeded by
+    ``load_agreement`` from the public record, editable by AQMD administrators)."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    measure = models.CharField(_("measure"), max_length=30, choices=CaapMeasure.choices)
+    category = models.CharField(
+        _("source category"),
+        max_length=20,
+        choices=SourceCategory.choices,
+        blank=True,
+        help_text=_("For a zero-emission share: the category it is measured in."),
+    )
+    metric = models.CharField(
+        _("metric"),
+        max_length=10,
+        choices=Metric.choices,
+        blank=True,
+        help_text=_("For a change vs a baseline: the metric, e.g. GHG."),
+    )
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    target_year = models.PositiveSmallIntegerField(_("target year"))
+    target_value = models.DecimalField(
+        _("target (%)"),
+        max_digits=6,
+        decimal_places=2,
+        help_text=_("100 for all zero-emission; -40 for 40 % below the baseline."),
+    )
+    adopted = models.CharField(_("adopted in"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("CAAP target")
+        verbose_name_plural = _("CAAP targets")
+        ordering = ["order", "target_year", "code"]
+        constraints = [
+            models.CheckConstraint(
+                name="caap_share_target_names_a_category",
+                condition=~Q(measure="zero_emission_share")
+                | (~Q(category="") & Q(target_value__gte=0) & Q(target_value__lte=100)),
+            ),
+            models.CheckConstraint(
+                name="caap_change_target_names_metric_and_baseline",
+                condition=~Q(measure="change_vs_baseline")
+                | (~Q(metric="") & Q(baseline_year__isnull=False)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class ReportStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RENDERING = "rendering", _("Rendering")
@@ -288,6 +414,14 @@ class ReportRun(models.Model):
         blank=True,
         help_text=_("The report shows the data recorded up to this moment."),
     )
+    executive_summary = models.TextField(
+        _("executive summary"),
+        blank=True,
+        help_text=_(
+            "Written by AQMD staff before rendering; printed after the cover. A run without "
+            "one cannot be published."
+        ),
+    )
     pdf = models.FileField(_("PDF"), upload_to=report_upload_to, max_length=300, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     size_bytes = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
@@ -334,6 +468,10 @@ class ReportRun(models.Model):
                 name="failed_report_has_error", condition=~Q(status="failed") | ~Q(error="")
             ),
             models.CheckConstraint(
+                name="published_report_has_executive_summary",
+                condition=Q(is_published=False) | ~Q(executive_summary=""),
+            ),
+            models.CheckConstraint(
                 name="published_report_is_ready",
                 condition=Q(is_published=False)
                 | (Q(status="ready") & Q(published_at__isnull=False)),
@@ -347,6 +485,13 @@ class ReportRun(models.Model):
     def __str__(self) -> str:
         port = self.party.code if self.party is not None else _("both ports")
         return f"{self.year} {port} v{self.version}"
+
+    @property
+    def report_number(self) -> str:
+        """The number printed on the cover, e.g. ``CA-2026-POLA-2`` (``ALL`` for both ports):
+        reporting year, scope and version, unique like the run itself."""
+        scope = self.party.code if self.party is not None else "ALL"
+        return f"CA-{self.year}-{scope}-{self.version}"
 
     @property
     def scope_label(self) -> str:

@@ -16,9 +16,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from agreement.models import Party
+from agreement.models import Party, PartyKind
+from plans import selectors as plan_selectors
 
-from . import board_sections, sections
+from . import board_sections, caap, sections
 from .models import ReportRun
 
 # WeasyPrint logs every layout step at INFO; keep worker logs readable.
@@ -37,16 +38,40 @@ def _port_context(
     defaults: dict[int, Any],
 ) -> dict[str, Any]:
     emissions = sections.emissions_section(party=party, year=year, cutoff=cutoff)
+    milestones = sections.milestone_summary(party=party, year=year, cutoff=cutoff)
+    targets = plan_selectors.target_progress(parties=[party], as_of=cutoff)
+    # The port's subsections with nothing recorded: folded into one line of the summary.
+    empty = [
+        label
+        for label, is_empty in (
+            (_("plan status"), plans[party.pk] is None),
+            (_("milestones"), milestones.total == 0 and not milestones.extended),
+            (_("progress against plan targets"), not targets),
+            (_("defaults and penalties"), defaults[party.pk] is None),
+            (_("emissions"), not emissions.has_data),
+        )
+        if is_empty
+    ]
     return {
         "party": party,
         "anchor": f"port-{party.code.lower()}",
-        "milestones": sections.milestone_summary(party=party, year=year, cutoff=cutoff),
+        "milestones": milestones,
         "plan_status": plans[party.pk],
+        "targets": targets,
         "defaults": defaults[party.pk],
         "emissions": emissions,
         "chart_tons": svg_data_uri(emissions.chart_tons_svg),
         "chart_intensity": svg_data_uri(emissions.chart_intensity_svg),
+        "empty": empty,
+        "has_content": len(empty) < 5,
     }
+
+
+def report_number(year: int, party: Party | None, version: int | None) -> str:
+    """As :attr:`ReportRun.report_number` (a preview without a version has none)."""
+    if version is None:
+        return ""
+    return ReportRun(year=year, party=party, version=version).report_number
 
 
 def annual_report_context(
@@ -56,6 +81,7 @@ def annual_report_context(
     cutoff: dt.datetime,
     version: int | None,
     generated_at: dt.datetime | None = None,
+    executive_summary: str = "",
 ) -> dict[str, Any]:
     all_ports = list(Party.objects.ports().order_by("code"))
     parties = [party] if party is not None else all_ports
@@ -63,15 +89,53 @@ def annual_report_context(
     defaults = sections.defaults_and_penalties(parties=parties, year=year, cutoff=cutoff)
     ports = [_port_context(p, year, cutoff, plans, defaults) for p in parties]
     scope = party.name if party is not None else _("Port of Los Angeles and Port of Long Beach")
+    # A single-port report shows that port's share of the fund, the combined one the fund.
+    fund = (
+        sections.mitigation_fund(year=year, cutoff=cutoff, parties=all_ports)
+        if party is None
+        else None
+    )
+    share = (
+        sections.fund_share(year=year, cutoff=cutoff, party=party, parties=all_ports)
+        if party is not None
+        else None
+    )
+    date_changes = sections.date_change_audit(parties=parties, cutoff=cutoff)
+    accepted = caap.accepted_inventories(parties=parties, cutoff=cutoff)
+    empty = [
+        _("%(port)s: %(sections)s") % {"port": p["party"].name, "sections": ", ".join(p["empty"])}
+        for p in ports
+        if p["empty"]
+    ]
+    if fund is None and share is None:
+        empty.append(_("Clean Air Mitigation Fund"))
+    if not date_changes:
+        empty.append(_("changes to deadlines"))
+    regulator = Party.objects.filter(kind=PartyKind.REGULATOR).order_by("code").first()
+    aqmd = regulator.name if regulator else "South Coast Air Quality Management District"
+    addressees = [p for p in ([regulator] if regulator else []) + parties]
     return {
         "year": year,
         "scope": scope,
         "version": version,
+        "report_number": report_number(year, party, version),
+        "aqmd": aqmd,
+        "transmittal": _("Transmitted by the %(aqmd)s to: %(to)s.")
+        % {
+            "aqmd": aqmd,
+            "to": "; ".join(f"{p.governing_body}, {p.name}" for p in addressees),
+        },
+        "executive_summary": executive_summary,
         "cutoff": cutoff,
         "generated_at": generated_at or timezone.now(),
         "ports": ports,
-        "fund": sections.mitigation_fund(year=year, cutoff=cutoff, parties=all_ports),
-        "date_changes": sections.date_change_audit(parties=parties, cutoff=cutoff),
+        "fund": fund,
+        "fund_share": share,
+        "single_port": party is not None,
+        "date_changes": date_changes,
+        "caap_progress": caap.caap_progress(parties=parties, inventories=accepted),
+        "by_category": caap.emissions_by_category(parties=parties, inventories=accepted),
+        "empty_sections": empty,
         "title": _("Annual progress report %(year)s: %(scope)s") % {"year": year, "scope": scope},
     }
 
@@ -84,7 +148,11 @@ def annual_report_html(**kwargs: Any) -> str:
 def run_html(run: ReportRun) -> str:
     assert run.data_cutoff is not None
     return annual_report_html(
-        year=run.year, party=run.party, cutoff=run.data_cutoff, version=run.version
+        year=run.year,
+        party=run.party,
+        cutoff=run.data_cutoff,
+        version=run.version,
+        executive_summary=run.executive_summary,
     )
 
 

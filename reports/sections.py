@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Prefetch, Q
@@ -26,6 +26,7 @@ from agreement.models import (
     MilestoneStatus,
     Party,
 )
+from agreement.selectors import milestones_as_at
 from penalties import selectors as penalty_selectors
 from penalties.models import Penalty, PenaltyStatus
 from plans import selectors as plan_selectors
@@ -150,6 +151,43 @@ def mitigation_fund(
     return fund if fund.has_entries else None
 
 
+@dataclass(frozen=True)
+class FundShare:
+    """One port's part of the Clean Air Mitigation Fund: the penalties it paid in, in the
+    year and up to its end, and that as a whole percent of all receipts up to then."""
+
+    party: Party
+    year: int
+    received_in_year: Decimal
+    received_total: Decimal
+    share_pct: int | None
+
+
+def fund_share(
+    *, year: int, cutoff: dt.datetime, party: Party, parties: list[Party]
+) -> FundShare | None:
+    """A single-port report's fund section: the port's share, or None when the port paid
+    nothing in by the cut-off (the fund's other entries are not this port's)."""
+    fund = penalty_selectors.fund_at(year=year, cutoff=cutoff, ports=parties)
+    line = next((line for line in fund.by_port if line.party.pk == party.pk), None)
+    if line is None or not line.received_total:
+        return None
+    share = None
+    if fund.received_total:
+        share = int(
+            (line.received_total * 100 / fund.received_total).quantize(
+                Decimal(1), rounding=ROUND_HALF_UP
+            )
+        )
+    return FundShare(
+        party=party,
+        year=year,
+        received_in_year=line.received_in_year,
+        received_total=line.received_total,
+        share_pct=share,
+    )
+
+
 def penalties_this_year(*, parties: list[Party], now: dt.datetime) -> dict[int, list[Penalty]]:
     """For the Governing Board status report: per port (by id), the penalties assessed in
     the current Pacific year up to ``now``, each with its status at ``now``."""
@@ -184,19 +222,22 @@ def milestone_summary(*, party: Party, year: int, cutoff: dt.datetime) -> Milest
     """Milestones due in ``year`` (or moved out of it) and what became of them by ``cutoff``
     (met or excused only if the record said so at or before it: ``closed_at``).
 
-    Met late counts as missed (the deadline was missed).  A milestone is extended when an
-    approved extension moved its due date.
+    Due dates are those that stood at the cut-off (``due_date_at_cutoff``, from
+    :func:`agreement.selectors.milestones_as_at`): a date moved after the cut-off is shown,
+    and counted, as it was.  Met late counts as missed (the deadline was missed).  A
+    milestone is extended when an approved extension moved its due date by the cut-off.
     """
     changes = MilestoneDateChange.objects.filter(changed_at__lte=cutoff).order_by("changed_at")
     moved_out = MilestoneDateChange.objects.filter(
         changed_at__lte=cutoff, old_due_date__year=year
     ).values("milestone_id")
     milestones = (
-        Milestone.objects.filter(party=party)
-        .filter(Q(due_date__year=year) | Q(pk__in=moved_out))
+        milestones_as_at(cutoff)
+        .filter(party=party)
+        .filter(Q(due_date_at_cutoff__year=year) | Q(pk__in=moved_out))  # type: ignore[misc]
         .select_related("party", "phase")
         .prefetch_related(Prefetch("date_changes", queryset=changes))
-        .order_by("due_date", "id")
+        .order_by("due_date_at_cutoff", "id")
     )
     summary = MilestoneSummary()
     for m in milestones:
@@ -212,7 +253,10 @@ def milestone_summary(*, party: Party, year: int, cutoff: dt.datetime) -> Milest
             summary.excused.append(m)
         elif done and m.status == MilestoneStatus.MET and not m.met_late:
             summary.met.append(m)
-        elif (done and m.status == MilestoneStatus.MET) or deadlines.has_passed(m.due_date, cutoff):
+        elif (done and m.status == MilestoneStatus.MET) or deadlines.has_passed(
+            m.due_date_at_cutoff,  # type: ignore[attr-defined]
+            cutoff,
+        ):
             summary.missed.append(m)
         else:
             summary.open.append(m)
@@ -284,13 +328,19 @@ class EmissionsRow:
 
 @dataclass
 class EmissionsSection:
-    year: int
+    year: int  # the inventory shown: the latest available at the cut-off, up to report_year
     rows: list[EmissionsRow]
     history: list[tuple[int, list[derived.Point]]]
     chart_tons_svg: str
     chart_intensity_svg: str
     has_data: bool
     sources: list[tuple[int, str, str, str]]
+    report_year: int = 0
+
+    @property
+    def is_earlier_inventory(self) -> bool:
+        """The report year's own inventory was not available at the cut-off."""
+        return self.has_data and self.year < self.report_year
 
 
 def inventory_figures(
@@ -304,11 +354,24 @@ def inventory_figures(
     return {inv.year: {f.metric: f for f in inv.figures.all()} for inv in inventories}
 
 
+def latest_inventory_year(figures: dict[int, dict[str, Any]]) -> int | None:
+    """The latest year after 2005 with an emissions figure (cargo alone is not an inventory)."""
+    years = [y for y, row in figures.items() if y > BASELINE_YEAR and set(row) - {Metric.TEU}]
+    return max(years) if years else None
+
+
 def emissions_section(
     *, party: Party, year: int, cutoff: dt.datetime | None = None
 ) -> EmissionsSection:
-    """Emissions progress vs 2005 up to ``year``: the table, the history and two charts."""
+    """Emissions progress vs 2005 up to ``year``: the table, the history and two charts.
+
+    The table shows the latest inventory accepted by the cut-off (inventories are published
+    around October of the following year, so a report made in March shows the year before
+    its own), never a later one than ``year``.
+    """
     figures = inventory_figures(party, year, cutoff)
+    report_year = year
+    year = latest_inventory_year(figures) or year
     years = range(BASELINE_YEAR, max(year, BASELINE_YEAR) + 1)
     labels = dict(Metric.choices)
     rows = []
@@ -343,6 +406,7 @@ def emissions_section(
         chart_intensity_svg=charts.intensity_chart(party.code, series),
         has_data=bool(figures),
         sources=sources,
+        report_year=report_year,
     )
 
 

@@ -43,6 +43,9 @@ class ReportRunSerializer(serializers.ModelSerializer):
     download_url = serializers.SerializerMethodField(
         help_text=_("Where the PDF downloads; null until the run is ready.")
     )
+    report_number = serializers.CharField(
+        read_only=True, help_text=_("As on the cover: CA-<year>-<port or ALL>-<version>.")
+    )
 
     class Meta:
         model = ReportRun
@@ -64,6 +67,8 @@ class ReportRunSerializer(serializers.ModelSerializer):
             "is_published",
             "published_at",
             "download_url",
+            "report_number",
+            "executive_summary",
         ]
 
     @extend_schema_field(serializers.CharField(allow_null=True))
@@ -83,6 +88,13 @@ class ReportRunRequestSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         help_text=_("A port's code (POLA, POLB); leave out for the combined report."),
+    )
+    executive_summary = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=10000,
+        help_text=_("Written by AQMD staff, printed after the cover; required to publish."),
     )
 
 
@@ -118,7 +130,11 @@ class DerivedFigureSerializer(serializers.Serializer):
     )
     value_basis = serializers.ChoiceField(choices=FigureBasis.choices, allow_null=True)
     change_vs_2005_pct = serializers.DecimalField(
-        source="change_pct", max_digits=None, decimal_places=1, allow_null=True
+        source="change_pct",
+        max_digits=None,
+        decimal_places=0,
+        allow_null=True,
+        help_text=_("Whole percent (the sources' precision); negative = reduction."),
     )
     change_source = serializers.CharField(
         allow_null=True, help_text=_("published or computed; null when missing.")
@@ -131,7 +147,7 @@ class DerivedFigureSerializer(serializers.Serializer):
         help_text=_("Short tons per 10,000 TEU (pollutants only)."),
     )
     intensity_change_vs_2005_pct = serializers.DecimalField(
-        max_digits=None, decimal_places=1, allow_null=True
+        max_digits=None, decimal_places=0, allow_null=True
     )
     intensity_source = serializers.CharField(allow_null=True)
 

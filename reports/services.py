@@ -36,7 +36,16 @@ logger = logging.getLogger(__name__)
 # belongs to a worker that died, and may be claimed again.
 RENDER_TIME_LIMIT = 10 * 60
 STALE_AFTER = dt.timedelta(seconds=RENDER_TIME_LIMIT + 60)
-RUN_FIELDS = ["year", "party", "version", "status", "error", "attempts", "sha256"]
+RUN_FIELDS = [
+    "year",
+    "party",
+    "version",
+    "status",
+    "error",
+    "attempts",
+    "sha256",
+    "executive_summary",
+]
 
 
 def _state(run: ReportRun) -> dict[str, Any]:
@@ -56,9 +65,16 @@ def enqueue_render(run_id: int) -> None:
 
 @transaction.atomic
 def report_run_request(
-    *, year: int, party: Party | None, actor: Any, enqueue: bool = True
+    *,
+    year: int,
+    party: Party | None,
+    actor: Any,
+    executive_summary: str = "",
+    enqueue: bool = True,
 ) -> ReportRun:
-    """Queue a new version of the report for ``year`` (one port, or both when None).
+    """Queue a new version of the report for ``year`` (one port, or both when None), with
+    the executive summary AQMD staff wrote for it (printed after the cover; required to
+    publish, not to render a draft).
 
     ``actor`` None is the system (the command line), which renders synchronously with
     ``enqueue=False``.
@@ -81,6 +97,7 @@ def report_run_request(
                 version=(latest or 0) + 1,
                 requested_by=actor,
                 requested_at=timezone.now(),
+                executive_summary=(executive_summary or "").strip(),
             )
     except IntegrityError as exc:  # Race condition: two requests took the same version.
         raise Conflict(_("Another version was requested at the same moment; try again.")) from exc
@@ -111,6 +128,14 @@ def report_run_publish(*, run: ReportRun, actor: Any) -> ReportRun:
         return locked
     if locked.status != ReportStatus.READY:
         raise Conflict(_("Only a ready report can be published."))
+    if not locked.executive_summary.strip():
+        raise ServiceError(
+            _(
+                "This version has no executive summary, and a report is published with one. "
+                "Generate a new version with the executive summary written, then publish it."
+            ),
+            fields={"executive_summary": _("Required to publish.")},
+        )
     before = _state(locked)
     locked.is_published = True
     locked.published_at = timezone.now()

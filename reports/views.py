@@ -18,7 +18,7 @@ from agreement.models import Party
 from core.errors import Forbidden, ServiceError
 from core.forms import add_service_error
 
-from . import inventory_services, rendering, selectors, services
+from . import caap, inventory_services, rendering, selectors, services
 from .downloads import report_run_file_response
 from .forms import METRIC_FIELDS, GenerateReportForm, ImportForm, InventoryForm, ReviewForm
 from .models import EmissionsInventory, ReportRun
@@ -70,6 +70,7 @@ def report_generate(request: HttpRequest) -> HttpResponse:
                 year=form.cleaned_data["year"],
                 party=form.cleaned_data["party"],
                 actor=_actor(request),
+                executive_summary=form.cleaned_data["executive_summary"],
             )
         except ServiceError as exc:
             messages.error(request, str(exc))
@@ -147,8 +148,12 @@ def board_status_pdf(request: HttpRequest) -> HttpResponse:
 def emissions_list(request: HttpRequest) -> HttpResponse:
     _require(request, Action.EMISSIONS_VIEW)
     inventories = list(selectors.inventories_visible_to(request.user))
+    ports = list(Party.objects.ports())
+    accepted = caap.accepted_inventories(parties=ports)
     context = {
         "inventories": inventories,
+        "by_category": caap.emissions_by_category(parties=ports, inventories=accepted),
+        "caap_progress": caap.caap_progress(parties=ports, inventories=accepted),
         "metrics": [m for _n, m, _l in METRIC_FIELDS],
         "can_edit": policy.can(request.user, Action.EMISSIONS_EDIT),
         "can_review": policy.can(request.user, Action.EMISSIONS_REVIEW),

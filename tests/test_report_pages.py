@@ -24,6 +24,7 @@ def _ready_run(year, party, version=1, published=False):
         party=party,
         version=version,
         status=ReportStatus.READY,
+        executive_summary="Written by AQMD staff for the test.",
         data_cutoff=timezone.now(),
         sha256=hashlib.sha256(PDF).hexdigest(),
         page_count=1,

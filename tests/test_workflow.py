@@ -40,6 +40,7 @@ STATEFUL = [
     ("penalties", "ExtensionRequest"),
     ("penalties", "FlexibilityClaim"),
     ("penalties", "CompletionReport"),
+    ("penalties", "TargetActual"),
     ("penalties", "Default"),
     ("agreement", "Milestone"),
     ("reports", "ReportRun"),
@@ -149,6 +150,23 @@ def _completion(ctx: dict) -> Case:
     return Case(report, "rejected", _decided(ctx["reviewer"]), "accepted", ctx["reviewer"])
 
 
+def _target_actual(ctx: dict) -> Case:
+    version = make_draft(ctx["pola_staff"], ctx["phase1"], kind="final")
+    version = plan_services.version_submit(version=version, actor=ctx["pola_staff"])
+    plan_services.version_decide(
+        version=version, decision="approved", reasons="", actor=ctx["reviewer"]
+    )
+    actual = request_file(
+        kind="target_actual",
+        subject=version.targets.get(),
+        reason="Counted at the terminals",
+        year=2026,
+        actual_value=Decimal("12"),
+        actor=ctx["pola_staff"],
+    )
+    return Case(actual, "rejected", _decided(ctx["reviewer"]), "accepted", ctx["reviewer"])
+
+
 def _plan_version(ctx: dict) -> Case:
     version = make_draft(ctx["pola_staff"], ctx["phase1"])
     version = plan_services.version_submit(version=version, actor=ctx["pola_staff"])
@@ -197,6 +215,7 @@ CASES: dict[str, Callable[[dict], Case]] = {
     "ExtensionRequest": _extension,
     "FlexibilityClaim": _flexibility,
     "CompletionReport": _completion,
+    "TargetActual": _target_actual,
     "PlanVersion": _plan_version,
     "PublicComment": _public_comment,
     "ReportRun": _report_run,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
@@ -35,10 +35,10 @@ def money(value: Decimal | None) -> str:
 
 @register.filter
 def pct(value: Decimal | None) -> str:
-    """A signed percentage with one decimal, or a dash if missing."""
+    """A signed whole percentage (the sources' precision), or a dash if missing."""
     if value is None:
         return "—"
-    return f"{Decimal(value):+.1f}%"
+    return f"{Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP):+.0f}%"
 
 
 @register.filter

@@ -138,6 +138,7 @@ def report_objects(settings, tmp_path, pola_staff):
         party=pola,
         version=1,
         status=ReportStatus.READY,
+        executive_summary="Written by AQMD staff for the test.",
         data_cutoff=timezone.now(),
         sha256=hashlib.sha256(pdf).hexdigest(),
     )

@@ -58,6 +58,8 @@ ENDPOINTS = [
     ("payment", "post", "/api/v1/penalties/{penalty}/payment/", PAYMENT, ADMIN_200),
     ("waiver", "post", "/api/v1/penalties/{penalty}/waiver/", {"reason": "Board"}, ADMIN_200),
     ("extensions", "get", "/api/v1/extension-requests/", None, SIGNED_IN),
+    ("target actuals", "get", "/api/v1/target-actuals/", None, SIGNED_IN),
+    ("target progress", "get", "/api/v1/target-progress/", None, SIGNED_IN),
     ("extension", "get", "/api/v1/extension-requests/{extension}/", None, SIGNED_IN_OWN_PORT),
     (
         "extension decision",

@@ -41,6 +41,7 @@ PROJECT = {
     "end_date": "2029-01-01",
 }
 MILESTONE = {"what": "Vaults installed", "due_date": "2028-06-30"}
+ACTUAL = {"year": 2025, "actual_value": "3", "note": "Three chargers commissioned"}
 
 # (name, method, url, body, expected per role).  {d.*} is the draft's rows, {s.*} the
 # submitted version's.
@@ -104,6 +105,22 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         row(400, 404, 403, 403, 403),  # the category is not of that version's phase
     ),
     ("change target", "patch", "/api/v1/plan-targets/{d.target.pk}/", {"year": 2032}, DRAFT_ONLY),
+    # Actuals are filed on the targets of an approved version only (409 before that); as
+    # for every request to AQMD, a role that may file none is refused before the lookup.
+    (
+        "actual on a draft's target",
+        "post",
+        "/api/v1/plan-targets/{d.target.pk}/target-actuals/",
+        ACTUAL,
+        row(409, 404, 403, 403, 403),
+    ),
+    (
+        "actual on a submitted version's target",
+        "post",
+        "/api/v1/plan-targets/{s.target.pk}/target-actuals/",
+        ACTUAL,
+        row(409, 404, 403, 403, 403),
+    ),
     (
         "change submitted target",
         "patch",

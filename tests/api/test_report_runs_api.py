@@ -29,6 +29,7 @@ def ready_run(year, party, *, version=1, published=False) -> ReportRun:
         party=party,
         version=version,
         status=ReportStatus.READY,
+        executive_summary="Written by AQMD staff for the test.",
         data_cutoff=timezone.now(),
         sha256=hashlib.sha256(PDF).hexdigest(),
         page_count=1,
@@ -196,7 +197,13 @@ def test_only_ready_runs_download(client_as, pola):
 
 def test_the_download_is_the_rendered_pdf_with_its_sha256(client_as, administrator, pola):
     seed_public_inventories()
-    run = report_run_request(year=2012, party=pola, actor=administrator, enqueue=False)
+    run = report_run_request(
+        year=2012,
+        party=pola,
+        actor=administrator,
+        executive_summary="POLA met its milestones.",
+        enqueue=False,
+    )
     run = report_run_render(run_id=run.pk)
     assert run.status == ReportStatus.READY, run.error
     report_run_publish(run=run, actor=administrator)

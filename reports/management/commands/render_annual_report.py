@@ -15,11 +15,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("year", type=int)
         parser.add_argument("--port", choices=["POLA", "POLB"], help="Default: both ports.")
+        parser.add_argument(
+            "--executive-summary",
+            default="",
+            help="AQMD's executive summary, printed after the cover (required to publish).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         party = Party.objects.get(code=options["port"]) if options["port"] else None
         try:
-            run = report_run_request(year=options["year"], party=party, actor=None, enqueue=False)
+            run = report_run_request(
+                year=options["year"],
+                party=party,
+                actor=None,
+                executive_summary=options["executive_summary"],
+                enqueue=False,
+            )
         except ServiceError as exc:
             raise CommandError(str(exc)) from exc
         run = report_run_render(run_id=run.pk)
