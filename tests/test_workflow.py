@@ -46,6 +46,9 @@ STATEFUL = [
     ("reports", "ReportRun"),
     ("plans", "PublicComment"),
     ("reports", "EmissionsInventory"),
+    ("agreement", "WithdrawalNotice"),
+    ("agreement", "DueDateAmendment"),
+    ("cost_recovery", "Invoice"),
 ]
 
 
@@ -208,6 +211,51 @@ def _inventory(ctx: dict) -> Case:
     return Case(inventory, "rejected", changes, "accepted", ctx["reviewer"])
 
 
+def _withdrawal_notice(ctx: dict) -> Case:
+    from agreement.withdrawal import withdrawal_notice_record
+    from tests.pdfs import pdf_upload
+
+    notice = withdrawal_notice_record(
+        agreement=ctx["agreement"],
+        party=ctx["pola"],
+        received_on=dt.date(2027, 1, 20),
+        document=pdf_upload("notice.pdf"),
+        actor=ctx["administrator"],
+    )
+    changes = {"rescind_reason": "Sent in error", "rescinded_at": timezone.now()}
+    return Case(notice, "rescinded", changes, "received", ctx["administrator"])
+
+
+def _due_date_amendment(ctx: dict) -> Case:
+    from agreement.amendments import amendment_propose
+    from agreement.models import Milestone
+
+    milestone = Milestone.objects.filter(party=ctx["pola"], is_provisional=False).first()
+    assert milestone is not None
+    amendment = amendment_propose(
+        milestone=milestone,
+        new_due_date=milestone.due_date + dt.timedelta(days=90),
+        reason="Amendment 1",
+        actor=ctx["administrator"],
+    )
+    return Case(amendment, "abandoned", {}, "pending", ctx["administrator"])
+
+
+def _invoice(ctx: dict) -> Case:
+    from cost_recovery.services import invoice_issue
+
+    invoice = invoice_issue(
+        party=ctx["pola"],
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 6, 30),
+        amount=Decimal("10000.00"),
+        due_on=dt.date(2027, 3, 1),
+        issued_on=dt.date(2027, 1, 15),
+        actor=ctx["administrator"],
+    )
+    return Case(invoice, "void", {"void_reason": "Issued twice"}, "issued", ctx["administrator"])
+
+
 CASES: dict[str, Callable[[dict], Case]] = {
     "Milestone": _milestone,
     "Default": _default,
@@ -220,6 +268,9 @@ CASES: dict[str, Callable[[dict], Case]] = {
     "PublicComment": _public_comment,
     "ReportRun": _report_run,
     "EmissionsInventory": _inventory,
+    "WithdrawalNotice": _withdrawal_notice,
+    "DueDateAmendment": _due_date_amendment,
+    "Invoice": _invoice,
 }
 
 
@@ -231,7 +282,7 @@ def test_the_cases_below_cover_every_declared_table():
 def ctx(request, agreement) -> dict:
     from agreement.models import Phase
 
-    names = ("pola", "pola_staff", "reviewer")
+    names = ("agreement", "pola", "pola_staff", "reviewer", "administrator")
     found = {name: request.getfixturevalue(name) for name in names}
     found["phase1"] = Phase.objects.get(number=1)
     return found
