@@ -146,7 +146,17 @@ class MilestoneAdmin(AuditedModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         if obj is None:
             return []
-        return ["due_date", "is_provisional", "status", "completed_at"]
+        # What a milestone is (whose, which deadline, since when) does not change once made;
+        # its date moves only by a recorded amendment, its status only through the workflow.
+        return [
+            "party",
+            "kind",
+            "created_at",
+            "due_date",
+            "is_provisional",
+            "status",
+            "completed_at",
+        ]
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = list(super().get_fields(request, obj))

@@ -256,28 +256,42 @@ class Milestone(models.Model):
                 fields=["party", "phase", "kind"],
                 condition=Q(kind__in=["draft_plan", "final_plan"]),
                 name="one_plan_milestone_per_port_phase_kind",
+                violation_error_message=_(
+                    "This port already has a plan milestone of this kind for this phase."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["party", "reporting_year"],
                 condition=Q(kind="annual_report"),
                 name="one_annual_report_per_port_year",
+                violation_error_message=_(
+                    "This port already has an annual report milestone for this year."
+                ),
             ),
             models.CheckConstraint(
                 name="plan_milestone_has_phase",
                 condition=~Q(kind__in=["draft_plan", "final_plan"]) | Q(phase__isnull=False),
+                violation_error_message=_("A plan milestone needs a phase."),
             ),
             models.CheckConstraint(
                 name="annual_report_has_year",
                 condition=~Q(kind="annual_report") | Q(reporting_year__isnull=False),
+                violation_error_message=_("An annual report milestone needs a reporting year."),
             ),
             models.CheckConstraint(
                 name="completed_milestone_has_time",
                 condition=Q(status="open") | Q(completed_at__isnull=False),
+                violation_error_message=_(
+                    "A met or excused milestone needs the time it was completed."
+                ),
             ),
             models.CheckConstraint(
                 name="closed_milestone_has_close_time",
                 condition=Q(status="open", closed_at__isnull=True)
                 | (~Q(status="open") & Q(closed_at__isnull=False)),
+                violation_error_message=_(
+                    "A met or excused milestone needs the time it was closed; an open one has none."
+                ),
             ),
         ]
         indexes = [

@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
@@ -244,7 +245,9 @@ class PlanningTarget(models.Model):
         max_length=300,
         help_text=_("For example: share of zero-emission cargo handling equipment."),
     )
-    target_value = models.DecimalField(_("target value"), max_digits=14, decimal_places=2)
+    target_value = models.DecimalField(
+        _("target value"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
     unit = models.CharField(_("unit"), max_length=40, help_text=_("For example: %, units, MW."))
 
     class Meta:
@@ -257,6 +260,11 @@ class PlanningTarget(models.Model):
                 name="target_year_in_range",
                 condition=Q(year__gte=2025) & Q(year__lte=2100),
                 violation_error_message=_("The year must be between 2025 and 2100."),
+            ),
+            models.CheckConstraint(
+                name="target_value_not_negative",
+                condition=Q(target_value__gte=0),
+                violation_error_message=_("A target cannot be negative."),
             ),
         ]
 

@@ -5,21 +5,31 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import PUBLIC_COMMENT_MAX_LENGTH
+
+
+def _comment_help() -> str:
+    return gettext("Required. At most %(max)s characters. AQMD reads every comment first.") % {
+        "max": number_format(PUBLIC_COMMENT_MAX_LENGTH, force_grouping=True)
+    }
+
 
 # The honeypot: hidden from people (and screen readers), filled in by naive bots.
 HONEYPOT = "website"
 
 
 class PublicCommentForm(forms.Form):
+    # No max_length here: it would give the textarea a maxlength, and the browser would cut a
+    # longer comment without a word. The service refuses it, saying by how much (issue #11).
     text = forms.CharField(
         label=_("Your comment"),
-        max_length=PUBLIC_COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("Required. At most %(max)s characters. AQMD reads every comment first.")
-        % {"max": PUBLIC_COMMENT_MAX_LENGTH},
+        help_text=lazy(_comment_help, str)(),
         error_messages={"required": _("Write your comment.")},
     )
     name = forms.CharField(

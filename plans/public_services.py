@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts import policy
@@ -68,8 +69,8 @@ def public_comment_submit(
         raise ServiceError(_("Write your comment first."), fields={"text": _("Required.")})
     if len(text) > PUBLIC_COMMENT_MAX_LENGTH:
         message = _("A comment can be at most %(max)s characters; this one has %(n)s.") % {
-            "max": PUBLIC_COMMENT_MAX_LENGTH,
-            "n": len(text),
+            "max": number_format(PUBLIC_COMMENT_MAX_LENGTH, force_grouping=True),
+            "n": number_format(len(text), force_grouping=True),
         }
         raise ServiceError(message, fields={"text": message})
     # Lock the version: a withdrawal or decision at the same moment closes the period first.

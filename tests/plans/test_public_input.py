@@ -171,7 +171,7 @@ def test_an_anonymous_comment_is_signed_anonymous(client, submitted, reviewer):
     [
         ({"text": ""}, "Write your comment."),
         ({"text": "   "}, "Write your comment."),
-        ({"text": "x" * (PUBLIC_COMMENT_MAX_LENGTH + 1)}, "at most 5000 characters"),
+        ({"text": "x" * (PUBLIC_COMMENT_MAX_LENGTH + 1)}, "at most 5,000 characters"),
         ({"email": "not-an-email"}, "Enter a valid email address."),
         ({"website": "http://spam.example"}, "must be empty"),
     ],
