@@ -33,12 +33,15 @@ CATEGORY_METRICS = (CategoryMetric.DPM, CategoryMetric.NOX, CategoryMetric.SOX, 
 
 
 def accepted_inventories(
-    *, parties: list[Party], cutoff: dt.datetime | None = None
+    *, parties: list[Party], cutoff: dt.datetime | None = None, up_to_year: int | None = None
 ) -> list[EmissionsInventory]:
-    """Accepted inventories of the ports with figures and category figures (3 queries)."""
+    """Accepted inventories of the ports (accepted by ``cutoff``, of years up to
+    ``up_to_year``, when given) with figures and category figures (3 queries)."""
     qs = EmissionsInventory.objects.accepted().filter(party__in=parties)
     if cutoff is not None:
         qs = qs.filter(reviewed_at__lte=cutoff)
+    if up_to_year is not None:
+        qs = qs.filter(year__lte=up_to_year)
     return list(
         qs.select_related("party")
         .prefetch_related(
@@ -105,8 +108,11 @@ def emissions_by_category(
     if inventories is None:
         inventories = accepted_inventories(parties=parties, cutoff=cutoff)
     latest: dict[int, EmissionsInventory] = {}
-    for inventory in inventories:
-        if inventory.year != BASELINE_YEAR or inventory.party_id not in latest:
+    for inventory in inventories:  # oldest first: the last one with emissions stays
+        has_emissions = any(f.metric != "TEU" for f in inventory.figures.all()) or bool(
+            inventory.category_figures.all()
+        )
+        if (inventory.year > BASELINE_YEAR and has_emissions) or inventory.party_id not in latest:
             latest[inventory.party_id] = inventory
     result = []
     for party in parties:

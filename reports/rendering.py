@@ -101,7 +101,7 @@ def annual_report_context(
         else None
     )
     date_changes = sections.date_change_audit(parties=parties, cutoff=cutoff)
-    accepted = caap.accepted_inventories(parties=parties, cutoff=cutoff)
+    accepted = caap.accepted_inventories(parties=parties, cutoff=cutoff, up_to_year=year)
     empty = [
         _("%(port)s: %(sections)s") % {"port": p["party"].name, "sections": ", ".join(p["empty"])}
         for p in ports

@@ -249,3 +249,18 @@ def test_the_report_charts_targets_against_actuals_accepted_by_the_cutoff(
 
     later = pdf_text(year=2027, party=pola, cutoff=pacific(2027, 7, 1))
     assert "55 % in 2027 55 %" in later
+
+
+# --- CAAP targets and emissions by source category ---------------------------------------
+
+
+def test_the_report_shows_caap_progress_and_categories_up_to_its_year(agreement, pola):
+    seed_public_inventories()
+    text = pdf_text(year=2012, party=pola, cutoff=pacific(2028, 3, 15))
+    assert "Clean Air Action Plan targets and emissions by source category" in text
+    assert "Zero-emission cargo handling equipment by 2030" in text
+    assert "No zero-emission share of cargo handling equipment recorded yet." in text
+    assert "No accepted 1990 GHG inventory: progress vs 1990 cannot be computed." in text
+    assert "Port of Los Angeles, 2012 inventory: emissions by source category" in text
+    assert "2024 inventory" not in text  # later than the reporting year
+    assert "Port total 185 7,177 631 —" in text

@@ -233,3 +233,42 @@ def test_the_board_sees_the_actual_among_the_requests_to_aqmd(
     page = client.get(reverse("penalties:requests")).content.decode()
     assert "Target actuals" in page
     assert target.metric in page
+
+
+def _api_queries(user) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = api_as(user).get("/api/v1/target-progress/?page_size=500")
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_progress_list_costs_the_same_for_1_and_40_targets(target, pola_staff, reviewer):
+    from django.utils import timezone
+
+    from .factories import PlanningTargetFactory
+
+    def accepted_actual(on: PlanningTarget) -> TargetActual:
+        return TargetActual(
+            target=on,
+            party_id=pola_staff.party_id,
+            reason="Counted",
+            status=ClaimStatus.ACCEPTED,
+            filed_by=pola_staff,
+            decided_by=reviewer,
+            decided_at=timezone.now(),
+            year=2026,
+            actual_value=Decimal("3"),
+        )
+
+    TargetActual.objects.bulk_create([accepted_actual(target)])
+    one = _api_queries(reviewer)
+    more = PlanningTarget.objects.bulk_create(
+        PlanningTargetFactory.build(version=target.version, year=2030 + i % 5) for i in range(39)
+    )
+    TargetActual.objects.bulk_create(accepted_actual(t) for t in more)
+    assert PlanningTarget.objects.count() == 40
+    assert _api_queries(reviewer) == one
