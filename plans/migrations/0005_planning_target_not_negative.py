@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreement', '0004_milestone_constraint_messages'),
+        ('agreement', '0008_milestone_constraint_messages'),
         ('plans', '0004_final_plan_submitted_by_deadline_one_outbox'),
     ]
 

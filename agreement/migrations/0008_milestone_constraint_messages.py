@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreement', '0003_milestone_closed_at'),
+        ('agreement', '0007_due_date_amendment_approvals'),
     ]
 
     operations = [
