@@ -86,21 +86,53 @@ class DueItem:
         return max(0, -self.days_left)
 
 
-def milestones_due_next(
-    *, user: Any, now: dt.datetime | None = None, limit: int = 20
-) -> list[DueItem]:
-    """Open milestones not yet past, soonest first, with Pacific days left."""
+# Dashboards look this far ahead, and list at most this many rows per panel; the counts
+# link to the full, paginated lists.
+DUE_NEXT_DAYS = 90
+DASHBOARD_ROWS = 20
+
+
+def milestones_due_within(
+    *, user: Any, now: dt.datetime | None = None, days: int = DUE_NEXT_DAYS
+) -> MilestoneQuerySet:
+    """Open milestones not yet past and due within ``days`` Pacific days, soonest first."""
     now = now or timezone.now()
     today = deadlines.pacific_today(now)
-    rows = milestones_visible_to(user).upcoming(today=today)[:limit]
+    return (
+        milestones_visible_to(user)
+        .upcoming(today=today)
+        .filter(due_date__lte=today + dt.timedelta(days=days))
+    )
+
+
+def milestones_due_next(
+    *, user: Any, now: dt.datetime | None = None, limit: int = DASHBOARD_ROWS
+) -> list[DueItem]:
+    """Open milestones due in the next ``DUE_NEXT_DAYS`` days, soonest first (at most
+    ``limit``), with Pacific days left."""
+    now = now or timezone.now()
+    rows = milestones_due_within(user=user, now=now)[:limit]
     return [DueItem(m, deadlines.days_left(m.due_date, now)) for m in rows]
 
 
-def milestones_overdue(*, user: Any, now: dt.datetime | None = None) -> list[DueItem]:
+def overdue_milestones(*, user: Any, now: dt.datetime | None = None) -> MilestoneQuerySet:
     """Open milestones whose deadline has passed, oldest first."""
     now = now or timezone.now()
     last = deadlines.last_passed_due_date(now)
-    rows = milestones_visible_to(user).open().filter(due_date__lte=last).order_by("due_date")
+    return (
+        milestones_visible_to(user)
+        .open()
+        .filter(due_date__lte=last)
+        .order_by("due_date", "party__code", "id")
+    )
+
+
+def milestones_overdue(
+    *, user: Any, now: dt.datetime | None = None, limit: int = DASHBOARD_ROWS
+) -> list[DueItem]:
+    """Open milestones whose deadline has passed, oldest first (at most ``limit``)."""
+    now = now or timezone.now()
+    rows = overdue_milestones(user=user, now=now)[:limit]
     return [DueItem(m, deadlines.days_left(m.due_date, now)) for m in rows]
 
 

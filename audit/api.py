@@ -17,6 +17,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from accounts import policy
+from api.pagination import KeysetPagination
 from core.filters import StableOrderingFilter, UtcDateTimeRangeFilter
 
 from .models import AuditEvent
@@ -70,9 +71,13 @@ class AuditEventFilter(django_filters.FilterSet):
 
 @extend_schema(tags=TAGS)
 class AuditEventList(generics.ListAPIView):
-    """Who changed what, when, with the values before and after; newest first."""
+    """Who changed what, when, with the values before and after; newest first.
+
+    Keyset pages (the trail only grows): follow ``next`` (``?cursor=``); no total count.
+    """
 
     policy_action = policy.Action.AUDIT_VIEW
+    pagination_class = KeysetPagination
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilter
 

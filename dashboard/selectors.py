@@ -53,8 +53,12 @@ class AwaitingPayment:
 
 @dataclass(frozen=True)
 class Dashboard:
+    # At most DASHBOARD_ROWS each: the next 90 days, and the oldest misses; the counts are
+    # of all of them (the template links them to the milestones list).
     due_next: list[DueItem]
     overdue: list[DueItem]
+    due_next_count: int = 0
+    overdue_count: int = 0
     plans: list[OwedPlan] | None = None
     review_queue: list[PlanVersion] | None = None
     review_queue_count: int = 0
@@ -96,6 +100,10 @@ def dashboard_for(*, user: Any, now: dt.datetime | None = None) -> Dashboard:
         "due_next": agreement_selectors.milestones_due_next(user=user, now=now),
         "overdue": agreement_selectors.milestones_overdue(user=user, now=now),
     }
+    # Counted always (not only when a panel is full), so the page's queries are the same
+    # whatever the data.
+    panels["due_next_count"] = agreement_selectors.milestones_due_within(user=user, now=now).count()
+    panels["overdue_count"] = agreement_selectors.overdue_milestones(user=user, now=now).count()
     if policy.can(user, Action.PLAN_VIEW):
         panels["plans"] = plan_selectors.plans_owed(user=user, now=now)
     if policy.can(user, Action.PLAN_REVIEW):

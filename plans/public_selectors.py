@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 
 from accounts import policy
@@ -37,10 +38,20 @@ def public_versions() -> QuerySet[PlanVersion]:
     return PlanVersion.objects.filter(PUBLIC_VERSIONS)
 
 
-@dataclass(frozen=True)
+# The public list shows each plan's latest versions; each version's page links to the rest.
+PUBLIC_VERSIONS_SHOWN = 10
+
+
+@dataclass
 class PublicPlanRow:
     party: Party
     versions: list[PlanVersion]
+    # All the plan's public versions (``versions`` holds the latest PUBLIC_VERSIONS_SHOWN).
+    total: int = 0
+
+    @property
+    def earlier(self) -> int:
+        return self.total - len(self.versions)
 
 
 @dataclass(frozen=True)
@@ -50,7 +61,8 @@ class PublicPhase:
 
 
 def public_plan_list() -> list[PublicPhase]:
-    """Per phase, each port's plan with its public versions, newest first, and the number of
+    """Per phase, each port's plan with its latest public versions (at most
+    ``PUBLIC_VERSIONS_SHOWN``, newest first), how many it has, and each version's number of
     published comments.  Two queries whatever the number of plans, versions and comments.
     """
     versions = (
@@ -60,8 +72,11 @@ def public_plan_list() -> list[PublicPhase]:
             published_comments=Count(
                 "public_comments",
                 filter=Q(public_comments__status=PublicCommentStatus.PUBLISHED),
-            )
+            ),
+            recency=Window(RowNumber(), partition_by=[F("plan_id")], order_by=F("number").desc()),
+            public_total=Window(Count("id"), partition_by=[F("plan_id")]),
         )
+        .filter(recency__lte=PUBLIC_VERSIONS_SHOWN)
         .order_by("plan__phase__number", "plan__party__code", "-number")
     )
     phases = list(Phase.objects.order_by("number"))
@@ -71,7 +86,11 @@ def public_plan_list() -> list[PublicPhase]:
         rows = by_phase.setdefault(plan.phase_id, {})
         row = rows.get(plan.pk)
         if row is None:
-            row = rows[plan.pk] = PublicPlanRow(party=plan.party, versions=[])
+            row = rows[plan.pk] = PublicPlanRow(
+                party=plan.party,
+                versions=[],
+                total=version.public_total,
+            )
         row.versions.append(version)
     return [PublicPhase(phase=p, plans=list(by_phase[p.pk].values())) for p in phases]
 
