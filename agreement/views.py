@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts import policy
 from core.exports import export_response
+from core.public_cache import cached_public_page
 
 from . import selectors
 from .exports import MILESTONE_COLUMNS
@@ -15,6 +16,7 @@ from .filters import MilestoneFilter
 from .models import Milestone
 
 
+@cached_public_page
 def public_status(request: HttpRequest) -> HttpResponse:
     context = {
         "agreement": selectors.agreement_overview(),
@@ -23,6 +25,7 @@ def public_status(request: HttpRequest) -> HttpResponse:
     return render(request, "agreement/public_status.html", context)
 
 
+@cached_public_page
 def terms(request: HttpRequest) -> HttpResponse:
     """The agreement's terms as data, provisional values marked."""
     return render(request, "agreement/terms.html", {"agreement": selectors.agreement_overview()})
@@ -31,6 +34,7 @@ def terms(request: HttpRequest) -> HttpResponse:
 MILESTONE_PAGE_SIZE = 50
 
 
+@cached_public_page
 def milestone_list(request: HttpRequest) -> HttpResponse:
     """Milestones the user may see, filtered as in the API, with CSV and XLSX downloads."""
     if not policy.can(request.user, policy.Action.MILESTONE_VIEW):

@@ -9,6 +9,8 @@ from typing import Any
 from django.db import models
 from django.forms.models import model_to_dict
 
+from core.public_cache import public_data_changed
+
 from . import chain
 from .models import AuditEvent
 
@@ -69,4 +71,6 @@ def audit_record(
         after=_jsonable(after) if after is not None else None,
         note=note,
     )
+    # Whatever is recorded may show on a public page: drop the cached ones after commit.
+    public_data_changed()
     return chain.append(event)

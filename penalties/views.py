@@ -27,6 +27,7 @@ from agreement import selectors as agreement_selectors
 from core.errors import ServiceError
 from core.exports import Column, export_response
 from core.forms import add_service_error
+from core.public_cache import cached_public_page
 from core.uploads import document_response
 
 from . import determinations, milestone_requests, selectors, services
@@ -70,6 +71,7 @@ LIST_PAGE_SIZE = 50
 PENALTY_PAGE_SIZE = LIST_PAGE_SIZE
 
 
+@cached_public_page
 def defaults_list(request: HttpRequest) -> HttpResponse:
     """Defaults and their penalties: everyone (the public too); port staff see their port's."""
     _require(request.user, Action.DEFAULT_VIEW)
@@ -90,6 +92,7 @@ def defaults_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return _download(request, filterset, DEFAULT_COLUMNS, fmt=fmt, filename="defaults")
 
 
+@cached_public_page
 def penalties_list(request: HttpRequest) -> HttpResponse:
     """Penalties with filters (port, status, year) and downloads; the public may read them."""
     _require(request.user, Action.DEFAULT_VIEW)
@@ -359,6 +362,7 @@ def default_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@cached_public_page
 def fund(request: HttpRequest) -> HttpResponse:
     """The Clean Air Mitigation Fund: balance, totals by year and port, the ledger."""
     _require(request.user, Action.FUND_VIEW)

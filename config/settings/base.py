@@ -220,6 +220,32 @@ MEDIA_URL = "/media/"
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="compliance-tracker@aqmd.example")
 
+# The cache holds the public pages and their version key (core/public_cache.py), so every
+# web process must share it: Redis when CACHE_URL names it, or by default when the Celery
+# broker is Redis (make serve, docker-compose); otherwise this process's memory (make run).
+_broker_url = env.str("CELERY_BROKER_URL", default="filesystem://")
+CACHE_URL = env.str(
+    "CACHE_URL", default=_broker_url if _broker_url.startswith(("redis://", "rediss://")) else ""
+)
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "ct-cache",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# How long an anonymous visitor's page may be served from the cache (0: never).  A change
+# of the data drops it at once (core/public_cache.py); this only bounds the memory.  Off by
+# default without a shared cache: a change made in another process (the Celery worker)
+# would not reach this process's memory.
+PUBLIC_PAGE_CACHE_SECONDS = env.int(
+    "PUBLIC_PAGE_CACHE_SECONDS",
+    default=300 if CACHES["default"]["BACKEND"].endswith("RedisCache") else 0,
+)
+
 # Celery: the file-system transport needs no server; Redis is used when CELERY_BROKER_URL
 # names it (docker-compose, tests).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
