@@ -32,7 +32,6 @@ from agreement import deadlines
 from agreement.models import Milestone, MilestoneKind, MilestoneStatus, Party, Phase
 from audit import chain
 from audit.models import AuditEvent
-from core.public_cache import public_data_changed
 from penalties.models import (
     Default,
     DefaultStatus,
@@ -665,7 +664,6 @@ def seed_large_demo(out: _Out | None = None) -> bool:
     with transaction.atomic():  # all or nothing: a rerun after a crash starts clean
         for _name, step in STEPS:
             step(cast, progress)
-        public_data_changed()
     if connection.vendor == "postgresql":
         # Fresh statistics after the bulk load, or the planner guesses from empty tables.
         with connection.cursor() as cursor:

@@ -5,17 +5,19 @@ milestones, defaults, penalties and fund, the public plans) are rendered once pe
 language and *data version*, and served from the cache (``settings.CACHES["default"]``) to
 every anonymous visitor until the data changes.
 
-One mechanism invalidates them: every recorded change goes through
-:func:`audit.services.audit_record` (a transition of :mod:`core.workflow`: a decision, a
-default's determination, a payment; a fund entry, a published report, a due-date change...),
-which calls :func:`public_data_changed`; after the transaction commits, the version key gets
-a new value, so every cached page becomes unreachable at once.  A rolled-back change leaves
-the version alone.  No signals, no list of keys to delete.
+One mechanism invalidates them: the version is the head of the audit hash chain
+(:class:`audit.models.AuditChainHead`).  Every recorded change appends an audit event in the
+transaction of the change (a transition of :mod:`core.workflow`: a decision, a default's
+determination, a payment; a fund entry, a published report, a due-date change...), which
+moves the head; so the moment a change commits, every page cached before it is unreachable,
+in every process, and a rolled-back change moves nothing.  No signals, no on-commit hooks, no
+list of keys to delete: one primary-key read of one row per cached request.
 
-The version lives in the cache backend too, so all web processes must share it: Redis in
-production (``CACHE_URL``, by default the Redis broker), local memory for one process
-(``make run``, tests).  ``PUBLIC_PAGE_CACHE_SECONDS`` = 0 turns caching off (the test
-settings do; the tests of caching turn it on).
+The pages live in ``settings.CACHES["default"]``: Redis in production when configured
+(``CACHE_URL``, by default the Redis broker), shared by the web processes; otherwise each
+process's memory, which is still correct (the version comes from the database), only less
+shared.  ``PUBLIC_PAGE_CACHE_SECONDS`` = 0 turns caching off (the test settings do, so the
+suite's query counts are those of rendering; the tests of caching turn it on).
 
 Signed-in users, anything but GET/HEAD, requests carrying messages to show, and htmx
 partials are never served from or stored in the cache.  The CSRF token of a cached page's
@@ -25,39 +27,33 @@ forms (the language switcher) is replaced by the visitor's own on each hit.
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
-VERSION_KEY = "public-pages:version"
+from agreement import deadlines
+from audit.models import AuditChainHead
+
 _TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
 
 
-def _bump() -> None:
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
-
-
-def public_data_changed() -> None:
-    """The data that public pages show changed: drop every cached page after commit."""
-    transaction.on_commit(_bump)
-
-
 def _version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        # Another process may have set it meanwhile: keep the first one.
-        if not cache.add(VERSION_KEY, version, None):
-            version = cache.get(VERSION_KEY) or version
-    return str(version)
+    """The data version: the audit chain's last hash (moves with every recorded change).
+
+    One primary-key read, in SQL: the cached page's only query, so kept lean.
+    """
+    table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT last_hash FROM {table} WHERE id = 1")  # noqa: S608
+        row = cursor.fetchone()
+    return (row[0] if row else "")[:20] or "empty"
 
 
 def _cacheable(request: HttpRequest) -> bool:
@@ -76,7 +72,11 @@ def cached_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not _cacheable(request):
             return view(request, *args, **kwargs)
-        key = f"public-page:{_version()}:{get_language()}:{request.get_full_path()}"
+        # The Pacific date too: pages count the days left to each deadline.
+        key = (
+            f"public-page:{_version()}:{deadlines.pacific_today()}:{get_language()}:"
+            f"{request.get_full_path()}"
+        )
         stored = cache.get(key)
         if stored is not None:
             status, headers, content = stored
