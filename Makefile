@@ -51,7 +51,7 @@ migrations-check: $(STAMP)
 		$(PY) manage.py makemigrations --check --dry-run
 
 pytest: $(STAMP)
-	DATABASE_URL="$(TEST_DATABASE_URL)" CELERY_BROKER_URL="$(TEST_BROKER_URL)" \
+	DATABASE_URL="$(TEST_DATABASE_URL)" \
 		$(BIN)/pytest $(PYTEST_ARGS)
 
 ## make messages: extract marked strings into locale/<lang>/LC_MESSAGES/django.po, compile
@@ -65,8 +65,12 @@ messages: $(STAMP)
 		$(MESSAGE_IGNORES)
 	@scripts/translation-status || true
 
+## make bench: every benchmark (BENCHMARKS.md); installs wrk (Debian) when missing.
 bench: $(STAMP)
-	DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m benchmarks
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
+		|| { echo "make bench needs wrk: apt-get install wrk" >&2; exit 1; }
+	DATABASE_URL="$(TEST_DATABASE_URL)" \
+		CACHE_URL="$(TEST_BROKER_URL)" $(PY) -m benchmarks
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -299,6 +299,9 @@ class Milestone(models.Model):
             models.Index(
                 fields=["due_date"], condition=Q(status="open"), name="milestone_open_due_idx"
             ),
+            # The milestones pages and the API list every milestone by due date, a page at a
+            # time (then by port: an incremental sort of each date's few rows).
+            models.Index(fields=["due_date", "id"], name="milestone_due_idx"),
         ]
 
     def __str__(self) -> str:

@@ -87,14 +87,10 @@ class DueItem:
         return max(0, -self.days_left)
 
 
-def milestones_due_next(
-    *, user: Any, now: dt.datetime | None = None, limit: int = 20
-) -> list[DueItem]:
-    """Open milestones not yet past, soonest first, with Pacific days left."""
-    now = now or timezone.now()
-    today = deadlines.pacific_today(now)
-    rows = milestones_visible_to(user).upcoming(today=today)[:limit]
-    return [DueItem(m, deadlines.days_left(m.due_date, now)) for m in rows]
+# Dashboards look this far ahead, and list at most this many rows per panel; the counts
+# link to the full, paginated lists.
+DUE_NEXT_DAYS = 90
+DASHBOARD_ROWS = 20
 
 
 @dataclass(frozen=True)
@@ -114,7 +110,11 @@ class DueWindow:
 
 
 def milestones_due_within(
-    *, user: Any, days: int, now: dt.datetime | None = None, limit: int = 20
+    *,
+    user: Any,
+    days: int = DUE_NEXT_DAYS,
+    now: dt.datetime | None = None,
+    limit: int = DASHBOARD_ROWS,
 ) -> DueWindow:
     """Open milestones due from today to ``days`` days ahead, soonest first (3 queries)."""
     now = now or timezone.now()
@@ -130,11 +130,24 @@ def milestones_due_within(
     )
 
 
-def milestones_overdue(*, user: Any, now: dt.datetime | None = None) -> list[DueItem]:
+def overdue_milestones(*, user: Any, now: dt.datetime | None = None) -> MilestoneQuerySet:
     """Open milestones whose deadline has passed, oldest first."""
     now = now or timezone.now()
     last = deadlines.last_passed_due_date(now)
-    rows = milestones_visible_to(user).open().filter(due_date__lte=last).order_by("due_date")
+    return (
+        milestones_visible_to(user)
+        .open()
+        .filter(due_date__lte=last)
+        .order_by("due_date", "party__code", "id")
+    )
+
+
+def milestones_overdue(
+    *, user: Any, now: dt.datetime | None = None, limit: int = DASHBOARD_ROWS
+) -> list[DueItem]:
+    """Open milestones whose deadline has passed, oldest first (at most ``limit``)."""
+    now = now or timezone.now()
+    rows = overdue_milestones(user=user, now=now)[:limit]
     return [DueItem(m, deadlines.days_left(m.due_date, now)) for m in rows]
 
 

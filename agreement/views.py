@@ -12,6 +12,7 @@ from accounts import policy
 from core.errors import ServiceError
 from core.exports import export_response
 from core.forms import add_service_error
+from core.public_cache import cached_public_page
 from core.uploads import document_response
 
 from . import deadlines, selectors, withdrawal
@@ -35,6 +36,7 @@ def _lifecycle() -> dict[str, object]:
     }
 
 
+@cached_public_page
 def public_status(request: HttpRequest) -> HttpResponse:
     context = {
         "agreement": selectors.agreement_overview(),
@@ -44,6 +46,7 @@ def public_status(request: HttpRequest) -> HttpResponse:
     return render(request, "agreement/public_status.html", context)
 
 
+@cached_public_page
 def terms(request: HttpRequest) -> HttpResponse:
     """The agreement's terms as data, provisional values marked."""
     context = {
@@ -117,6 +120,7 @@ def withdrawal_notice_document(request: HttpRequest, pk: int) -> FileResponse:
 MILESTONE_PAGE_SIZE = 50
 
 
+@cached_public_page
 def milestone_list(request: HttpRequest) -> HttpResponse:
     """Milestones the user may see, filtered as in the API, with CSV and XLSX downloads."""
     if not policy.can(request.user, policy.Action.MILESTONE_VIEW):

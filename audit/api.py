@@ -16,6 +16,7 @@ from rest_framework import serializers
 
 from accounts import policy
 from core.filters import StableOrderingFilter, UtcDateTimeRangeFilter
+from core.pagination import KeysetPagination
 from core.resources import Resource
 
 from .models import AuditEvent
@@ -75,7 +76,9 @@ AUDIT_EVENTS = Resource(
     serializer=AuditEventSerializer,
     rows=audit_events_visible_to,
     filterset=AuditEventFilter,
-    about="Who changed what, when, with the values before and after; newest first.",
+    about="Who changed what, when, with the values before and after; newest first.\n\n"
+    "Keyset pages (the trail only grows): follow ``next`` (``?cursor=``); no total count.",
+    extra={"pagination_class": KeysetPagination},
 )
 
 urlpatterns = AUDIT_EVENTS.urls()

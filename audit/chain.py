@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,7 +49,7 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _settle_before_locking(event: AuditEvent) -> None:
+def _settle_before_locking(*events: AuditEvent) -> None:
     """Take every lock this transaction's foreign keys need *before* the chain head's.
 
     The head stays locked until commit, when PostgreSQL checks Django's deferred foreign keys
@@ -65,21 +65,29 @@ def _settle_before_locking(event: AuditEvent) -> None:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for name in ("party", "actor"):
-            pk = getattr(event, f"{name}_id")
-            if pk is not None:
+            pks = sorted({getattr(e, f"{name}_id") for e in events} - {None})
+            if pks:
                 parent: Any = AuditEvent._meta.get_field(name).related_model
                 table = connection.ops.quote_name(parent._meta.db_table)
-                cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE", [pk])  # noqa: S608
+                cursor.execute(
+                    f"SELECT 1 FROM {table} WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE",  # noqa: S608
+                    [pks],
+                )
+
+
+def _locked_head() -> AuditChainHead:
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:  # a database migrated without the head row (cannot happen after 0003)
+        AuditChainHead.objects.get_or_create(pk=1)
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    return head
 
 
 def append(event: AuditEvent) -> AuditEvent:
     """Save ``event`` as the chain's next link (inside the caller's transaction)."""
     with transaction.atomic():
         _settle_before_locking(event)
-        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:  # a database migrated without the head row (cannot happen after 0003)
-            head, _ = AuditChainHead.objects.get_or_create(pk=1)
-            head = AuditChainHead.objects.select_for_update().get(pk=1)
+        head = _locked_head()
         event.prev_hash = head.last_hash
         event.hash = event_hash(event)
         event.save(force_insert=True)
@@ -88,6 +96,39 @@ def append(event: AuditEvent) -> AuditEvent:
         head.length += 1
         head.save(update_fields=["last_event_id", "last_hash", "length"])
     return event
+
+
+def append_many(events: Iterable[AuditEvent], *, batch_size: int = 5000) -> int:
+    """Save many new events as the chain's next links, in order, in one pass.
+
+    For bulk loads (the large demo data): the head is locked once, each event is linked to
+    the one before it and hashed, the rows are inserted with ``bulk_create`` in batches (ids
+    ascend in list order, which is the chain's order) and the head is moved once.  The same
+    chain as ``append`` called for each event; returns how many were appended.
+    """
+    events = list(events)
+    if not events:
+        return 0
+    with transaction.atomic():
+        _settle_before_locking(*events)
+        head = _locked_head()
+        previous = head.last_hash
+        last_id = head.last_event_id
+        for start in range(0, len(events), batch_size):
+            batch = events[start : start + batch_size]
+            for event in batch:
+                if event.pk is not None:
+                    raise RuntimeError("Audit events are append-only.")
+                event.prev_hash = previous
+                event.hash = event_hash(event)
+                previous = event.hash
+            created = AuditEvent.objects.bulk_create(batch)
+            last_id = created[-1].pk
+        head.last_event_id = last_id
+        head.last_hash = previous
+        head.length += len(events)
+        head.save(update_fields=["last_event_id", "last_hash", "length"])
+    return len(events)
 
 
 @dataclass(frozen=True)

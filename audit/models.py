@@ -63,7 +63,11 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "at"]),
+            # The audit API's keyset pages: newest first, ties by id.
+            models.Index(fields=["at", "id"], name="audit_event_at_id_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="audit_event_hash_is_sha256", condition=models.Q(hash__regex=r"^[0-9a-f]{64}$")

@@ -14,10 +14,13 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import islice
 from typing import Any
 
-from django.http import HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.encoding import force_str
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
@@ -103,10 +106,31 @@ def render_xlsx(rows: Iterable[Any], columns: Sequence[Column], *, title: str) -
     return out.getvalue()
 
 
+# A download holds at most this many rows: past it the user is asked to narrow the filters
+# (the request's memory and time stay bounded whatever the table's size).
+EXPORT_MAX_ROWS = 20_000
+
+
 def export_response(
     rows: Iterable[Any], columns: Sequence[Column], *, fmt: str, filename: str
 ) -> HttpResponse:
-    """A download of ``rows`` as ``fmt`` (``csv`` or ``xlsx``) named ``filename.<fmt>``."""
+    """A download of ``rows`` as ``fmt`` (``csv`` or ``xlsx``) named ``filename.<fmt>``, or
+    400 when there are more than ``EXPORT_MAX_ROWS``."""
+    # A queryset is cut in SQL (LIMIT), before its rows and prefetches are loaded.
+    rows = list(
+        rows[: EXPORT_MAX_ROWS + 1]
+        if isinstance(rows, QuerySet)
+        else islice(rows, EXPORT_MAX_ROWS + 1)
+    )
+    if len(rows) > EXPORT_MAX_ROWS:
+        return HttpResponseBadRequest(
+            _(
+                "More than %(n)s rows match: narrow the filters (for example by port, status "
+                "or year) and download again."
+            )
+            % {"n": f"{EXPORT_MAX_ROWS:,}"},
+            content_type="text/plain; charset=utf-8",
+        )
     export_format = ExportFormat(fmt)
     if export_format is ExportFormat.CSV:
         body = render_csv(rows, columns)

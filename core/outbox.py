@@ -164,6 +164,50 @@ def outbox_put_all(mails: Iterable[Mail]) -> list[int]:
     return ids
 
 
+def outbox_put_many(mails: Sequence[Mail]) -> list[int]:
+    """:func:`outbox_put` for many events at once (a batch job): three queries in all.
+
+    The same rows and the same guarantees: one row per recipient and event (the unique pair;
+    who was already mailed for an event is skipped), delivered after commit.
+    """
+    wanted: dict[tuple[str, int], tuple[Mail, Any]] = {}
+    for mail in mails:
+        exclude_pk = getattr(mail.exclude, "pk", None)
+        for user in mail.recipients:
+            if user.pk != exclude_pk and user.email:
+                wanted[(mail.event_key[:150], user.pk)] = (mail, user)
+    if not wanted:
+        return []
+    keys = {key for key, _ in wanted}
+    existing = set(
+        OutboxMessage.objects.filter(event_key__in=keys).values_list("event_key", "recipient_id")
+    )
+    now = timezone.now()
+    rows = [
+        OutboxMessage(
+            event_key=key,
+            recipient=user,
+            to_email=user.email,
+            subject=str(mail.subject)[:200],
+            body=str(mail.body),
+            created_at=now,
+            next_attempt_at=now + FIRST_RETRY_AFTER,
+            hook=mail.hook,
+            hook_arg=mail.hook_arg,
+        )
+        for (key, pk), (mail, user) in wanted.items()
+        if (key, pk) not in existing
+    ]
+    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    ids = list(
+        OutboxMessage.objects.filter(
+            event_key__in={row.event_key for row in rows}, status=OutboxStatus.PENDING
+        ).values_list("pk", flat=True)
+    )
+    _deliver_after_commit(ids)
+    return ids
+
+
 def _deliver_after_commit(ids: list[int]) -> None:
     if not ids:
         return

@@ -34,7 +34,6 @@ REVIEW_QUEUE_PREVIEW = 5
 LATEST_REPORTS = 5
 DETERMINATION_PREVIEW = 10
 PROVISIONAL_LOOKAHEAD_DAYS = 60
-UPCOMING_DAYS = 90  # "Upcoming deadlines" lists what is due in this many days
 
 
 @dataclass(frozen=True)
@@ -64,6 +63,7 @@ class AwaitingPayment:
 class Dashboard:
     upcoming: DueWindow
     overdue: list[DueItem]
+    overdue_count: int = 0
     plans: list[OwedPlan] | None = None
     review_queue: list[PlanVersion] | None = None
     review_queue_count: int = 0
@@ -110,9 +110,7 @@ def dashboard_for(*, user: Any, now: dt.datetime | None = None) -> Dashboard:
     """The panels ``user`` sees on the home page."""
     now = now or timezone.now()
     panels: dict[str, Any] = {
-        "upcoming": agreement_selectors.milestones_due_within(
-            user=user, now=now, days=UPCOMING_DAYS
-        ),
+        "upcoming": agreement_selectors.milestones_due_within(user=user, now=now),
         "overdue": agreement_selectors.milestones_overdue(user=user, now=now),
     }
     notice = withdrawal.standing_withdrawal()
@@ -120,6 +118,9 @@ def dashboard_for(*, user: Any, now: dt.datetime | None = None) -> Dashboard:
         panels["withdrawal"] = notice
         if notice.in_effect_on(agreement_deadlines.pacific_today(now)):
             panels["ended_on"] = notice.effective_on
+    # Counted always (not only when the panel is full), so the page's queries are the same
+    # whatever the data; the page links to the full list when it shows fewer.
+    panels["overdue_count"] = agreement_selectors.overdue_milestones(user=user, now=now).count()
     if policy.can(user, Action.PLAN_VIEW):
         panels["plans"] = plan_selectors.plans_owed(user=user, now=now)
     if policy.can(user, Action.PLAN_REVIEW):

@@ -20,8 +20,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agreement.models import Milestone
-from audit.services import audit_record
-from core.outbox import Mail, absolute_url, mail_language, outbox_put, port_staff, register_hook
+from audit.services import audit_record, audit_record_many
+from core.outbox import (
+    Mail,
+    absolute_url,
+    mail_language,
+    outbox_put,
+    outbox_put_many,
+    port_staff,
+    register_hook,
+)
 
 from .models import Default, Notice, NoticeKind, Penalty, PenaltyStatus
 
@@ -80,6 +88,62 @@ def notice_record(
         )
     )
     return notice
+
+
+def notice_record_many(
+    *, flagged: list[tuple[Milestone, Default]], kind: str, now: dt.datetime
+) -> list[Notice]:
+    """:func:`notice_record` for many new defaults at once (the sweep's batch): the same
+    rows, audit events and mail in a few queries for the lot.
+
+    The milestones come with their port loaded.  A notice already recorded makes the
+    database refuse the batch (``IntegrityError``): the caller redoes it one row at a time.
+    """
+    staff = {pid: port_staff(pid) for pid in sorted({m.party_id for m, _ in flagged})}
+    notices = []
+    for milestone, _default in flagged:
+        notice = Notice(
+            milestone=milestone,
+            party_id=milestone.party_id,
+            kind=kind,
+            due_date=milestone.due_date,
+            created_at=now,
+            recipients=", ".join(sorted(u.email for u in staff[milestone.party_id])),
+        )
+        notices.append(notice)
+    Notice.objects.bulk_create(notices)
+    audit_record_many(
+        [
+            (
+                f"notice.recorded.{kind}",
+                n,
+                {"recipients": n.recipients, "due_date": n.due_date},
+            )
+            for n in notices
+        ]
+    )
+    mails = []
+    with mail_language():
+        for notice, (milestone, default) in zip(notices, flagged, strict=True):
+            people = staff[milestone.party_id]
+            if not people:
+                logger.warning(
+                    "Notice %s: port %s has no staff with e-mail", notice.pk, notice.party_id
+                )
+                continue
+            subject, body = _message(notice, milestone, default)
+            mails.append(
+                Mail(
+                    event_key=f"notice.{notice.pk}",
+                    recipients=people,
+                    subject=subject,
+                    body=body,
+                    hook=HOOK,
+                    hook_arg=notice.pk,
+                )
+            )
+    outbox_put_many(mails)
+    return notices
 
 
 def notice_sent(notice_id: int, sent_at: dt.datetime) -> None:

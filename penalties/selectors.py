@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum, prefetch_related_objects
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils import timezone
@@ -16,7 +17,7 @@ from django.utils import timezone
 from accounts import policy
 from accounts.policy import Action
 from agreement import deadlines
-from agreement.models import Milestone, MilestoneKind, MilestoneStatus, Party
+from agreement.models import Milestone, MilestoneKind, MilestoneQuerySet, MilestoneStatus, Party
 
 from .milestone_requests import KINDS
 from .models import (
@@ -116,27 +117,37 @@ def _pending_requests() -> list[Prefetch]:
     ]
 
 
-def milestone_rows(*, user: Any, now: dt.datetime | None = None) -> list[MilestoneRow]:
-    """Every milestone the user may see with status, days left, default and open requests."""
-    now = now or timezone.now()
-    milestones = list(
+def milestones_for_rows(user: Any) -> MilestoneQuerySet:
+    """The milestones of the milestones page, soonest due first (paginate, then
+    :func:`milestone_rows` on one page)."""
+    return (
         Milestone.objects.for_port(policy.port_scope(user))
         .select_related("party", "phase")
-        .prefetch_related(
-            Prefetch(
-                "defaults",
-                queryset=defaults_visible_to(user).order_by("-due_date", "-pk"),
-                to_attr="visible_defaults",
-            ),
-            *_pending_requests(),
-        )
         .order_by("due_date", "party__code", "id")
+    )
+
+
+def milestone_rows(
+    *, user: Any, milestones: Iterable[Milestone], now: dt.datetime | None = None
+) -> list[MilestoneRow]:
+    """One page of milestones with status, days left, default and open requests (a fixed
+    number of queries for the page, whatever its length)."""
+    now = now or timezone.now()
+    milestones = list(milestones)
+    prefetch_related_objects(
+        milestones,
+        Prefetch(
+            "defaults",
+            queryset=defaults_visible_to(user).order_by("-due_date", "-pk"),
+            to_attr="visible_defaults",
+        ),
+        *_pending_requests(),
     )
     return [
         MilestoneRow(
             milestone=m,
             days_left=deadlines.days_left(m.due_date, now),
-            default=m.visible_defaults[0] if m.visible_defaults else None,
+            default=m.visible_defaults[0] if m.visible_defaults else None,  # type: ignore[attr-defined]
             pending=frozenset(
                 kind
                 for kind, model in REQUEST_MODELS.items()
@@ -153,7 +164,9 @@ def defaults_visible_to(user: Any) -> DefaultQuerySet:
     AQMD sees every one, port staff their own port's (flagged and dismissed ones too); the
     board and the public see defaults AQMD confirmed.
     """
-    qs = Default.objects.select_related("party", "milestone", "penalty__schedule")
+    qs = Default.objects.select_related(
+        "party", "milestone", "penalty__schedule", "proposed_schedule"
+    )
     if not policy.can(user, Action.DEFAULT_VIEW_UNDETERMINED):
         return qs.public()
     scope = policy.port_scope(user)

@@ -26,6 +26,7 @@ from accounts.policy import Action
 from core.errors import ServiceError
 from core.exports import Column, export_response
 from core.forms import add_service_error
+from core.public_cache import cached_public_page
 from core.uploads import document_response
 
 from . import determinations, milestone_requests, selectors, services
@@ -40,7 +41,7 @@ from .forms import (
     PaymentForm,
     WaiveForm,
 )
-from .models import DefaultStatus, Penalty
+from .models import Default, DefaultStatus, FundEntry, Penalty
 
 
 def _require(user: Any, action: Action, obj: Any = None) -> None:
@@ -64,12 +65,19 @@ def _download(
     return export_response(filterset.qs, columns, fmt=fmt, filename=filename)
 
 
+# Every list page shows this many rows a page (the downloads have the filtered rows).
+LIST_PAGE_SIZE = 50
+PENALTY_PAGE_SIZE = LIST_PAGE_SIZE
+
+
+@cached_public_page
 def defaults_list(request: HttpRequest) -> HttpResponse:
     """Defaults and their penalties: everyone (the public too); port staff see their port's."""
     _require(request.user, Action.DEFAULT_VIEW)
     filterset = DefaultFilter(request.GET, queryset=selectors.defaults_visible_to(request.user))
+    rows = filterset.qs if filterset.is_valid() else Default.objects.none()
     context = {
-        "defaults": list(filterset.qs) if filterset.is_valid() else [],
+        "page": Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page")),
         "filter": filterset,
         "query": _query_without_page(request),
         "ledger": selectors.penalty_ledger(request.user),
@@ -83,9 +91,7 @@ def defaults_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return _download(request, filterset, DEFAULT_COLUMNS, fmt=fmt, filename="defaults")
 
 
-PENALTY_PAGE_SIZE = 50
-
-
+@cached_public_page
 def penalties_list(request: HttpRequest) -> HttpResponse:
     """Penalties with filters (port, status, year) and downloads; the public may read them."""
     _require(request.user, Action.DEFAULT_VIEW)
@@ -155,9 +161,13 @@ def penalty_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def milestones(request: HttpRequest) -> HttpResponse:
     """Milestones with status and days left, defaults, and what the port can ask AQMD."""
     _require(request.user, Action.MILESTONE_VIEW)
-    rows = selectors.milestone_rows(user=request.user)
+    page = Paginator(selectors.milestones_for_rows(request.user), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     context = {
-        "rows": rows,
+        "page": page,
+        "rows": selectors.milestone_rows(user=request.user, milestones=page.object_list),
+        "query": _query_without_page(request),
         "may_request": policy.can(request.user, Action.EXTENSION_REQUEST),
     }
     return render(request, "penalties/milestones.html", context)
@@ -359,6 +369,7 @@ def default_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@cached_public_page
 def fund(request: HttpRequest) -> HttpResponse:
     """The Clean Air Mitigation Fund: balance, totals by year and port, the ledger."""
     _require(request.user, Action.FUND_VIEW)
@@ -378,7 +389,9 @@ def fund(request: HttpRequest) -> HttpResponse:
     filterset = FundEntryFilter(request.GET, queryset=selectors.fund_ledger())
     context = {
         "totals": selectors.fund_totals(),
-        "ledger": list(filterset.qs) if filterset.is_valid() else [],
+        "page": Paginator(
+            filterset.qs if filterset.is_valid() else FundEntry.objects.none(), LIST_PAGE_SIZE
+        ).get_page(request.GET.get("page")),
         "filter": filterset,
         "query": _query_without_page(request),
         "form": form,

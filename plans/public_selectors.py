@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -36,6 +37,10 @@ PUBLIC_VERSIONS = (Q(kind=VersionKind.DRAFT) & ~Q(status=VersionStatus.DRAFT)) |
 
 def public_versions() -> QuerySet[PlanVersion]:
     return PlanVersion.objects.filter(PUBLIC_VERSIONS)
+
+
+# The public list shows each plan's latest versions; each version's page links to the rest.
+PUBLIC_VERSIONS_SHOWN = 10
 
 
 class Standing:
@@ -72,7 +77,12 @@ class PublicVersionLine:
 @dataclass(frozen=True)
 class PublicPlanRow:
     party: Party
-    versions: list[PublicVersionLine]  # newest first; empty: nothing published yet
+    versions: list[PublicVersionLine]  # the latest, newest first; empty: nothing published yet
+    total: int = 0  # all the plan's public versions (``versions`` holds the latest few)
+
+    @property
+    def earlier(self) -> int:
+        return self.total - len(self.versions)
 
     @property
     def current(self) -> PublicVersionLine | None:
@@ -105,10 +115,16 @@ def _lines(versions: list[PlanVersion]) -> list[PublicVersionLine]:
     return lines
 
 
+def _public_total(versions: list[Any]) -> int:
+    """How many public versions the plan has (a window count on each of its rows)."""
+    return int(versions[0].public_total) if versions else 0
+
+
 def public_plan_list() -> list[PublicPhase]:
-    """Per phase, every port with its plan's public versions, newest first, each with where
-    it stands and its number of published comments; a port with nothing published has an
-    empty row.  Three queries whatever the number of plans, versions and comments.
+    """Per phase, every port with its plan's latest public versions (at most
+    ``PUBLIC_VERSIONS_SHOWN``, newest first), how many it has, each with where it stands and
+    its number of published comments; a port with nothing published has an empty row.  Three
+    queries whatever the number of plans, versions and comments.
     """
     versions = (
         public_versions()
@@ -117,8 +133,11 @@ def public_plan_list() -> list[PublicPhase]:
             published_comments=Count(
                 "public_comments",
                 filter=Q(public_comments__status=PublicCommentStatus.PUBLISHED),
-            )
+            ),
+            recency=Window(RowNumber(), partition_by=[F("plan_id")], order_by=F("number").desc()),
+            public_total=Window(Count("id"), partition_by=[F("plan_id")]),
         )
+        .filter(recency__lte=PUBLIC_VERSIONS_SHOWN)
         .order_by("plan__phase__number", "plan__party__code", "-number")
     )
     phases = list(Phase.objects.order_by("number"))
@@ -130,7 +149,11 @@ def public_plan_list() -> list[PublicPhase]:
         PublicPhase(
             phase=phase,
             plans=[
-                PublicPlanRow(party=port, versions=_lines(found.get((phase.pk, port.pk), [])))
+                PublicPlanRow(
+                    party=port,
+                    versions=_lines(found.get((phase.pk, port.pk), [])),
+                    total=_public_total(found.get((phase.pk, port.pk), [])),
+                )
                 for port in ports
             ],
         )

@@ -191,6 +191,12 @@ class PlanPage:
     timeline: list[AuditEvent]  # newest first
     documents: list[VersionDocument]
     comments: list[Comment]
+    # All the versions the user may see; ``versions`` holds the latest PLAN_PAGE_VERSIONS.
+    version_count: int = 0
+
+    @property
+    def earlier_versions(self) -> int:
+        return self.version_count - len(self.versions)
 
     @property
     def latest(self) -> PlanVersion | None:
@@ -203,6 +209,12 @@ class PlanPage:
     @property
     def timeline_earlier(self) -> list[AuditEvent]:
         return self.timeline[TIMELINE_PREVIEW:]
+
+
+# The plan's page lists its latest versions (each version's page links to the one before).
+PLAN_PAGE_VERSIONS = 20
+# ... and the latest events of its timeline.
+PLAN_PAGE_EVENTS = 100
 
 
 def plan_page(*, user: Any, plan: Plan) -> PlanPage:
@@ -223,10 +235,10 @@ def plan_page(*, user: Any, plan: Plan) -> PlanPage:
     if _is_reader(user):
         # AQMD and the board do not see the port's work on unsubmitted drafts.
         events = without_draft_work(events)
-    timeline = list(events.reverse())
+    timeline = list(events.order_by("-at", "-id")[:PLAN_PAGE_EVENTS])
     for event in timeline:
         event.label = TIMELINE_LABELS.get(event.action, event.action)  # type: ignore[attr-defined]
-    rows = list(versions.order_by("-number"))
+    rows = list(versions.order_by("-number")[:PLAN_PAGE_VERSIONS])
     latest = rows[0] if rows else None
     return PlanPage(
         plan=plan,
@@ -240,6 +252,7 @@ def plan_page(*, user: Any, plan: Plan) -> PlanPage:
         draft_milestone=milestones.get(MilestoneKind.DRAFT_PLAN),
         final_milestone=milestones.get(MilestoneKind.FINAL_PLAN),
         timeline=timeline,
+        version_count=versions.count(),
     )
 
 
@@ -307,11 +320,17 @@ def document_for(*, user: Any, pk: int) -> VersionDocument:
     return attached
 
 
+# A plan in the API lists its latest versions; ``/plans/<id>/versions/`` pages through all.
+API_PLAN_VERSIONS_SHOWN = 20
+
+
 def plans_for_api(user: Any) -> QuerySet[Plan]:
-    """Visible plans with their port, phase and visible versions (two queries per page)."""
-    versions = PlanVersion.objects.order_by("number")
+    """Visible plans with their port, phase and latest visible versions (at most
+    ``API_PLAN_VERSIONS_SHOWN``, newest first): two queries per page."""
+    versions = PlanVersion.objects.order_by("-number")
     if _is_reader(user):
         versions = versions.submitted()
+    versions = versions[:API_PLAN_VERSIONS_SHOWN]
     return (
         plans_visible_to(user)
         .select_related("party", "phase")

@@ -87,7 +87,10 @@ class PlanSerializer(serializers.ModelSerializer):
         source="visible_versions",
         many=True,
         read_only=True,
-        help_text=_("The versions you may see, oldest first."),
+        help_text=_(
+            "The latest versions you may see (at most 20), newest first; "
+            "/api/v1/plans/{id}/versions/ lists them all, page by page."
+        ),
     )
 
     class Meta:

@@ -3,6 +3,7 @@ application's back (trigger disabled) is found, and the first broken event is na
 
 from __future__ import annotations
 
+import itertools
 import threading
 from typing import Any
 
@@ -168,3 +169,27 @@ def test_the_daily_check_mails_aqmd_administrators_when_the_chain_is_broken(
 def test_the_daily_check_is_scheduled(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["audit.verify_chain"]
     assert entry["task"] == "audit.verify_chain"
+
+
+def test_a_bulk_append_links_each_event_and_moves_the_head_once(pola):
+    first = _events(pola, 2)
+    bulk = [
+        AuditEvent(
+            actor_label="system",
+            action="test.bulk",
+            object_type="agreement.party",
+            object_id=str(pola.pk),
+            object_repr="POLA",
+            party=pola,
+            after={"n": i},
+        )
+        for i in range(7)
+    ]
+    assert chain.append_many(bulk, batch_size=3) == 7
+    assert bulk[0].prev_hash == first[-1].hash
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(bulk))
+    assert [e.pk for e in bulk] == sorted(e.pk for e in bulk)
+    head = AuditChainHead.objects.get()
+    assert (head.last_event_id, head.last_hash, head.length) == (bulk[-1].pk, bulk[-1].hash, 9)
+    _events(pola, 1)
+    assert chain.verify().ok

@@ -224,6 +224,30 @@ MEDIA_URL = "/media/"
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="compliance-tracker@aqmd.example")
 
+# The deadline sweep flags this many misses per transaction (penalties/sweep.py).
+SWEEP_BATCH_SIZE = env.int("SWEEP_BATCH_SIZE", default=100)
+
+# The cache holds the public pages (core/public_cache.py): Redis when CACHE_URL names it, or
+# by default when the Celery broker is Redis (make serve, docker-compose), shared by the web
+# processes; otherwise this process's memory (make run).
+_broker_url = env.str("CELERY_BROKER_URL", default="filesystem://")
+CACHE_URL = env.str(
+    "CACHE_URL", default=_broker_url if _broker_url.startswith(("redis://", "rediss://")) else ""
+)
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "ct-cache",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# How long an anonymous visitor's page may be served from the cache (0: never).  A recorded
+# change drops it at once (core/public_cache.py); this only bounds the memory.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=300)
+
 # Celery: the file-system transport needs no server; Redis is used when CELERY_BROKER_URL
 # names it (docker-compose, tests).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -326,7 +350,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
     ],
-    "DEFAULT_PAGINATION_CLASS": "api.pagination.PagePagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.PagePagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

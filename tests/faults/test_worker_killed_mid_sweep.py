@@ -50,6 +50,9 @@ def test_a_worker_killed_mid_sweep_leaves_one_default_and_one_notice_per_milesto
     env = {
         "CELERY_BROKER_URL": celery_app.conf.broker_url,
         "CELERY_VISIBILITY_TIMEOUT": "10",
+        # Small batches (the sweep flags SWEEP_BATCH_SIZE misses per transaction), so the
+        # kill lands with some committed and the rest not.
+        "SWEEP_BATCH_SIZE": "5",
     }
     celery_app.control.purge()
     celery_app.conf.task_always_eager = False

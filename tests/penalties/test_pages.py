@@ -251,7 +251,7 @@ def test_the_penalty_ledger_totals_each_port(client, pola, polb, administrator, 
     client.force_login(pola_staff)
     response = client.get(reverse("penalties:defaults"))
     assert [line.party.code for line in response.context["ledger"]] == ["POLA"]
-    assert {d.party.code for d in response.context["defaults"]} == {"POLA"}
+    assert {d.party.code for d in response.context["page"]} == {"POLA"}
 
 
 def test_the_admin_shows_records_but_does_not_edit_them(client, pola, administrator):
