@@ -191,7 +191,7 @@ def test_a_port_cannot_see_another_ports_invoice_page(
 )
 def test_only_administrators_issue_through_the_api(agreement, request, role, expected):
     response = api_as(request.getfixturevalue(role)).post(
-        API,
+        f"{API}issue/",
         {
             "port": "POLA",
             "period_start": "2026-01-01",
