@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agreement.models import Party
+from cost_recovery.selectors import balances_at
 
 from . import board_sections, sections
 from .models import ReportRun
@@ -35,6 +36,7 @@ def _port_context(
     cutoff: dt.datetime,
     plans: dict[int, Any],
     defaults: dict[int, Any],
+    cost_recovery: dict[int, Any] | None = None,
 ) -> dict[str, Any]:
     emissions = sections.emissions_section(party=party, year=year, cutoff=cutoff)
     return {
@@ -43,6 +45,7 @@ def _port_context(
         "milestones": sections.milestone_summary(party=party, year=year, cutoff=cutoff),
         "plan_status": plans[party.pk],
         "defaults": defaults[party.pk],
+        "cost_recovery": (cost_recovery or {}).get(party.pk),
         "emissions": emissions,
         "chart_tons": svg_data_uri(emissions.chart_tons_svg),
         "chart_intensity": svg_data_uri(emissions.chart_intensity_svg),
@@ -61,7 +64,8 @@ def annual_report_context(
     parties = [party] if party is not None else all_ports
     plans = sections.plan_status(parties=parties, cutoff=cutoff)
     defaults = sections.defaults_and_penalties(parties=parties, year=year, cutoff=cutoff)
-    ports = [_port_context(p, year, cutoff, plans, defaults) for p in parties]
+    balances = balances_at(parties=parties, cutoff=cutoff)
+    ports = [_port_context(p, year, cutoff, plans, defaults, balances) for p in parties]
     scope = party.name if party is not None else _("Port of Los Angeles and Port of Long Beach")
     return {
         "year": year,

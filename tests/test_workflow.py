@@ -239,7 +239,8 @@ def _invoice(ctx: dict) -> Case:
         due_on=dt.date(2026, 8, 1),
         issued_by=ctx["reviewer"],
     )
-    return Case(invoice, "void", {"void_reason": "Issued in error."}, "paid", ctx["reviewer"])
+    changes = {"void_reason": "Issued in error.", "voided_at": timezone.now()}
+    return Case(invoice, "void", changes, "paid", ctx["reviewer"])
 
 
 CASES: dict[str, Callable[[dict], Case]] = {

@@ -250,3 +250,37 @@ def test_the_demo_seeds_one_illustrative_invoice_per_port(agreement):
     invoices = Invoice.objects.all()
     assert sorted(i.party.code for i in invoices) == ["POLA", "POLB"]
     assert all(i.is_illustrative and "Illustrative" in i.description for i in invoices)
+
+
+def test_the_annual_report_shows_each_ports_cost_recovery_as_recorded_by_the_cut_off(
+    pola, polb, administrator
+):
+    import time_machine
+    from pypdf import PdfReader
+
+    from reports import rendering
+
+    from ..penalties.conftest import pacific
+
+    with time_machine.travel(pacific(2027, 1, 10), tick=False):
+        invoice = issue(pola, administrator, amount="8000.00")
+        payment_record(
+            invoice=invoice, amount=Decimal("3000.00"), received_on=PAID_ON, actor=administrator
+        )
+    with time_machine.travel(pacific(2027, 6, 1), tick=False):  # after the cut-off
+        payment_record(
+            invoice=invoice, amount=Decimal("1000.00"), received_on=PAID_ON, actor=administrator
+        )
+    html = rendering.annual_report_html(
+        year=2026, party=None, cutoff=pacific(2027, 3, 1), version=1
+    )
+    import re
+    from io import BytesIO
+
+    reader = PdfReader(BytesIO(rendering.html_to_pdf(html)))
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in reader.pages))
+    assert (
+        "AQMD staff costs invoiced: $8,000.00; paid: $3,000.00; balance: $5,000.00 "
+        "(as recorded by the cut-off)." in text
+    )
+    assert "No cost recovery invoice was recorded by the cut-off." in text  # POLB
