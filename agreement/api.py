@@ -289,37 +289,30 @@ class AmendmentApprove(generics.GenericAPIView):
 
 
 @extend_schema(tags=["withdrawal"])
-class WithdrawalNoticeList(generics.ListAPIView):
-    """Withdrawal notices, rescinded ones too (AQMD and the board)."""
+class WithdrawalNoticeList(generics.ListCreateAPIView):
+    """Withdrawal notices (AQMD and the board read them); AQMD administrators record one
+    with ``POST`` (multipart, the written notice as the PDF ``document``): the agreement
+    ends ``notice_days`` after ``received_on`` (``effective_on``)."""
 
-    policy_action = policy.Action.WITHDRAWAL_VIEW
     serializer_class = WithdrawalNoticeSerializer
+    parser_classes = [LimitedJSONParser, MultiPartParser]
     filterset_class = WithdrawalNoticeFilter
 
-    def get_queryset(self) -> Any:
-        return withdrawal_notices_visible_to(self.request.user)
-
-
-@extend_schema(
-    tags=["withdrawal"],
-    request={"multipart/form-data": WithdrawalNoticeRecordSerializer},
-    responses={201: WithdrawalNoticeSerializer},
-)
-class WithdrawalNoticeRecord(generics.GenericAPIView):
-    """Record a party's written notice of withdrawal (AQMD administrators; multipart, the
-    notice as the PDF ``document``): the agreement ends ``notice_days`` after
-    ``received_on`` (``effective_on``).  A second standing notice of the same party: 409."""
-
-    policy_action = policy.Action.WITHDRAWAL_RECORD
-    serializer_class = WithdrawalNoticeRecordSerializer
-    parser_classes = [LimitedJSONParser, MultiPartParser]
-    filter_backends: list[Any] = []
-    pagination_class = None
+    @property
+    def policy_action(self) -> policy.Action:
+        # Reading and recording are two operations on the one collection.
+        if self.request.method == "POST":
+            return policy.Action.WITHDRAWAL_RECORD
+        return policy.Action.WITHDRAWAL_VIEW
 
     def get_queryset(self) -> Any:
         return withdrawal_notices_visible_to(self.request.user)
 
-    def post(self, request: Request) -> Response:
+    @extend_schema(
+        request={"multipart/form-data": WithdrawalNoticeRecordSerializer},
+        responses={201: WithdrawalNoticeSerializer},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         asked = WithdrawalNoticeRecordSerializer(data=request.data)
         asked.is_valid(raise_exception=True)
         data = asked.validated_data
@@ -398,11 +391,6 @@ urlpatterns = [
         name="amendment-approve",
     ),
     path("withdrawal-notices/", WithdrawalNoticeList.as_view(), name="withdrawal-notice-list"),
-    path(
-        "withdrawal-notices/record/",
-        WithdrawalNoticeRecord.as_view(),
-        name="withdrawal-notice-record",
-    ),
     path(
         "withdrawal-notices/<int:pk>/",
         WithdrawalNoticeDetail.as_view(),

@@ -25,32 +25,25 @@ TAGS = ["cost recovery"]
 
 
 @extend_schema(tags=TAGS)
-class InvoiceList(generics.ListAPIView):
-    """Cost recovery invoices with their payments and balance: AQMD and the board see all,
-    port staff their own port's."""
+class InvoiceList(generics.ListCreateAPIView):
+    """Cost recovery invoices with their payments and balance; ``POST`` issues one (AQMD
+    administrators) and mails the port's staff."""
 
-    policy_action = policy.Action.COST_RECOVERY_VIEW
     serializer_class = InvoiceSerializer
     filterset_class = InvoiceFilter
 
-    def get_queryset(self) -> Any:
-        return invoices_visible_to(self.request.user)
-
-
-@extend_schema(tags=TAGS, request=InvoiceIssueSerializer, responses={201: InvoiceSerializer})
-class InvoiceIssue(generics.GenericAPIView):
-    """Issue an invoice to a port for a period (AQMD administrators); mails the port's
-    staff.  One invoice per port per period (409) unless the other was voided."""
-
-    policy_action = policy.Action.COST_RECOVERY_MANAGE
-    serializer_class = InvoiceIssueSerializer
-    filter_backends: list[Any] = []
-    pagination_class = None
+    @property
+    def policy_action(self) -> policy.Action:
+        # Reading and issuing are two operations on the one collection.
+        if self.request.method == "POST":
+            return policy.Action.COST_RECOVERY_MANAGE
+        return policy.Action.COST_RECOVERY_VIEW
 
     def get_queryset(self) -> Any:
         return invoices_visible_to(self.request.user)
 
-    def post(self, request: Request) -> Response:
+    @extend_schema(request=InvoiceIssueSerializer, responses={201: InvoiceSerializer})
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         asked = InvoiceIssueSerializer(data=request.data)
         asked.is_valid(raise_exception=True)
         data = dict(asked.validated_data)
@@ -92,11 +85,6 @@ class InvoicePaymentRecord(generics.GenericAPIView):
 
 urlpatterns = [
     path("cost-recovery-invoices/", InvoiceList.as_view(), name="cost-recovery-invoice-list"),
-    path(
-        "cost-recovery-invoices/issue/",
-        InvoiceIssue.as_view(),
-        name="cost-recovery-invoice-issue",
-    ),
     path(
         "cost-recovery-invoices/<int:pk>/",
         InvoiceDetail.as_view(),

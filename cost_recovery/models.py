@@ -79,12 +79,12 @@ class Invoice(models.Model):
             ),
             models.CheckConstraint(
                 name="invoice_void_has_reason_and_no_payment",
-                condition=Q(status__in=["issued", "paid"], voided_at__isnull=True)
-                | (
-                    Q(status="void", voided_at__isnull=False)
-                    & ~Q(void_reason="")
-                    & Q(amount_paid=0)
-                ),
+                condition=~Q(status="void") | (~Q(void_reason="") & Q(amount_paid=0)),
+            ),
+            # Only a voided invoice has the moment it was voided (for as-of reports).
+            models.CheckConstraint(
+                name="invoice_voided_at_only_when_void",
+                condition=Q(status="void") | Q(voided_at__isnull=True),
             ),
             # One invoice per port per period (a voided one may be issued again).
             models.UniqueConstraint(

@@ -17,7 +17,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agreement.models import Party
-from cost_recovery.selectors import balances_at
 
 from . import board_sections, sections
 from .models import ReportRun
@@ -36,7 +35,6 @@ def _port_context(
     cutoff: dt.datetime,
     plans: dict[int, Any],
     defaults: dict[int, Any],
-    cost_recovery: dict[int, Any] | None = None,
 ) -> dict[str, Any]:
     emissions = sections.emissions_section(party=party, year=year, cutoff=cutoff)
     return {
@@ -45,7 +43,6 @@ def _port_context(
         "milestones": sections.milestone_summary(party=party, year=year, cutoff=cutoff),
         "plan_status": plans[party.pk],
         "defaults": defaults[party.pk],
-        "cost_recovery": (cost_recovery or {}).get(party.pk),
         "emissions": emissions,
         "chart_tons": svg_data_uri(emissions.chart_tons_svg),
         "chart_intensity": svg_data_uri(emissions.chart_intensity_svg),
@@ -64,8 +61,7 @@ def annual_report_context(
     parties = [party] if party is not None else all_ports
     plans = sections.plan_status(parties=parties, cutoff=cutoff)
     defaults = sections.defaults_and_penalties(parties=parties, year=year, cutoff=cutoff)
-    balances = balances_at(parties=parties, cutoff=cutoff)
-    ports = [_port_context(p, year, cutoff, plans, defaults, balances) for p in parties]
+    ports = [_port_context(p, year, cutoff, plans, defaults) for p in parties]
     scope = party.name if party is not None else _("Port of Los Angeles and Port of Long Beach")
     return {
         "year": year,

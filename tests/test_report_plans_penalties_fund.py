@@ -200,8 +200,7 @@ def test_building_the_report_takes_the_same_queries_for_2_and_20_defaults(year_2
     with CaptureQueriesContext(connection) as twenty:
         html = rendering.annual_report_html(year=2027, party=None, cutoff=CUTOFF, version=1)
     assert "Charger 17" in html
-    # 15, and one for the cost recovery balances.
-    assert len(twenty.captured_queries) == len(two.captured_queries) == 16
+    assert len(twenty.captured_queries) == len(two.captured_queries) == 15
 
 
 def test_the_board_status_report_lists_the_penalties_assessed_this_year(year_2027, pola, polb):

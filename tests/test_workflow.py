@@ -190,59 +190,6 @@ def _inventory(ctx: dict) -> Case:
     return Case(inventory, "rejected", changes, "accepted", ctx["reviewer"])
 
 
-def _withdrawal_notice(ctx: dict) -> Case:
-    from agreement.models import Agreement, WithdrawalNotice
-    from core.models import Document
-
-    document = Document.objects.create(
-        original_name="notice.pdf",
-        file="documents/notice.pdf",
-        sha256="0" * 64,
-        size_bytes=1,
-        uploaded_by=ctx["reviewer"],
-    )
-    notice = WithdrawalNotice.objects.create(
-        agreement=Agreement.objects.get(),
-        party=ctx["pola"],
-        received_on=dt.date(2027, 1, 4),
-        notice_days=45,
-        effective_on=dt.date(2027, 2, 18),
-        document=document,
-        recorded_by=ctx["reviewer"],
-    )
-    changes = {"rescinded_at": timezone.now(), "rescind_reason": "Settled."}
-    return Case(notice, "rescinded", changes, "received", ctx["reviewer"])
-
-
-def _due_date_amendment(ctx: dict) -> Case:
-    from agreement.models import DueDateAmendment
-
-    amendment = DueDateAmendment.objects.create(
-        milestone=MilestoneFactory.create(party=ctx["pola"]),
-        new_due_date=dt.date(2027, 9, 30),
-        reason="Amended.",
-        proposed_by=ctx["reviewer"],
-    )
-    return Case(amendment, "abandoned", {}, "in_effect", ctx["reviewer"])
-
-
-def _invoice(ctx: dict) -> Case:
-    from cost_recovery.models import Invoice
-
-    invoice = Invoice.objects.create(
-        party=ctx["pola"],
-        number="CR-TEST",
-        period_start=dt.date(2026, 1, 1),
-        period_end=dt.date(2026, 6, 30),
-        amount=Decimal("1000.00"),
-        issued_on=dt.date(2026, 7, 1),
-        due_on=dt.date(2026, 8, 1),
-        issued_by=ctx["reviewer"],
-    )
-    changes = {"void_reason": "Issued in error.", "voided_at": timezone.now()}
-    return Case(invoice, "void", changes, "paid", ctx["reviewer"])
-
-
 CASES: dict[str, Callable[[dict], Case]] = {
     "Milestone": _milestone,
     "Default": _default,
@@ -254,9 +201,6 @@ CASES: dict[str, Callable[[dict], Case]] = {
     "PublicComment": _public_comment,
     "ReportRun": _report_run,
     "EmissionsInventory": _inventory,
-    "WithdrawalNotice": _withdrawal_notice,
-    "DueDateAmendment": _due_date_amendment,
-    "Invoice": _invoice,
 }
 
 

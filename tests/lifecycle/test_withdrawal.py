@@ -191,7 +191,7 @@ def test_only_administrators_record_a_notice_through_the_api(
     user = request.getfixturevalue(role)
     with time_machine.travel(at(RECEIVED), tick=False):
         response = api_as(user).post(
-            f"{API}record/",
+            API,
             {"party": "POLB", "received_on": RECEIVED.isoformat(), "document": pdf_upload()},
             format="multipart",
         )
@@ -201,7 +201,7 @@ def test_only_administrators_record_a_notice_through_the_api(
 
 def test_a_notice_without_a_pdf_is_refused_with_the_field_named(agreement, administrator, media):
     response = api_as(administrator).post(
-        f"{API}record/", {"party": "POLB", "received_on": RECEIVED.isoformat()}, format="multipart"
+        API, {"party": "POLB", "received_on": RECEIVED.isoformat()}, format="multipart"
     )
     assert response.status_code == 400
     assert "document" in response.json()["error"]["fields"]
