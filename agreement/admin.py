@@ -225,6 +225,6 @@ class DueDateAmendmentAdmin(ImmutableRecordAdmin):
     """Approvals are recorded through the API (``/api/v1/due-date-amendments/<id>/approvals/``)."""
 
     list_display = ["milestone", "new_due_date", "status", "proposed_by", "proposed_at"]
-    list_filter = ["status"]
+    list_filter = ["status", "milestone__party"]
     list_select_related = ["milestone__party", "proposed_by"]
     inlines = [AmendmentApprovalInline]

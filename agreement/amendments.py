@@ -58,6 +58,13 @@ def amendments_visible_to(user: Any) -> QuerySet[DueDateAmendment]:
     ).order_by("proposed_at", "id")
 
 
+def approval_dates(amendment: DueDateAmendment) -> list[dt.date | None]:
+    """Each party's approval date (None: not yet), in the order of :func:`approving_parties`
+    (uses the prefetched approvals)."""
+    dates = {a.party_id: a.approved_on for a in amendment.approvals.all()}
+    return [dates.get(p.pk) for p in approving_parties()]
+
+
 def missing_approvals(amendment: DueDateAmendment) -> list[Party]:
     approved = {a.party_id for a in amendment.approvals.all()}
     return [p for p in approving_parties() if p.pk not in approved]

@@ -15,7 +15,7 @@ from core.forms import add_service_error
 from core.public_cache import cached_public_page
 from core.uploads import document_response
 
-from . import deadlines, selectors, withdrawal
+from . import amendments, deadlines, selectors, withdrawal
 from .exports import MILESTONE_COLUMNS
 from .filters import MilestoneFilter
 from .forms import WithdrawalNoticeForm, WithdrawalRescindForm
@@ -51,6 +51,11 @@ def terms(request: HttpRequest) -> HttpResponse:
     """The agreement's terms as data, provisional values marked."""
     context = {
         "agreement": selectors.agreement_overview(),
+        "parties": amendments.approving_parties(),
+        "amendments": [
+            (a, amendments.approval_dates(a))
+            for a in amendments.amendments_visible_to(request.user)
+        ],
         "can_view_withdrawals": policy.can(request.user, policy.Action.WITHDRAWAL_VIEW),
         **_lifecycle(),
     }

@@ -54,6 +54,7 @@ class Invoice(models.Model):
         related_name="+",
     )
     issued_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
     void_reason = models.TextField(_("why it was voided"), blank=True)
 
     class Meta:
@@ -80,6 +81,11 @@ class Invoice(models.Model):
                 name="invoice_void_has_reason_and_no_payment",
                 condition=~Q(status="void") | (~Q(void_reason="") & Q(amount_paid=0)),
             ),
+            # Only a voided invoice has the moment it was voided (for as-of reports).
+            models.CheckConstraint(
+                name="invoice_voided_at_only_when_void",
+                condition=Q(status="void") | Q(voided_at__isnull=True),
+            ),
             # One invoice per port per period (a voided one may be issued again).
             models.UniqueConstraint(
                 fields=["party", "period_start", "period_end"],
@@ -101,7 +107,7 @@ INVOICE_WORKFLOW = workflow(
         InvoiceStatus.PAID: set(),
         InvoiceStatus.VOID: set(),
     },
-    audited_fields=("amount_paid",),
+    audited_fields=("amount_paid", "voided_at"),
 )
 
 

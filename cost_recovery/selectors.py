@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -78,3 +79,38 @@ def balances_by_port(user: Any = None, *, all_ports: bool = False) -> list[PortB
         )
         for r in rows
     ]
+
+
+def balances_at(*, parties: list[Any], cutoff: dt.datetime) -> dict[int, PortBalance]:
+    """For the annual report: per port (by id) what was invoiced and paid as recorded by the
+    cut-off (invoices issued by then and not voided by then, payments recorded by then).
+    One query."""
+    paid = (
+        Payment.objects.filter(invoice=OuterRef("pk"), recorded_at__lte=cutoff)
+        .order_by()
+        .values("invoice")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    rows = (
+        Invoice.objects.filter(party__in=parties, issued_at__lte=cutoff)
+        .exclude(voided_at__lte=cutoff)
+        .annotate(
+            paid_by_cutoff=Coalesce(
+                Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY
+            )
+        )
+        .order_by()
+        .values("party_id")
+        .annotate(invoiced=Sum("amount"), paid_total=Sum("paid_by_cutoff"))
+    )
+    totals = {r["party_id"]: (r["invoiced"], r["paid_total"]) for r in rows}
+    return {
+        p.pk: PortBalance(
+            code=p.code,
+            name=p.name,
+            invoiced=totals.get(p.pk, (ZERO, ZERO))[0] or ZERO,
+            paid=totals.get(p.pk, (ZERO, ZERO))[1] or ZERO,
+        )
+        for p in parties
+    }

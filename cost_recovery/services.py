@@ -203,7 +203,7 @@ def invoice_void(*, invoice: Invoice, reason: str, actor: Any) -> Invoice:
         locked,
         InvoiceStatus.VOID,
         actor=actor,
-        changes={"void_reason": reason},
+        changes={"void_reason": reason, "voided_at": timezone.now()},
         note=reason,
         locked=True,
     ).obj

@@ -18,7 +18,7 @@ import logging
 
 from django.db.models import Case, CharField, Exists, OuterRef, Value, When
 
-from agreement import deadlines
+from agreement import deadlines, withdrawal
 from agreement.models import Milestone, MilestoneQuerySet
 
 from .models import Notice, NoticeKind
@@ -49,6 +49,9 @@ def notice_kind_for(days_left: int) -> str | None:
 def milestones_needing_notice(now: dt.datetime) -> MilestoneQuerySet:
     """Open milestones due within 60 days or past, whose current notice is not recorded.
 
+    A milestone due after a standing withdrawal's effective date is owed under no agreement
+    (it ends first): no reminder, no overdue notice.
+
     Served by the partial index ``milestone_open_due_idx`` (open milestones by due date).
     """
     today = deadlines.pacific_today(now)
@@ -58,6 +61,7 @@ def milestones_needing_notice(now: dt.datetime) -> MilestoneQuerySet:
     return (
         Milestone.objects.open()
         .filter(due_date__lte=today + dt.timedelta(days=FIRST_REMINDER_DAYS))
+        .exclude(withdrawal.ended_before_due())
         .annotate(notice_kind=Case(*whens, output_field=CharField()))
         .exclude(
             Exists(

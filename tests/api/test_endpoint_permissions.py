@@ -60,6 +60,8 @@ EMISSIONS_CORRECT = {**AQMD_WRITE, "pola_staff": 200, "polb_staff": 404, "review
 # POLB's staff may import, but not rows of POLA: the file is refused row by row (400).
 EMISSIONS_IMPORT = {**EMISSIONS_CORRECT, "polb_staff": 400}
 
+WITHDRAWAL_READERS = {**SIGNED_IN, "pola_staff": 403, "polb_staff": 403}
+
 ENDPOINTS = [
     ("parties", "get", "/api/v1/parties/", ALL_200),
     ("party", "get", "/api/v1/parties/POLA/", ALL_200),
@@ -95,6 +97,11 @@ ENDPOINTS = [
     ),
     ("inventory review", "post", "/api/v1/emissions-inventories/{inventory}/review/", AQMD_WRITE),
     ("inventory import", "post", "/api/v1/emissions-inventories/import/", EMISSIONS_IMPORT),
+    # The agreement's lifecycle (issue #14): withdrawal notices for AQMD and the board,
+    # amendments as public as milestones, cost recovery for AQMD, the board and the ports.
+    ("withdrawal notices", "get", "/api/v1/withdrawal-notices/", WITHDRAWAL_READERS),
+    ("amendments", "get", "/api/v1/due-date-amendments/", ALL_200),
+    ("cost recovery", "get", "/api/v1/cost-recovery-invoices/", SIGNED_IN),
     ("schema", "get", "/api/schema/", ALL_200),
     ("docs", "get", "/api/docs/", ALL_200),
 ]

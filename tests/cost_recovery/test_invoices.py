@@ -250,3 +250,36 @@ def test_the_demo_seeds_one_illustrative_invoice_per_port(agreement):
     invoices = Invoice.objects.all()
     assert sorted(i.party.code for i in invoices) == ["POLA", "POLB"]
     assert all(i.is_illustrative and "Illustrative" in i.description for i in invoices)
+
+
+def test_balances_as_recorded_by_a_cut_off_leave_out_later_payments_and_voids(
+    pola, polb, administrator
+):
+    """For the annual report: what was invoiced and paid as the record stood at its cut-off."""
+    import time_machine
+
+    from cost_recovery.selectors import balances_at
+
+    from ..penalties.conftest import pacific
+
+    with time_machine.travel(pacific(2027, 1, 10), tick=False):
+        invoice = issue(pola, administrator, amount="8000.00")
+        payment_record(
+            invoice=invoice, amount=Decimal("3000.00"), received_on=PAID_ON, actor=administrator
+        )
+        wrong = issue(polb, administrator, amount="700.00")
+    with time_machine.travel(pacific(2027, 6, 1), tick=False):  # after the cut-off
+        payment_record(
+            invoice=invoice, amount=Decimal("1000.00"), received_on=PAID_ON, actor=administrator
+        )
+        invoice_void(invoice=wrong, reason="Issued in error.", actor=administrator)
+    at_cutoff = balances_at(parties=[pola, polb], cutoff=pacific(2027, 3, 1))
+    assert (at_cutoff[pola.pk].invoiced, at_cutoff[pola.pk].paid) == (
+        Decimal("8000.00"),
+        Decimal("3000.00"),
+    )
+    assert at_cutoff[pola.pk].balance == Decimal("5000.00")
+    # Voided after the cut-off: still owed as the record stood then.
+    assert at_cutoff[polb.pk].invoiced == Decimal("700.00")
+    now = balances_at(parties=[pola, polb], cutoff=pacific(2027, 7, 1))
+    assert now[pola.pk].paid == Decimal("4000.00") and now[polb.pk].invoiced == Decimal("0.00")

@@ -193,3 +193,44 @@ def test_a_provisional_date_is_still_corrected_directly(pola, administrator):
     assert response.status_code == 201
     draft.refresh_from_db()
     assert draft.due_date == dt.date(2027, 5, 28)
+
+
+def test_the_terms_page_shows_a_pending_amendment_and_each_partys_approval(
+    client, final_plan, parties, administrator
+):
+    amendment_propose(
+        milestone=final_plan,
+        new_due_date=NEW,
+        reason="Amended by the parties.",
+        actor=administrator,
+        approvals={parties["AQMD"]: dt.date(2026, 1, 9)},
+    )
+    page = client.get("/agreement/").text
+    assert "Pending the parties&#x27; approvals" in page or "Pending the parties' approvals" in page
+    assert 'datetime="2026-01-09"' in page and page.count(">pending<") == 2
+
+
+def test_an_administrator_amending_a_fixed_date_in_the_admin_leaves_it_pending(
+    client, final_plan, administrator
+):
+    client.force_login(administrator)
+    url = f"/admin/agreement/milestone/{final_plan.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(
+        {
+            "party": final_plan.party_id,
+            "phase": final_plan.phase_id,
+            "created_at_0": "2026-01-01",
+            "created_at_1": "00:00:00",
+            "new_due_date": NEW.isoformat(),
+            "change_reason": "Amended by the Governing Board.",
+            "date_changes-TOTAL_FORMS": 0,
+            "date_changes-INITIAL_FORMS": 0,
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    final_plan.refresh_from_db()
+    assert final_plan.due_date == dt.date(2027, 12, 31)
+    assert final_plan.amendments.get().status == AmendmentStatus.PENDING

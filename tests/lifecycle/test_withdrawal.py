@@ -226,3 +226,12 @@ def test_the_withdrawal_page_records_a_notice(client, administrator, agreement, 
         page = client.get(reverse("withdrawal-notices")).text
     assert WithdrawalNotice.objects.get().effective_on == EFFECTIVE
     assert "South Coast Air Quality Management District" in page
+
+
+def test_no_reminder_for_a_milestone_due_after_the_agreement_ends(notice, pola):
+    from penalties.reminders import milestones_needing_notice
+
+    before = MilestoneFactory.create(party=pola, due_date=EFFECTIVE - dt.timedelta(days=3))
+    after = MilestoneFactory.create(party=pola, due_date=EFFECTIVE + dt.timedelta(days=3))
+    due = set(milestones_needing_notice(at(RECEIVED + dt.timedelta(days=40))))
+    assert before in due and after not in due
