@@ -23,5 +23,5 @@ def audit_events_visible_to(user: Any) -> AuditEventQuerySet:
         user, policy.Action.AUDIT_VIEW, AuditEvent.objects.select_related("party")
     )
     if policy.port_scope(user) is None:
-        events = beyond_port(events)
+        events = beyond_port(events, user)
     return events

@@ -51,7 +51,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> Any:
         # Administrators are readers beyond the ports: a port's private work stays hidden
         # here too (:mod:`core.visibility`).
-        return visibility.beyond_port(super().get_queryset(request))
+        return visibility.beyond_port(super().get_queryset(request), request.user)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._administers(request)

@@ -8,7 +8,12 @@ class PenaltiesConfig(AppConfig):
 
     def ready(self) -> None:
         from agreement import holds
+        from audit.models import AuditEvent
+        from core import visibility
 
-        from . import milestone_requests, notices  # noqa: F401  (registers the notice hook)
+        from . import milestone_requests, notices, selectors  # noqa: F401  (registers the notice hook)
 
         holds.register("penalties.requests_filed_in_time", milestone_requests.pending_in_time)
+        visibility.register(
+            AuditEvent, "penalties.undetermined_defaults", selectors.without_undetermined_defaults
+        )

@@ -9,8 +9,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet, Sum, prefetch_related_objects
-from django.db.models.functions import ExtractYear
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    When,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Cast, ExtractYear
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,6 +28,7 @@ from accounts import policy
 from accounts.policy import Action
 from agreement import deadlines
 from agreement.models import Milestone, MilestoneKind, MilestoneQuerySet, MilestoneStatus, Party
+from audit.models import AuditEventQuerySet
 
 from .milestone_requests import KINDS
 from .models import (
@@ -32,9 +43,12 @@ from .models import (
     FundEntryKind,
     MilestoneRequest,
     MitigationFund,
+    Notice,
+    NoticeKind,
     Penalty,
     PenaltySchedule,
     PenaltyStatus,
+    RequestStatus,
     counts_as_default,
 )
 
@@ -207,6 +221,12 @@ def requests_visible_to(user: Any, kind: str) -> QuerySet[Any]:
             "party", *spec.subject.related, "filed_by", "decided_by"
         ).prefetch_related("documents"),
     )
+
+
+def requests_pending_first(user: Any, kind: str) -> QuerySet[Any]:
+    """The requests page's order: those awaiting AQMD first, then the newest filed."""
+    pending_first = Case(When(status=RequestStatus.PENDING, then=0), default=1)
+    return requests_visible_to(user, kind).order_by(pending_first, "-filed_at", "-pk")
 
 
 def request_for(user: Any, kind: str, pk: int) -> MilestoneRequest:
@@ -503,4 +523,21 @@ def fund_entries_visible_to(user: Any) -> QuerySet[FundEntry]:
         user,
         policy.Action.FUND_VIEW,
         FundEntry.objects.select_related("party", "penalty__default__milestone"),
+    )
+
+
+def without_undetermined_defaults(events: AuditEventQuerySet, user: Any) -> AuditEventQuerySet:
+    """``events`` less those about a miss AQMD has not confirmed (flagged, dismissed, or
+    withdrawn before confirmation) and its notices of potential default or dismissal, for a
+    reader the policy does not let see undetermined defaults (the board)."""
+    if policy.can(user, policy.Action.DEFAULT_VIEW_UNDETERMINED):
+        return events
+    as_text = Cast("pk", output_field=CharField())
+    undetermined = Default.objects.filter(confirmed_at__isnull=True).values(pid=as_text)
+    notices = Notice.objects.filter(
+        kind__in=[NoticeKind.POTENTIAL_DEFAULT, NoticeKind.DEFAULT_DISMISSED]
+    ).values(pid=as_text)
+    return events.exclude(
+        Q(object_type="penalties.default", object_id__in=undetermined)
+        | Q(object_type="penalties.notice", object_id__in=notices)
     )

@@ -260,9 +260,7 @@ def requests_list(request: HttpRequest) -> HttpResponse:
                 "kind": kind,
                 "label": spec.model._meta.verbose_name_plural,
                 "rows": list(
-                    selectors.requests_visible_to(request.user, kind).order_by(
-                        "-status", "-filed_at", "-pk"
-                    )[:REQUEST_LIST_SIZE]
+                    selectors.requests_pending_first(request.user, kind)[:REQUEST_LIST_SIZE]
                 ),
             }
             for kind, spec in milestone_requests.KINDS.items()

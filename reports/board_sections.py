@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from accounts import policy
 from agreement import withdrawal
@@ -53,25 +53,35 @@ def agreement_page(*, now: dt.datetime) -> AgreementPage:
 
 
 def determinations(*, parties: list[Party], viewer: Any) -> dict[int, Determinations]:
-    counts: dict[tuple[int, str], int] = {
-        (row["party_id"], row["status"]): row["n"]
+    # Per port and status: every default, and those AQMD had confirmed (a flagged miss
+    # withdrawn by an accepted flexibility claim was never a determination: not public).
+    counts: dict[tuple[int, str], tuple[int, int]] = {
+        (row["party_id"], row["status"]): (row["n"], row["confirmed"])
         for row in Default.objects.filter(party__in=parties)
         .order_by()
         .values("party_id", "status")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), confirmed=Count("id", filter=Q(confirmed_at__isnull=False)))
     }
     result = {}
     for party in parties:
-        sees_undetermined = policy.can(viewer, policy.Action.DEFAULT_VIEW_UNDETERMINED, party)
+        # The port's own staff see their port's undetermined misses, as AQMD does.
+        sees_undetermined = policy.can(
+            viewer, policy.Action.DEFAULT_VIEW_UNDETERMINED, Default(party=party)
+        )
 
         def n(status: str, party_id: int = party.pk) -> int:
-            return counts.get((party_id, status), 0)
+            return counts.get((party_id, status), (0, 0))[0]
+
+        def confirmed(status: str, party_id: int = party.pk) -> int:
+            return counts.get((party_id, status), (0, 0))[1]
 
         result[party.pk] = Determinations(
             confirmed=n(DefaultStatus.CONFIRMED),
             flagged=n(DefaultStatus.FLAGGED) if sees_undetermined else None,
             dismissed=n(DefaultStatus.DISMISSED) if sees_undetermined else None,
-            withdrawn=n(DefaultStatus.WITHDRAWN),
+            withdrawn=n(DefaultStatus.WITHDRAWN)
+            if sees_undetermined
+            else confirmed(DefaultStatus.WITHDRAWN),
         )
     return result
 

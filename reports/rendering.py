@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agreement.models import Party, PartyKind
+from cost_recovery import selectors as cost_recovery_selectors
 from plans import selectors as plan_selectors
 
 from . import board_sections, caap, sections
@@ -36,6 +37,7 @@ def _port_context(
     cutoff: dt.datetime,
     plans: dict[int, Any],
     defaults: dict[int, Any],
+    cost_recovery: dict[int, Any],
 ) -> dict[str, Any]:
     emissions = sections.emissions_section(party=party, year=year, cutoff=cutoff)
     milestones = sections.milestone_summary(party=party, year=year, cutoff=cutoff)
@@ -59,6 +61,7 @@ def _port_context(
         "plan_status": plans[party.pk],
         "targets": targets,
         "defaults": defaults[party.pk],
+        "cost_recovery": cost_recovery[party.pk],
         "emissions": emissions,
         "chart_tons": svg_data_uri(emissions.chart_tons_svg),
         "chart_intensity": svg_data_uri(emissions.chart_intensity_svg),
@@ -87,7 +90,8 @@ def annual_report_context(
     parties = [party] if party is not None else all_ports
     plans = sections.plan_status(parties=parties, cutoff=cutoff)
     defaults = sections.defaults_and_penalties(parties=parties, year=year, cutoff=cutoff)
-    ports = [_port_context(p, year, cutoff, plans, defaults) for p in parties]
+    balances = cost_recovery_selectors.balances_at(parties=parties, cutoff=cutoff)
+    ports = [_port_context(p, year, cutoff, plans, defaults, balances) for p in parties]
     scope = party.name if party is not None else _("Port of Los Angeles and Port of Long Beach")
     # A single-port report shows that port's share of the fund, the combined one the fund.
     fund = (

@@ -93,3 +93,24 @@ def test_once_the_withdrawal_takes_effect_the_report_says_the_agreement_ended(
         client.force_login(board_member)
         text = _text(client.get(reverse("reports:board-status")))
     assert "The agreement ended on 2027-04-15: Port of Long Beach withdrew." in text
+
+
+def test_the_ports_own_staff_see_their_undetermined_misses_and_the_board_no_unconfirmed_withdrawal(
+    pola, polb, pola_staff, board_member, reviewer
+):
+    from penalties.models import DefaultStatus
+    from penalties.services import default_withdraw_with_penalty
+    from reports.board_sections import determinations
+
+    flagged = flagged_default(pola)
+    withdrawn = flagged_default(pola, due=dt.date(2027, 1, 12))
+    default_withdraw_with_penalty(default=withdrawn, actor=reviewer, reason="Claim accepted.")
+    withdrawn.refresh_from_db()
+    assert withdrawn.status == DefaultStatus.WITHDRAWN and withdrawn.confirmed_at is None
+
+    staff = determinations(parties=[pola, polb], viewer=pola_staff)
+    assert staff[pola.pk].flagged == 1 and staff[pola.pk].withdrawn == 1
+    assert staff[polb.pk].flagged is None  # not their port's
+    board = determinations(parties=[pola], viewer=board_member)[pola.pk]
+    assert board.flagged is None and board.withdrawn == 0
+    assert flagged.status == DefaultStatus.FLAGGED
