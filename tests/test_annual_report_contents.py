@@ -12,6 +12,7 @@ from io import BytesIO
 
 import pytest
 import time_machine
+from django.urls import reverse
 from pypdf import PdfReader
 
 from agreement.models import DateChangeKind, Phase
@@ -264,3 +265,28 @@ def test_the_report_shows_caap_progress_and_categories_up_to_its_year(agreement,
     assert "Port of Los Angeles, 2012 inventory: emissions by source category" in text
     assert "2024 inventory" not in text  # later than the reporting year
     assert "Port total 185 7,177 631 —" in text
+
+
+def test_aqmd_writes_the_summary_on_the_reports_page_and_a_draft_offers_no_publish(
+    client, agreement, administrator, pola, django_capture_on_commit_callbacks
+):
+    client.force_login(administrator)
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(
+            reverse("reports:generate"),
+            {"year": "2026", "party": str(pola.pk), "executive_summary": ""},
+        )
+        client.post(
+            reverse("reports:generate"),
+            {"year": "2026", "party": str(pola.pk), "executive_summary": "Both on track."},
+        )
+    draft, final = ReportRun.objects.order_by("version")
+    assert (draft.executive_summary, final.executive_summary) == ("", "Both on track.")
+    rendered(draft)
+    rendered(final)
+    page = client.get(reverse("reports:list")).content.decode()
+    draft_row = page.split(f'id="run-{draft.pk}"')[1].split("</tr>")[0]
+    final_row = page.split(f'id="run-{final.pk}"')[1].split("</tr>")[0]
+    assert "no executive summary (needed to publish)" in draft_row
+    assert "Publish" not in draft_row
+    assert "Publish" in final_row

@@ -206,7 +206,10 @@ def test_the_plan_page_charts_target_against_verified_actual(
     client, target, pola_staff, reviewer, board_member
 ):
     client.force_login(pola_staff)
-    form = client.get(reverse("penalties:target_actual-new", args=[target.pk]))
+    own = client.get(reverse("plans:plan", args=[target.version.plan_id])).content.decode()
+    new_url = reverse("penalties:target_actual-new", args=[target.pk])
+    assert f'href="{new_url}"' in own and "None verified yet" in own
+    form = client.get(new_url)
     assert form.status_code == 200
     filed = client.post(
         reverse("penalties:target_actual-new", args=[target.pk]),
