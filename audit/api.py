@@ -17,8 +17,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from accounts import policy
-from api.pagination import KeysetPagination
 from core.filters import StableOrderingFilter, UtcDateTimeRangeFilter
+from core.pagination import KeysetPagination
 
 from .models import AuditEvent
 from .selectors import audit_events_visible_to
