@@ -131,7 +131,8 @@ _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
 def _wrk(path: str, cookie: str | None) -> dict[str, float]:
-    command = ["wrk", "-t2", "-c16", f"-d{SECONDS}s", "--latency"]
+    # A 10 s timeout, so slow answers are measured rather than dropped.
+    command = ["wrk", "-t2", "-c16", f"-d{SECONDS}s", "--timeout", "10s", "--latency"]
     if cookie:
         command += ["-H", f"Cookie: sessionid={cookie}"]
     out = subprocess.run(
@@ -143,6 +144,8 @@ def _wrk(path: str, cookie: str | None) -> dict[str, float]:
         result[f"p{pct}"] = float(found.group(1)) * _UNITS[found.group(2)] if found else -1.0
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     result["errors"] = float(errors.group(1)) if errors else 0.0
+    timeouts = re.search(r"timeout (\d+)", out)
+    result["timeouts"] = float(timeouts.group(1)) if timeouts else 0.0
     return result
 
 
@@ -259,6 +262,8 @@ def main() -> None:
     for role, path in addresses:
         r = results[(role, path)]
         errors = f" ({int(r['errors'])} non-2xx)" if r["errors"] else ""
+        if r["timeouts"]:
+            errors += f" ({int(r['timeouts'])} timed out)"
         lines.append(
             f"| {role or 'public'} | `{path}` | {statuses[(role, path)]}{errors} | "
             f"{r['rps']:.0f} | {r['rps'] / trivial_rps:.3f} | {r['p50']:.1f} | "

@@ -194,9 +194,15 @@ def _set_aside(milestone: Milestone, exc: Exception, now: dt.datetime) -> None:
                 )
 
 
-def process_batch(now: dt.datetime, size: int | None = None) -> int:
-    """Flag up to ``size`` missed milestones in one transaction; how many it looked at (0:
-    nothing left).
+def process_batch(
+    now: dt.datetime, size: int | None = None, after: tuple[dt.date, int] | None = None
+) -> tuple[int, tuple[dt.date, int] | None]:
+    """Flag up to ``size`` missed milestones in one transaction: how many it looked at (0:
+    nothing left) and the (due date, id) of the last, where the next batch starts.
+
+    ``after``: start past this (due date, id), so a sweep does not read again, batch after
+    batch, the misses it flagged already (they stay open).  A row skipped because another
+    sweep held it is that sweep's; the next run sees it in any case.
 
     The same claim as :func:`process_one`, for many rows: ``select_for_update(skip_locked)``
     of the batch, a re-check of their defaults under the locks, then the defaults, proposals,
@@ -206,18 +212,23 @@ def process_batch(now: dt.datetime, size: int | None = None) -> int:
     back whole and redone one row at a time, which sets the bad row aside as before.
     """
     size = size or settings.SWEEP_BATCH_SIZE
+    candidates = missed_milestones(now)
+    if after is not None:
+        candidates = candidates.filter(
+            Q(due_date__gt=after[0]) | Q(due_date=after[0], pk__gt=after[1])
+        )
     # The common case, nothing due, is this one indexed query, without opening a transaction.
-    if not missed_milestones(now).exists():
-        return 0
+    if not candidates.exists():
+        return 0, None
     try:
         with transaction.atomic():
             claimed = list(
-                missed_milestones(now)
-                .select_related("party")
-                .select_for_update(skip_locked=True, of=("self",))[:size]
+                candidates.select_related("party").select_for_update(
+                    skip_locked=True, of=("self",)
+                )[:size]
             )
             if not claimed:
-                return 0
+                return 0, None
             # Race condition: another sweep may have committed flags after our query's
             # snapshot; re-check under the row locks.
             taken = set(
@@ -238,21 +249,24 @@ def process_batch(now: dt.datetime, size: int | None = None) -> int:
             if resolved:
                 SweepFailure.objects.filter(pk__in=resolved).update(resolved_at=now)
             logger.info("Flagged the misses of %s milestones", len(fresh))
-            return len(claimed)
+            return len(claimed), (claimed[-1].due_date, claimed[-1].pk)
     except Exception:
         logger.warning("A sweep batch failed; redoing it one milestone at a time", exc_info=True)
     done = 0
     while done < size and process_one(now):
         done += 1
-    return done
+    return done, None
 
 
 def sweep_deadlines(now: dt.datetime) -> int:
     """Flag every missed milestone, a batch at a time; returns how many this run looked at."""
     done = 0
-    while looked := process_batch(now):
+    after = None
+    while True:
+        looked, after = process_batch(now, after=after)
+        if not looked:
+            return done
         done += looked
-    return done
 
 
 def record_late_completions(now: dt.datetime) -> int:
