@@ -26,6 +26,7 @@ forms (the language switcher) is replaced by the visitor's own on each hit.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from functools import wraps
@@ -40,6 +41,8 @@ from django.utils.translation import get_language
 
 from agreement import deadlines
 from audit.models import AuditChainHead
+
+logger = logging.getLogger(__name__)
 
 _TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
 
@@ -65,6 +68,16 @@ def _cacheable(request: HttpRequest) -> bool:
     return "messages" not in request.COOKIES and not request.session.get("_messages")
 
 
+def _cache_call(operation: Callable[..., Any], *args: Any) -> Any:
+    """The cache is a speed-up, never a dependency: when it cannot be reached (Redis down),
+    the page is rendered as if nothing were cached."""
+    try:
+        return operation(*args)
+    except Exception:  # the backend's connection error, whatever the backend
+        logger.warning("Public page cache unavailable; serving uncached", exc_info=True)
+        return None
+
+
 def cached_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Serve ``view``'s page to anonymous visitors from the cache (see the module doc)."""
 
@@ -77,7 +90,7 @@ def cached_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
             f"public-page:{_version()}:{deadlines.pacific_today()}:{get_language()}:"
             f"{request.get_full_path()}"
         )
-        stored = cache.get(key)
+        stored = _cache_call(cache.get, key)
         if stored is not None:
             status, headers, content = stored
             token = get_token(request).encode()
@@ -94,7 +107,8 @@ def cached_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
                 for name, value in response.items()
                 if name.lower() in ("content-type", "content-language", "vary")
             ]
-            cache.set(
+            _cache_call(
+                cache.set,
                 key,
                 (response.status_code, headers, response.content),
                 settings.PUBLIC_PAGE_CACHE_SECONDS,
