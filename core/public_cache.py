@@ -21,11 +21,13 @@ suite's query counts are those of rendering; the tests of caching turn it on).
 
 Signed-in users, anything but GET/HEAD, requests carrying messages to show, and htmx
 partials are never served from or stored in the cache.  The CSRF token of a cached page's
-forms (the language switcher) is replaced by the visitor's own on each hit.
+forms (the language switcher) is replaced by the visitor's own on each hit.  If the cache is
+down (Redis stopped), pages are served uncached: the cache is never why a page fails.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from functools import wraps
@@ -41,6 +43,7 @@ from django.utils.translation import get_language
 from agreement import deadlines
 from audit.models import AuditChainHead
 
+logger = logging.getLogger(__name__)
 _TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
 
 
@@ -77,7 +80,11 @@ def cached_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
             f"public-page:{_version()}:{deadlines.pacific_today()}:{get_language()}:"
             f"{request.get_full_path()}"
         )
-        stored = cache.get(key)
+        try:
+            stored = cache.get(key)
+        except Exception:  # the cache (Redis) is down: the page is still served, uncached
+            logger.warning("Public page cache unavailable; serving %s uncached", key, exc_info=True)
+            return view(request, *args, **kwargs)
         if stored is not None:
             status, headers, content = stored
             token = get_token(request).encode()
@@ -94,11 +101,14 @@ def cached_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
                 for name, value in response.items()
                 if name.lower() in ("content-type", "content-language", "vary")
             ]
-            cache.set(
-                key,
-                (response.status_code, headers, response.content),
-                settings.PUBLIC_PAGE_CACHE_SECONDS,
-            )
+            try:
+                cache.set(
+                    key,
+                    (response.status_code, headers, response.content),
+                    settings.PUBLIC_PAGE_CACHE_SECONDS,
+                )
+            except Exception:
+                logger.warning("Public page cache unavailable; %s not stored", key, exc_info=True)
         return response
 
     return wrapper
