@@ -295,9 +295,13 @@ class Milestone(models.Model):
             ),
         ]
         indexes = [
-            # The deadline sweep scans open milestones by due date.
+            # The deadline sweep and the reminders scan open milestones by due date, in the
+            # sweep's order (due date, id); the sweep asks for its first candidate in that
+            # order so the planner reads this index (penalties.sweep._any).
             models.Index(
-                fields=["due_date"], condition=Q(status="open"), name="milestone_open_due_idx"
+                fields=["due_date", "id"],
+                condition=Q(status="open"),
+                name="milestone_open_due_idx",
             ),
             # The milestones pages and the API list every milestone by due date, a page at a
             # time (then by port: an incremental sort of each date's few rows).

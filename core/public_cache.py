@@ -21,7 +21,8 @@ suite's query counts are those of rendering; the tests of caching turn it on).
 
 Signed-in users, anything but GET/HEAD, requests carrying messages to show, and htmx
 partials are never served from or stored in the cache.  The CSRF token of a cached page's
-forms (the language switcher) is replaced by the visitor's own on each hit.
+forms (the language switcher) is replaced by the visitor's own on each hit.  If the cache is
+down (Redis stopped), pages are served uncached: the cache is never why a page fails.
 """
 
 from __future__ import annotations

@@ -113,6 +113,15 @@ def met_late_without_default(now: dt.datetime) -> MilestoneQuerySet:
     )
 
 
+def _any(candidates: MilestoneQuerySet) -> bool:
+    """Whether there is a candidate: the first in the sweep's order (due date, id), not
+    ``exists()``.  Unordered, the planner guesses that some of the many open milestones are
+    past due and scans the table for one (over a million rows: 500 ms, every 15 minutes);
+    ordered, it reads ``milestone_open_due_idx`` from its start (1 ms).  EXPLAIN, issue #13.
+    """
+    return candidates.values_list("pk", flat=True).first() is not None
+
+
 def process_one(now: dt.datetime) -> bool:
     """Flag one missed milestone.  False when there is nothing left to do."""
     return _flag_one(missed_milestones, now)
@@ -125,7 +134,7 @@ def process_one_met_late(now: dt.datetime) -> bool:
 
 def _flag_one(candidates: Callable[[dt.datetime], MilestoneQuerySet], now: dt.datetime) -> bool:
     # The common case, nothing due, is this one indexed query, without opening a transaction.
-    if not candidates(now).exists():
+    if not _any(candidates(now)):
         return False
     claimed: Milestone | None = None
     try:
@@ -218,7 +227,7 @@ def process_batch(
             Q(due_date__gt=after[0]) | Q(due_date=after[0], pk__gt=after[1])
         )
     # The common case, nothing due, is this one indexed query, without opening a transaction.
-    if not candidates.exists():
+    if not _any(candidates):
         return 0, None
     try:
         with transaction.atomic():
