@@ -21,7 +21,12 @@ from api.parsers import LimitedJSONParser
 from core.resources import CreateOnList, Resource, ResourceView, SingleView
 
 from . import selectors
-from .amendments import amendment_propose, amendment_record_approval, amendments_visible_to
+from .amendments import (
+    amendment_abandon,
+    amendment_propose,
+    amendment_record_approval,
+    amendments_visible_to,
+)
 from .exports import MILESTONE_COLUMNS
 from .filters import (
     AmendmentFilter,
@@ -254,6 +259,27 @@ class WithdrawalNoticeRescind(ResourceView, SingleView):
         return Response(WithdrawalNoticeSerializer(row).data)
 
 
+@extend_schema(
+    tags=["milestones"], request=WithdrawalRescindSerializer, responses={200: AmendmentSerializer}
+)
+class AmendmentAbandon(ResourceView, SingleView):
+    """Close a pending amendment the parties will not all approve, with the reason (AQMD
+    administrators): the due date stays.  In effect already: 409."""
+
+    resource = AMENDMENTS
+    policy_action = policy.Action.MILESTONE_CHANGE_DUE_DATE
+    serializer_class = WithdrawalRescindSerializer
+
+    def post(self, request: Request, pk: int) -> Response:
+        amendment = self.get_object()
+        asked = WithdrawalRescindSerializer(data=request.data)
+        asked.is_valid(raise_exception=True)
+        amendment_abandon(
+            amendment=amendment, reason=asked.validated_data["reason"], actor=request.user
+        )
+        return Response(AmendmentSerializer(self.get_queryset().get(pk=amendment.pk)).data)
+
+
 urlpatterns = [
     *PARTIES.urls(),
     *PHASES.urls(),
@@ -269,6 +295,11 @@ urlpatterns = [
         "due-date-amendments/<int:pk>/approvals/",
         AmendmentApprove.as_view(),
         name="amendment-approve",
+    ),
+    path(
+        "due-date-amendments/<int:pk>/abandonment/",
+        AmendmentAbandon.as_view(),
+        name="amendment-abandon",
     ),
     *WITHDRAWAL_NOTICES.urls(),
     path(

@@ -206,4 +206,6 @@ class WithdrawalNoticeRecordSerializer(serializers.Serializer):
 
 
 class WithdrawalRescindSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text=_("Why the notice is rescinded."))
+    """The reason of a rescinded notice or an abandoned amendment."""
+
+    reason = serializers.CharField(max_length=2000, help_text=_("Why it is closed."))

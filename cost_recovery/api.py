@@ -19,8 +19,13 @@ from core.resources import CreateOnList, Resource, ResourceView, SingleView
 
 from .filters import InvoiceFilter
 from .selectors import invoices_visible_to
-from .serializers import InvoiceIssueSerializer, InvoiceSerializer, PaymentRecordSerializer
-from .services import invoice_issue, payment_record
+from .serializers import (
+    InvoiceIssueSerializer,
+    InvoiceSerializer,
+    InvoiceVoidSerializer,
+    PaymentRecordSerializer,
+)
+from .services import invoice_issue, invoice_void, payment_record
 
 TAGS = ["cost recovery"]
 
@@ -70,11 +75,33 @@ class InvoicePaymentRecord(ResourceView, SingleView):
         return Response(InvoiceSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(tags=TAGS, request=InvoiceVoidSerializer, responses={200: InvoiceSerializer})
+class InvoiceVoid(ResourceView, SingleView):
+    """Void an invoice issued in error, with the reason (AQMD administrators); it stays on
+    record and the port may be invoiced again for the period.  Partly paid: 409."""
+
+    resource = INVOICES
+    policy_action = policy.Action.COST_RECOVERY_MANAGE
+    serializer_class = InvoiceVoidSerializer
+
+    def post(self, request: Request, pk: int) -> Response:
+        invoice = self.get_object()
+        asked = InvoiceVoidSerializer(data=request.data)
+        asked.is_valid(raise_exception=True)
+        invoice_void(invoice=invoice, reason=asked.validated_data["reason"], actor=request.user)
+        return Response(InvoiceSerializer(self.get_queryset().get(pk=invoice.pk)).data)
+
+
 urlpatterns = [
     *INVOICES.urls(),
     path(
         "cost-recovery-invoices/<int:pk>/payments/",
         InvoicePaymentRecord.as_view(),
         name="cost-recovery-invoice-payment",
+    ),
+    path(
+        "cost-recovery-invoices/<int:pk>/void/",
+        InvoiceVoid.as_view(),
+        name="cost-recovery-invoice-void",
     ),
 ]

@@ -283,3 +283,24 @@ def test_balances_as_recorded_by_a_cut_off_leave_out_later_payments_and_voids(
     assert at_cutoff[polb.pk].invoiced == Decimal("700.00")
     now = balances_at(parties=[pola, polb], cutoff=pacific(2027, 7, 1))
     assert now[pola.pk].paid == Decimal("4000.00") and now[polb.pk].invoiced == Decimal("0.00")
+
+
+def test_the_api_voids_an_unpaid_invoice_with_a_reason_and_refuses_a_partly_paid_one(
+    pola, polb, administrator, pola_staff
+):
+    wrong = issue(pola, administrator)
+    url = f"{API}{wrong.pk}/void/"
+    assert api_as(pola_staff).post(url, {"reason": "x"}, format="json").status_code == 403
+    voided = api_as(administrator).post(url, {"reason": "Wrong amount."}, format="json")
+    assert voided.status_code == 200 and voided.json()["status"] == "void"
+    assert AuditEvent.objects.filter(action="cost_recovery_invoice.void").exists()
+    # Voided, the period may be invoiced again.
+    assert issue(pola, administrator, amount="9000.00").status == InvoiceStatus.ISSUED
+    partly = issue(polb, administrator)
+    api_as(administrator).post(
+        f"{API}{partly.pk}/payments/",
+        {"amount": "10.00", "received_on": "2026-08-01"},
+        format="json",
+    )
+    refused = api_as(administrator).post(f"{API}{partly.pk}/void/", {"reason": "x"}, format="json")
+    assert refused.status_code == 409

@@ -234,3 +234,20 @@ def test_an_administrator_amending_a_fixed_date_in_the_admin_leaves_it_pending(
     final_plan.refresh_from_db()
     assert final_plan.due_date == dt.date(2027, 12, 31)
     assert final_plan.amendments.get().status == AmendmentStatus.PENDING
+
+
+def test_the_api_abandons_a_pending_amendment_with_a_reason_and_the_date_stays(
+    final_plan, administrator, pola_staff
+):
+    amendment = amendment_propose(
+        milestone=final_plan, new_due_date=NEW, reason="Amended.", actor=administrator
+    )
+    url = f"/api/v1/due-date-amendments/{amendment.pk}/abandonment/"
+    assert api_as(pola_staff).post(url, {"reason": "No."}, format="json").status_code == 403
+    missing = api_as(administrator).post(url, {}, format="json")
+    assert missing.status_code == 400 and "reason" in missing.json()["error"]["fields"]
+    done = api_as(administrator).post(url, {"reason": "POLA's board voted no."}, format="json")
+    assert done.status_code == 200 and done.json()["status"] == "abandoned"
+    final_plan.refresh_from_db()
+    assert final_plan.due_date == dt.date(2027, 12, 31)
+    assert AuditEvent.objects.filter(action="due_date_amendment.abandoned").exists()
