@@ -24,6 +24,9 @@ supervise_start() {
 supervise_stop() {
   [ "$_supervise_stopping" = 1 ] && return 0
   _supervise_stopping=1
+  # A second signal (make passes SIGTERM on to its recipe while the test or the shell already
+  # sent one) must not cut the stop short before everything is down and "Stopped." is said.
+  trap '' INT TERM
   # Our messages on fd 3; bash's own "Quit"/"Killed" job notices are not news here.
   exec 3>&2 2>/dev/null
   echo "Stopping ${_supervised_names[*]}..." >&3

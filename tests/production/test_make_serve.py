@@ -173,6 +173,9 @@ def test_an_aqmd_administrator_signs_in_with_a_second_factor_through_make_serve(
     # make itself dies of the SIGTERM it was sent; the script under it stopped everything
     # gracefully, without having to kill anything.
     assert serve.returncode in (0, -signal.SIGTERM)
+    # The script writes its last line once its children are gone: give it a moment under load
+    # (the children can be reaped before the script's own echo reaches the log).
+    wait_for(lambda: "Stopped." in log.read_text(), timeout=10, step=0.1)
     output = log.read_text()
     assert "Stopped." in output and "did not stop in time" not in output, output[-3000:]
 
