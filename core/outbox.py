@@ -120,41 +120,7 @@ def outbox_put(mail: Mail) -> list[int]:
     Call inside the transaction of the event.  A recipient already mailed for this event is
     skipped (the unique pair), so a repeated call sends nothing twice.
     """
-    exclude_pk = getattr(mail.exclude, "pk", None)
-    people = {u.pk: u for u in mail.recipients if u.pk != exclude_pk and u.email}
-    if not people:
-        return []
-    now = timezone.now()
-    existing = set(
-        OutboxMessage.objects.filter(event_key=mail.event_key, recipient_id__in=people).values_list(
-            "recipient_id", flat=True
-        )
-    )
-    rows = [
-        OutboxMessage(
-            event_key=mail.event_key[:150],
-            recipient=user,
-            to_email=user.email,
-            subject=str(mail.subject)[:200],
-            body=str(mail.body),
-            created_at=now,
-            next_attempt_at=now + FIRST_RETRY_AFTER,
-            hook=mail.hook,
-            hook_arg=mail.hook_arg,
-        )
-        for pk, user in people.items()
-        if pk not in existing
-    ]
-    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
-    ids = list(
-        OutboxMessage.objects.filter(
-            event_key=mail.event_key[:150],
-            recipient_id__in=[row.recipient_id for row in rows],
-            status=OutboxStatus.PENDING,
-        ).values_list("pk", flat=True)
-    )
-    _deliver_after_commit(ids)
-    return ids
+    return outbox_put_many([mail])
 
 
 def outbox_put_all(mails: Iterable[Mail]) -> list[int]:
@@ -199,11 +165,14 @@ def outbox_put_many(mails: Sequence[Mail]) -> list[int]:
         if (key, pk) not in existing
     ]
     OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
-    ids = list(
-        OutboxMessage.objects.filter(
-            event_key__in={row.event_key for row in rows}, status=OutboxStatus.PENDING
-        ).values_list("pk", flat=True)
-    )
+    new = {(row.event_key, row.recipient_id) for row in rows}
+    ids = [
+        pk
+        for pk, key, recipient_id in OutboxMessage.objects.filter(
+            event_key__in={key for key, _ in new}, status=OutboxStatus.PENDING
+        ).values_list("pk", "event_key", "recipient_id")
+        if (key, recipient_id) in new
+    ]
     _deliver_after_commit(ids)
     return ids
 
