@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from accounts import policy
 from audit.services import audit_record, snapshot
 from core.errors import Conflict, ServiceError
-from core.workflow import lock, transition
+from core.workflow import lock, required_reason, transition
 
 from . import deadlines
 from .models import (
@@ -143,11 +143,7 @@ def amendment_propose(
     date moves) at once if every party has approved, else it stays pending."""
     policy.require(actor, policy.Action.MILESTONE_CHANGE_DUE_DATE, milestone)
     now = now or timezone.now()
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(
-            _("Say why the due date changes."), fields={"reason": _("A reason is required.")}
-        )
+    reason = required_reason(reason, missing=_("Say why the due date changes."))
     for approved_on in (approvals or {}).values():
         _check_approval_date(approved_on, now)
     amendment = DueDateAmendment.objects.create(
@@ -197,9 +193,5 @@ def amendment_record_approval(
 def amendment_abandon(*, amendment: DueDateAmendment, reason: str, actor: Any) -> DueDateAmendment:
     """A pending amendment the parties will not all approve: closed, the date stays."""
     policy.require(actor, policy.Action.MILESTONE_CHANGE_DUE_DATE, amendment)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(
-            _("Say why the amendment is abandoned."), fields={"reason": _("A reason is required.")}
-        )
+    reason = required_reason(reason, missing=_("Say why the amendment is abandoned."))
     return transition(amendment, AmendmentStatus.ABANDONED, actor=actor, note=reason).obj

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts import policy
 from audit.services import audit_record, snapshot
 from core.errors import ServiceError
-from core.workflow import transition
+from core.workflow import lock, required_reason, save_audited, transition
 
 from .models import (
     Agreement,
@@ -46,16 +46,11 @@ def milestone_change_due_date(
         policy.require(actor, policy.Action.MILESTONE_CHANGE_DUE_DATE, milestone)
     if kind not in DateChangeKind.values:
         raise ServiceError(_("Unknown kind of date change."), fields={"kind": _("Unknown.")})
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(
-            _("Say why the due date changes."), fields={"reason": _("A reason is required.")}
-        )
+    reason = required_reason(reason, missing=_("Say why the due date changes."))
     locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
     new_flag = locked.is_provisional if is_provisional is None else is_provisional
     if locked.due_date == new_due_date and locked.is_provisional == new_flag:
         return None
-    before = snapshot(locked, ["due_date", "is_provisional"])
     change = MilestoneDateChange.objects.create(
         milestone=locked,
         kind=kind,
@@ -67,15 +62,11 @@ def milestone_change_due_date(
         actor=actor,
         changed_at=timezone.now(),
     )
-    locked.due_date = new_due_date
-    locked.is_provisional = new_flag
-    locked.save(update_fields=["due_date", "is_provisional"])
-    audit_record(
+    save_audited(
+        locked,
+        {"due_date": new_due_date, "is_provisional": new_flag},
         actor=actor,
         action=f"milestone.due_date_changed.{kind}",
-        obj=locked,
-        before=before,
-        after=snapshot(locked, ["due_date", "is_provisional"]),
         note=reason,
     )
     milestone.due_date = locked.due_date
@@ -91,18 +82,15 @@ def agreement_term_update(
     policy.require(actor, policy.Action.AGREEMENT_EDIT_TERMS, term)
     if days < 1:
         raise ServiceError(_("A duration is at least one day."), fields={"days": _("At least 1.")})
-    locked = AgreementTerm.objects.select_for_update().get(pk=term.pk)
-    before = snapshot(locked)
+    locked = lock(term)
     if (locked.days, locked.is_provisional, locked.note) == (days, is_provisional, note):
         return locked
-    locked.days, locked.is_provisional, locked.note = days, is_provisional, note
-    locked.save(update_fields=["days", "is_provisional", "note"])
-    audit_record(
+    save_audited(
+        locked,
+        {"days": days, "is_provisional": is_provisional, "note": note},
         actor=actor,
         action="agreement_term.updated",
-        obj=locked,
-        before=before,
-        after=snapshot(locked),
+        record=snapshot,
     )
     return locked
 
@@ -137,11 +125,7 @@ def milestone_excuse(*, milestone: Milestone, actor: Any, reason: str) -> Milest
 
     Idempotent; callers check permission and record their decision.
     """
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(
-            _("Say why the milestone is excused."), fields={"reason": _("Required.")}
-        )
+    reason = required_reason(reason, missing=_("Say why the milestone is excused."))
     moved = transition(
         milestone,
         MilestoneStatus.EXCUSED,

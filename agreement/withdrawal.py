@@ -26,7 +26,7 @@ from audit.services import audit_record, snapshot
 from core.errors import Conflict, ServiceError
 from core.outbox import Mail, absolute_url, aqmd_admins, mail_language, outbox_put, port_staff
 from core.uploads import document_store
-from core.workflow import transition
+from core.workflow import required_reason, transition
 
 from . import deadlines
 from .models import (
@@ -169,11 +169,7 @@ def withdrawal_notice_rescind(
     """Rescind a notice before it takes effect (409 once it has)."""
     policy.require(actor, policy.Action.WITHDRAWAL_RECORD, notice)
     now = now or timezone.now()
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(
-            _("Say why the notice is rescinded."), fields={"reason": _("A reason is required.")}
-        )
+    reason = required_reason(reason, missing=_("Say why the notice is rescinded."))
     if notice.status == WithdrawalStatus.RECEIVED and not notice.can_be_rescinded_on(
         deadlines.pacific_today(now)
     ):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts import policy
 from audit.services import audit_record
 from core.errors import ServiceError
+from core.workflow import save_audited
 
 from .models import TOKEN_NAME_MAX_LENGTH, ApiToken, CalendarFeed, token_hash
 
@@ -65,15 +66,12 @@ def api_token_revoke(*, token: ApiToken, actor: Any) -> ApiToken:
     locked = ApiToken.objects.select_for_update().get(pk=token.pk)
     if locked.revoked_at is not None:
         return locked
-    before = _token_record(locked)
-    locked.revoked_at = timezone.now()
-    locked.save(update_fields=["revoked_at"])
-    audit_record(
+    save_audited(
+        locked,
+        {"revoked_at": timezone.now()},
         actor=actor,
         action="api_token.revoked",
-        obj=locked,
-        before=before,
-        after=_token_record(locked),
+        record=_token_record,
     )
     token.revoked_at = locked.revoked_at
     return locked

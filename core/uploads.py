@@ -44,8 +44,8 @@ def _check_pdf(upload: UploadedFile) -> None:
         upload.seek(0)
 
 
-def validate_upload(upload: UploadedFile) -> None:
-    """Raise ServiceError (413 for size) unless ``upload`` is a readable PDF within the limit."""
+def check_upload_size(upload: UploadedFile) -> None:
+    """Raise :class:`TooLarge` (413) unless ``upload`` is within ``UPLOAD_MAX_BYTES``."""
     limit = settings.UPLOAD_MAX_BYTES
     if upload.size is None or upload.size > limit:
         raise TooLarge(
@@ -53,6 +53,11 @@ def validate_upload(upload: UploadedFile) -> None:
             % {"name": upload.name, "limit": round(limit / (1024 * 1024), 1)},
             fields={"file": _("File too large.")},
         )
+
+
+def validate_upload(upload: UploadedFile) -> None:
+    """Raise ServiceError (413 for size) unless ``upload`` is a readable PDF within the limit."""
+    check_upload_size(upload)
     _check_pdf(upload)
 
 

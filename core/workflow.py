@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from functools import partial
 from typing import Any, NamedTuple, TypeVar
 
 from django.db import models, transaction
@@ -33,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
 
-from .errors import Conflict
+from .errors import Conflict, ServiceError
 
 M = TypeVar("M", bound=models.Model)
 
@@ -174,6 +175,57 @@ def lock(obj: M, *related: str) -> M:
     return query.get(pk=obj.pk)
 
 
+def save_audited(
+    row: M,
+    changes: Mapping[str, Any],
+    *,
+    actor: Any,
+    action: str,
+    record: Callable[[M], dict[str, Any]] | None = None,
+    note: str = "",
+    audit_on: models.Model | None = None,
+    audit_extra: Mapping[str, Any] | None = None,
+) -> None:
+    """Write ``changes`` to ``row`` (locked by the caller) with ``save(update_fields=...)``
+    and append the audit event ``action`` with the values before and after.
+
+    ``record(row)`` is what the audit trail keeps of the row (default: the changed fields);
+    ``audit_on`` records the event on another object, with ``audit_extra`` added to both.
+    """
+    record = record or partial(snapshot, fields=list(changes))
+    before = record(row)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.save(update_fields=list(changes))
+    after = record(row)
+    if audit_extra:
+        before = {**audit_extra, **before}
+        after = {**audit_extra, **after}
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=audit_on if audit_on is not None else row,
+        before=before,
+        after=after,
+        note=note,
+    )
+
+
+def required_reason(
+    text: str | None,
+    *,
+    missing: Any,
+    field: str = "reason",
+    required: bool = True,
+) -> str:
+    """``text`` stripped of surrounding blanks.  When it is empty and ``required``, the
+    :class:`ServiceError` says ``missing`` (what the user should write) and marks ``field``."""
+    text = (text or "").strip()
+    if required and not text:
+        raise ServiceError(missing, fields={field: _("A reason is required.")})
+    return text
+
+
 @transaction.atomic
 def transition(
     obj: M,
@@ -207,24 +259,16 @@ def transition(
     if not flow.allows(current, to):
         raise flow.conflict(row, to)
     changes = dict(changes or {})
-    fields = [flow.field, *changes, *flow.audited_fields]
-    fields = list(dict.fromkeys(fields))
-    before = snapshot(row, fields)
-    setattr(row, flow.field, to)
-    for name, value in changes.items():
-        setattr(row, name, value)
-    row.save(update_fields=[flow.field, *changes])
-    after = snapshot(row, fields)
-    if audit_extra:
-        before = {**audit_extra, **before}
-        after = {**audit_extra, **after}
-    audit_record(
+    fields = list(dict.fromkeys([flow.field, *changes, *flow.audited_fields]))
+    save_audited(
+        row,
+        {flow.field: to, **changes},
         actor=actor,
         action=action or f"{flow.action}.{to}",
-        obj=audit_on if audit_on is not None else row,
-        before=before,
-        after=after,
+        record=partial(snapshot, fields=fields),
         note=note,
+        audit_on=audit_on,
+        audit_extra=audit_extra,
     )
     if notify is not None:
         from .outbox import mail_language, outbox_put_all  # the outbox imports core's models

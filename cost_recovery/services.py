@@ -22,7 +22,7 @@ from agreement.models import Party, PartyKind
 from audit.services import audit_record, snapshot
 from core.errors import Conflict, ServiceError
 from core.outbox import Mail, absolute_url, mail_language, outbox_put, port_staff
-from core.workflow import lock, transition
+from core.workflow import lock, required_reason, transition
 
 from .models import ZERO, Invoice, InvoiceStatus, Payment
 
@@ -191,11 +191,7 @@ def payment_record(
 def invoice_void(*, invoice: Invoice, reason: str, actor: Any) -> Invoice:
     """Void an invoice issued in error (none of it paid); it stays on record."""
     policy.require(actor, policy.Action.COST_RECOVERY_MANAGE, invoice)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(
-            _("Say why the invoice is voided."), fields={"reason": _("A reason is required.")}
-        )
+    reason = required_reason(reason, missing=_("Say why the invoice is voided."))
     locked = lock(invoice)
     if locked.status == InvoiceStatus.ISSUED and locked.amount_paid > ZERO:
         raise Conflict(_("Part of this invoice is paid: it cannot be voided."))

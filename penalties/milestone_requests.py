@@ -49,7 +49,7 @@ from core.errors import Conflict, ServiceError
 from core.formats import day
 from core.outbox import Mail, absolute_url, mail_language, outbox_put, port_staff, reviewers
 from core.uploads import document_store
-from core.workflow import lock, transition, workflow_of
+from core.workflow import lock, required_reason, transition, workflow_of
 
 from .models import (
     REQUEST_MODELS,
@@ -462,9 +462,7 @@ def request_file(
     if about is None:
         raise ServiceError(_("Say what the request is about."))
     policy.require(actor, spec.file_action, about)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(spec.reason_missing, fields={"reason": _("A reason is required.")})
+    reason = required_reason(reason, missing=spec.reason_missing)
     locked = spec.subject.for_filing().get(pk=about.pk)
     now = timezone.now()
     own = spec.check(locked, fields, now)

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
@@ -22,9 +21,10 @@ from django.utils.translation import gettext as _
 from accounts import policy
 from agreement.models import Party
 from audit.services import audit_record, snapshot
-from core.errors import ServiceError, TooLarge
+from core.errors import ServiceError
 from core.outbox import Mail, absolute_url, port_staff
-from core.workflow import transition
+from core.uploads import check_upload_size
+from core.workflow import required_reason, transition
 
 from .models import (
     FIRST_YEAR,
@@ -223,12 +223,12 @@ def inventory_review(
     """AQMD accepts or rejects a submitted inventory.  Deciding twice the same way is a no-op."""
     policy.require(actor, policy.Action.EMISSIONS_REVIEW, inventory)
     target = InventoryStatus.ACCEPTED if accept else InventoryStatus.REJECTED
-    note = (note or "").strip()
-    if not accept and not note:
-        raise ServiceError(
-            _("Say why the figures are rejected, so the port can correct them."),
-            fields={"note": _("A reason is required.")},
-        )
+    note = required_reason(
+        note,
+        missing=_("Say why the figures are rejected, so the port can correct them."),
+        field="note",
+        required=not accept,
+    )
     moved = transition(
         inventory,
         target,
@@ -449,13 +449,7 @@ def inventory_import_upload(*, upload: UploadedFile, actor: Any) -> ImportResult
     """
     if actor is not None:
         policy.require(actor, policy.Action.EMISSIONS_EDIT)
-    limit = settings.UPLOAD_MAX_BYTES
-    if upload.size is None or upload.size > limit:
-        raise TooLarge(
-            _("%(name)s is larger than the %(limit)s MB limit.")
-            % {"name": upload.name, "limit": round(limit / (1024 * 1024), 1)},
-            fields={"file": _("File too large.")},
-        )
+    check_upload_size(upload)
     text: str | None
     try:
         text = upload.read().decode("utf-8-sig")

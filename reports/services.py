@@ -26,7 +26,7 @@ from accounts import policy
 from agreement.models import Party
 from audit.services import audit_record, snapshot
 from core.errors import Conflict, ServiceError
-from core.workflow import transition
+from core.workflow import save_audited, transition
 
 from .models import BASELINE_YEAR, LAST_YEAR, ReportRun, ReportStatus
 
@@ -136,17 +136,12 @@ def report_run_publish(*, run: ReportRun, actor: Any) -> ReportRun:
             ),
             fields={"executive_summary": _("Required to publish.")},
         )
-    before = _state(locked)
-    locked.is_published = True
-    locked.published_at = timezone.now()
-    locked.published_by = actor
-    locked.save(update_fields=["is_published", "published_at", "published_by"])
-    audit_record(
+    save_audited(
+        locked,
+        {"is_published": True, "published_at": timezone.now(), "published_by": actor},
         actor=actor,
         action="report_run.published",
-        obj=locked,
-        before=before,
-        after=_state(locked),
+        record=_state,
     )
     return locked
 
