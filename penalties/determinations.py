@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -29,14 +30,14 @@ from django.utils.translation import gettext as _
 from accounts import policy
 from agreement import deadlines
 from agreement.models import Milestone, Party
-from audit.services import audit_record, audit_record_many, snapshot
+from audit.services import audit_record_many, snapshot
 from core.errors import Conflict, ServiceError
 from core.formats import day
-from core.workflow import lock, transition
+from core.workflow import lock, required_reason, transition
 
 from .models import Default, DefaultStatus, NoticeKind, PenaltySchedule, counts_as_default
 from .notices import notice_record, notice_record_many
-from .services import NoScheduleInForce, penalty_assess, schedule_at_miss
+from .services import penalty_assess, schedule_at_miss
 
 
 @dataclass(frozen=True)
@@ -52,15 +53,34 @@ class Proposal:
         return self.schedule.is_provisional
 
 
+def confirmed_counts(party_ids: Iterable[int]) -> dict[int, int]:
+    """Each port's confirmed defaults that stand (withdrawn ones do not count); a port
+    without any is left out."""
+    return dict(
+        Default.objects.confirmed()
+        .filter(party_id__in=set(party_ids))
+        .values("party_id")
+        .annotate(n=Count("id"))
+        .values_list("party_id", "n")
+    )
+
+
 def confirmed_count(party_id: int) -> int:
-    """The port's confirmed defaults that stand (withdrawn ones do not count)."""
-    return Default.objects.confirmed().filter(party_id=party_id).count()
+    """The port's confirmed defaults that stand (see :func:`confirmed_counts`)."""
+    return confirmed_counts([party_id]).get(party_id, 0)
 
 
-def propose(*, due_date: dt.date, party_id: int, confirmed: int | None = None) -> Proposal:
+def propose(
+    *,
+    due_date: dt.date,
+    party_id: int,
+    confirmed: int | None = None,
+    schedules: Sequence[PenaltySchedule] | None = None,
+) -> Proposal:
     """The penalty for missing ``due_date``: the schedule in force at the miss, the tier of
-    the port's next confirmed default."""
-    schedule = schedule_at_miss(due_date)
+    the port's next confirmed default.  A batch passes what it read once for the lot: the
+    port's ``confirmed`` count and the ``schedules`` (see :func:`schedule_at_miss`)."""
+    schedule = schedule_at_miss(due_date, schedules=schedules)
     ordinal = (confirmed_count(party_id) if confirmed is None else confirmed) + 1
     return Proposal(schedule=schedule, ordinal=ordinal, amount=schedule.amount_for(ordinal))
 
@@ -70,65 +90,46 @@ def default_flag(*, milestone: Milestone, now: dt.datetime) -> Default:
 
     The caller (the sweep) holds the milestone's row lock, inside its transaction; the
     database refuses a second default for the same milestone and due date
-    (``IntegrityError``).
+    (``IntegrityError``).  The batch of one: see :func:`default_flag_many`.
     """
-    if not counts_as_default(milestone):
-        raise ValueError(f"Missing milestone {milestone.pk} is not a default.")
-    if not deadlines.has_passed(milestone.due_date, now):
-        raise ValueError(f"Milestone {milestone.pk} is not past its deadline.")
-    proposal = propose(due_date=milestone.due_date, party_id=milestone.party_id)
-    default = Default.objects.create(
-        milestone=milestone,
-        party_id=milestone.party_id,
-        due_date=milestone.due_date,
-        detected_at=now,
-        proposed_amount=proposal.amount,
-        proposed_schedule=proposal.schedule,
-    )
-    audit_record(actor=None, action="default.flagged", obj=default, after=snapshot(default))
-    notice_record(milestone=milestone, kind=NoticeKind.POTENTIAL_DEFAULT, now=now, default=default)
-    return default
+    return default_flag_many(milestones=[milestone], now=now)[0]
 
 
 def default_flag_many(*, milestones: list[Milestone], now: dt.datetime) -> list[Default]:
-    """:func:`default_flag` for many misses at once (the sweep's batch, which holds their row
-    locks): the same defaults, proposals, audit events and notices of potential default in a
-    few queries for the lot.  The milestones come with their port loaded.
+    """Flag the misses of many milestones at once (the sweep's batch, which holds their row
+    locks): the defaults with their proposals, audit events and notices of potential
+    default in a few queries for the lot.
 
-    Raises like :func:`default_flag` (a milestone that is no default or not past, no schedule
-    in force); the database refuses a default already recorded (``IntegrityError``).
+    Raises ``ValueError`` for a milestone that is no default or not past,
+    :class:`NoScheduleInForce` when no schedule is in force at a miss; the database refuses
+    a default or notice already recorded (``IntegrityError``).
     """
     for milestone in milestones:
         if not counts_as_default(milestone):
             raise ValueError(f"Missing milestone {milestone.pk} is not a default.")
         if not deadlines.has_passed(milestone.due_date, now):
             raise ValueError(f"Milestone {milestone.pk} is not past its deadline.")
-    confirmed = dict(
-        Default.objects.confirmed()
-        .filter(party_id__in={m.party_id for m in milestones})
-        .values("party_id")
-        .annotate(n=Count("id"))
-        .values_list("party_id", "n")
-    )
+    confirmed = confirmed_counts(m.party_id for m in milestones)
     # Newest first, as PenaltySchedule.objects.in_force() orders them.
     schedules = list(
         PenaltySchedule.objects.order_by("-effective_from", "-id").prefetch_related("tiers")
     )
     defaults = []
     for milestone in milestones:
-        on = milestone.due_date + dt.timedelta(days=1)  # as schedule_at_miss
-        schedule = next((s for s in schedules if s.effective_from <= on), None)
-        if schedule is None:
-            raise NoScheduleInForce(f"No penalty schedule is in force on {on}.")
-        ordinal = confirmed.get(milestone.party_id, 0) + 1
+        proposal = propose(
+            due_date=milestone.due_date,
+            party_id=milestone.party_id,
+            confirmed=confirmed.get(milestone.party_id, 0),
+            schedules=schedules,
+        )
         defaults.append(
             Default(
                 milestone=milestone,
                 party=milestone.party,
                 due_date=milestone.due_date,
                 detected_at=now,
-                proposed_amount=schedule.amount_for(ordinal),
-                proposed_schedule=schedule,
+                proposed_amount=proposal.amount,
+                proposed_schedule=proposal.schedule,
             )
         )
     Default.objects.bulk_create(defaults)
@@ -149,17 +150,17 @@ def default_determine(*, default: Default, decision: str, reason: str, actor: An
     row is locked so concurrent confirmations give distinct default numbers.  Dismissing
     needs a reason.  A default already determined answers :class:`Conflict`.
     """
-    reason = (reason or "").strip()
     if decision not in (DefaultStatus.CONFIRMED, DefaultStatus.DISMISSED):
         raise ServiceError(
             _("Choose to confirm or dismiss the default."),
             fields={"decision": _("Choose confirmed or dismissed.")},
         )
     policy.require(actor, policy.Action.DEFAULT_DETERMINE, default)
-    if decision == DefaultStatus.DISMISSED and not reason:
-        raise ServiceError(
-            _("Say why the default is dismissed."), fields={"reason": _("A reason is required.")}
-        )
+    reason = required_reason(
+        reason,
+        missing=_("Say why the default is dismissed."),
+        required=decision == DefaultStatus.DISMISSED,
+    )
     locked = lock(default, "milestone", "party")
     if locked.status != DefaultStatus.FLAGGED:
         raise Conflict(
@@ -188,7 +189,6 @@ def default_determine(*, default: Default, decision: str, reason: str, actor: An
             kind=NoticeKind.DEFAULT_DISMISSED,
             now=now,
             default=locked,
-            due_date=locked.due_date,
         )
         default.status = moved.obj.status
         return moved.obj

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -25,7 +26,6 @@ from core.outbox import (
     Mail,
     absolute_url,
     mail_language,
-    outbox_put,
     outbox_put_many,
     port_staff,
     register_hook,
@@ -39,74 +39,38 @@ HOOK = "penalties.notice_sent"
 
 
 def notice_record(
-    *,
-    milestone: Milestone,
-    kind: str,
-    now: dt.datetime,
-    default: Default | None = None,
-    due_date: dt.date | None = None,
+    *, milestone: Milestone, kind: str, now: dt.datetime, default: Default | None = None
 ) -> Notice | None:
-    """Record a notice for the milestone's due date (or ``due_date``) and mail it after commit.
+    """Record a notice for the due date missed (``default``'s, else the milestone's) and
+    mail it after commit: :func:`notice_record_many` for one.
 
     Returns None when that notice was already recorded (a rerun, or a concurrent job).
     """
     try:
         with transaction.atomic():
-            notice = Notice.objects.create(
-                milestone=milestone,
-                party_id=milestone.party_id,
-                kind=kind,
-                due_date=due_date or milestone.due_date,
-                created_at=now,
-            )
+            return notice_record_many(flagged=[(milestone, default)], kind=kind, now=now)[0]
     except IntegrityError:
         return None
-    people = port_staff(milestone.party_id)
-    notice.recipients = ", ".join(sorted(u.email for u in people))
-    notice.save(update_fields=["recipients"])
-    audit_record(
-        actor=None,
-        action=f"notice.recorded.{kind}",
-        obj=notice,
-        after={"recipients": notice.recipients, "due_date": notice.due_date},
-    )
-    if not people:
-        # Nobody to send it to: the notice stays unsent on record (a notice of default keeps
-        # its penalty "assessed") until the port has staff with an address.
-        logger.warning("Notice %s: port %s has no staff with e-mail", notice.pk, notice.party_id)
-        return notice
-    with mail_language():
-        subject, body = _message(notice, milestone, default)
-    outbox_put(
-        Mail(
-            event_key=f"notice.{notice.pk}",
-            recipients=people,
-            subject=subject,
-            body=body,
-            hook=HOOK,
-            hook_arg=notice.pk,
-        )
-    )
-    return notice
 
 
 def notice_record_many(
-    *, flagged: list[tuple[Milestone, Default]], kind: str, now: dt.datetime
+    *, flagged: Sequence[tuple[Milestone, Default | None]], kind: str, now: dt.datetime
 ) -> list[Notice]:
-    """:func:`notice_record` for many new defaults at once (the sweep's batch): the same
-    rows, audit events and mail in a few queries for the lot.
+    """Record a notice of ``kind`` for each milestone (and its default, if any) and mail them
+    after commit, in a few queries for the lot (the sweep's batch).
 
-    The milestones come with their port loaded.  A notice already recorded makes the
-    database refuse the batch (``IntegrityError``): the caller redoes it one row at a time.
+    A notice is for the due date missed: the default's, else the milestone's.  A notice
+    already recorded makes the database refuse the lot (``IntegrityError``): the sweep
+    redoes its batch one row at a time.
     """
     staff = {pid: port_staff(pid) for pid in sorted({m.party_id for m, _ in flagged})}
     notices = []
-    for milestone, _default in flagged:
+    for milestone, default in flagged:
         notice = Notice(
             milestone=milestone,
             party_id=milestone.party_id,
             kind=kind,
-            due_date=milestone.due_date,
+            due_date=default.due_date if default is not None else milestone.due_date,
             created_at=now,
             recipients=", ".join(sorted(u.email for u in staff[milestone.party_id])),
         )
@@ -127,6 +91,9 @@ def notice_record_many(
         for notice, (milestone, default) in zip(notices, flagged, strict=True):
             people = staff[milestone.party_id]
             if not people:
+                # Nobody to send it to: the notice stays unsent on record (a notice of
+                # default keeps its penalty "assessed") until the port has staff with an
+                # address.
                 logger.warning(
                     "Notice %s: port %s has no staff with e-mail", notice.pk, notice.party_id
                 )

@@ -10,6 +10,7 @@ determining defaults live in ``determinations.py``; the ports' requests in
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +24,7 @@ from agreement import deadlines
 from audit.services import audit_record, snapshot
 from core.errors import Conflict, ServiceError
 from core.outbox import Mail, absolute_url, port_staff
-from core.workflow import transition
+from core.workflow import required_reason, transition
 
 from .models import (
     Default,
@@ -41,10 +42,19 @@ class NoScheduleInForce(RuntimeError):
     """No penalty schedule is in force on the date of a miss (a set-up error)."""
 
 
-def schedule_at_miss(due_date: dt.date) -> PenaltySchedule:
-    """The schedule in force at the miss: on the first day after the due date."""
+def schedule_at_miss(
+    due_date: dt.date, *, schedules: Sequence[PenaltySchedule] | None = None
+) -> PenaltySchedule:
+    """The schedule in force at the miss: on the first day after the due date.
+
+    ``schedules``: every schedule, newest first as ``PenaltySchedule.objects.in_force``
+    orders them, read once for a batch of misses; None reads the one in force.
+    """
     on = due_date + dt.timedelta(days=1)
-    schedule = PenaltySchedule.objects.in_force(on)
+    if schedules is None:
+        schedule = PenaltySchedule.objects.in_force(on)
+    else:
+        schedule = next((s for s in schedules if s.effective_from <= on), None)
     if schedule is None:
         raise NoScheduleInForce(f"No penalty schedule is in force on {on}.")
     return schedule
@@ -124,11 +134,7 @@ def penalty_record_payment(
 def penalty_waive(*, penalty: Penalty, reason: str, actor: Any) -> Penalty:
     """An administrator waives a penalty; the reason is required and kept."""
     policy.require(actor, policy.Action.PENALTY_WAIVE, penalty)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(
-            _("Say why the penalty is waived."), fields={"reason": _("A reason is required.")}
-        )
+    reason = required_reason(reason, missing=_("Say why the penalty is waived."))
     moved = transition(
         penalty,
         PenaltyStatus.WAIVED,
