@@ -55,14 +55,12 @@ def audit_record(
     event is linked into the hash chain (``audit/chain.py``) in the caller's transaction.
     """
     return chain.append(
-        _event(
-            actor=actor,
+        AuditEvent(
+            **_who_on_what(actor, actor_label, obj),
             action=action,
-            obj=obj,
-            before=before,
-            after=after,
+            before=_jsonable(before),
+            after=_jsonable(after),
             note=note,
-            actor_label=actor_label,
         )
     )
 
@@ -78,34 +76,23 @@ def audit_record_many(
     if not records:
         return 0
     return chain.append_many(
-        _event(actor=actor, action=action, obj=obj, after=after, actor_label=actor_label)
+        AuditEvent(**_who_on_what(actor, actor_label, obj), action=action, after=_jsonable(after))
         for action, obj, after in records
     )
 
 
-def _event(
-    *,
-    actor: Any,
-    action: str,
-    obj: models.Model,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    note: str = "",
-    actor_label: str = "system",
-) -> AuditEvent:
+def _who_on_what(actor: Any, actor_label: str, obj: models.Model) -> dict[str, Any]:
+    """An event's fields that say who acted (a signed-in user, else ``actor_label``) and on
+    which object (and so which port's record it is)."""
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     party_id = getattr(obj, "party_id", None)
     if obj._meta.label_lower == "agreement.party":
         party_id = obj.pk
-    return AuditEvent(
-        actor=actor if is_user else None,
-        actor_label=actor.get_username() if is_user else actor_label,
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:300],
-        party_id=party_id,
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
-        note=note,
-    )
+    return {
+        "actor": actor if is_user else None,
+        "actor_label": actor.get_username() if is_user else actor_label,
+        "object_type": obj._meta.label_lower,
+        "object_id": str(obj.pk),
+        "object_repr": str(obj)[:300],
+        "party_id": party_id,
+    }
