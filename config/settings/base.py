@@ -296,45 +296,30 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# The one place that says what runs when.  Each entry names its job and why.
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+# The one place that says what runs when: each task by its name, and why then.
+_RUNS_AT: dict[str, object] = {
     # Deadline sweep (penalties/sweep.py): flags each milestone whose 23:59:59 Pacific
     # deadline passed unmet (a potential default for AQMD to determine); every 15 minutes so a
     # miss is flagged within a quarter hour of the deadline.
-    "penalties.sweep_deadlines": {
-        "task": "penalties.sweep_deadlines",
-        "schedule": crontab(minute="*/15"),
-    },
+    "penalties.sweep_deadlines": crontab(minute="*/15"),
     # Late completions (penalties/sweep.py): a milestone met late before any sweep saw it
     # missed (e.g. the worker was down) is flagged too; daily catch-up at 01:30.
-    "penalties.record_late_completions": {
-        "task": "penalties.record_late_completions",
-        "schedule": crontab(hour=1, minute=30),
-    },
+    "penalties.record_late_completions": crontab(hour=1, minute=30),
     # Reminders (penalties/reminders.py): 60/30/7/1-day reminders and overdue notices to port
     # staff, each at most once; hourly is ample for day-granular reminders.
-    "penalties.send_reminders": {
-        "task": "penalties.send_reminders",
-        "schedule": crontab(minute=5),
-    },
+    "penalties.send_reminders": crontab(minute=5),
     # The outbox (core/outbox.py): every e-mail is sent after commit by its own task; this
     # sends what failed (with backoff) or was never enqueued (the broker was down).
-    "core.outbox_redeliver": {
-        "task": "core.outbox_redeliver",
-        "schedule": crontab(minute="*"),
-    },
+    "core.outbox_redeliver": crontab(minute="*"),
     # Report runs (reports/recovery.py): a run left queued (the broker was down when it was
     # requested) or rendering past the render time limit (its worker died) is queued again.
-    "reports.requeue_stalled_runs": {
-        "task": "reports.requeue_stalled_runs",
-        "schedule": crontab(minute="*/5"),
-    },
+    "reports.requeue_stalled_runs": crontab(minute="*/5"),
     # The audit hash chain (audit/chain.py): verified daily at 02:15; a break is mailed to
     # AQMD administrators (audit/alerts.py).
-    "audit.verify_chain": {
-        "task": "audit.verify_chain",
-        "schedule": crontab(hour=2, minute=15),
-    },
+    "audit.verify_chain": crontab(hour=2, minute=15),
+}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    task: {"task": task, "schedule": when} for task, when in _RUNS_AT.items()
 }
 
 # The API (api/): token or session authentication (the token class first, so a missing
