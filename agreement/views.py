@@ -113,9 +113,6 @@ def withdrawal_notice_document(request: HttpRequest, pk: int) -> FileResponse:
     return document_response(notice.document)
 
 
-MILESTONE_PAGE_SIZE = 50
-
-
 @cached_public_page
 def milestone_list(request: HttpRequest) -> HttpResponse:
     """Milestones the user may see, filtered as in the API, with CSV and XLSX downloads."""
@@ -123,9 +120,7 @@ def milestone_list(request: HttpRequest) -> HttpResponse:
     filterset = MilestoneFilter(
         request.GET, queryset=selectors.milestones_with_history(request.user)
     )
-    return render(
-        request, "agreement/milestones.html", filtered_page(request, filterset, MILESTONE_PAGE_SIZE)
-    )
+    return render(request, "agreement/milestones.html", filtered_page(request, filterset))
 
 
 def milestone_export(request: HttpRequest, fmt: str) -> HttpResponse:

@@ -24,7 +24,7 @@ from core.errors import ServiceError
 from core.forms import add_service_error
 from core.public_cache import cached_public_page
 from core.uploads import document_response
-from core.views import LIST_PAGE_SIZE, filtered_download, filtered_page, form_action, paged, require
+from core.views import filtered_download, filtered_page, form_action, paged, require
 
 from . import determinations, milestone_requests, selectors, services
 from .exports import DEFAULT_COLUMNS, FUND_ENTRY_COLUMNS, PENALTY_COLUMNS
@@ -39,9 +39,6 @@ from .forms import (
     WaiveForm,
 )
 from .models import DefaultStatus
-
-# Every list page shows this many rows a page (the downloads have the filtered rows).
-PENALTY_PAGE_SIZE = LIST_PAGE_SIZE
 
 
 @cached_public_page
@@ -67,9 +64,7 @@ def penalties_list(request: HttpRequest) -> HttpResponse:
     """Penalties with filters (port, status, year) and downloads; the public may read them."""
     require(request.user, Action.DEFAULT_VIEW)
     filterset = PenaltyFilter(request.GET, queryset=selectors.penalties_visible_to(request.user))
-    return render(
-        request, "penalties/penalties.html", filtered_page(request, filterset, PENALTY_PAGE_SIZE)
-    )
+    return render(request, "penalties/penalties.html", filtered_page(request, filterset))
 
 
 def penalties_export(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -131,7 +126,7 @@ def penalty_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def milestones(request: HttpRequest) -> HttpResponse:
     """Milestones with status and days left, defaults, and what the port can ask AQMD."""
     require(request.user, Action.MILESTONE_VIEW)
-    listed = paged(request, selectors.milestones_for_rows(request.user), LIST_PAGE_SIZE)
+    listed = paged(request, selectors.milestones_for_rows(request.user))
     context = {
         **listed,
         "rows": selectors.milestone_rows(user=request.user, milestones=listed["page"].object_list),

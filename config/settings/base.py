@@ -234,18 +234,24 @@ _broker_url = env.str("CELERY_BROKER_URL", default="filesystem://")
 CACHE_URL = env.str(
     "CACHE_URL", default=_broker_url if _broker_url.startswith(("redis://", "rediss://")) else ""
 )
-if CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {
+
+
+def caches_at(url: str, *, key_prefix: str) -> dict[str, dict[str, object]]:
+    """``CACHES``: Redis at ``url`` when it names Redis, else this process's memory."""
+    if not url.startswith(("redis://", "rediss://")):
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    return {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": CACHE_URL,
+            "LOCATION": url,
             # Redis down must not hold a page up: fail fast, and the page is served uncached.
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-            "KEY_PREFIX": "ct-cache",
+            "KEY_PREFIX": key_prefix,
         }
     }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+CACHES = caches_at(CACHE_URL, key_prefix="ct-cache")
 # How long an anonymous visitor's page may be served from the cache (0: never).  A recorded
 # change drops it at once (core/public_cache.py); this only bounds the memory.
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=300)
