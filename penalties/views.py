@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -73,47 +75,42 @@ def penalties_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return filtered_download(filterset, PENALTY_COLUMNS, fmt=fmt, filename="penalties")
 
 
+# The two forms of a penalty's page, by the ``action`` they post: the form, its service
+# (which takes the form's fields by name) and what the page says when it is done.
+PENALTY_ACTIONS: dict[str, tuple[type[forms.Form], Callable[..., Any], Any]] = {
+    "pay": (
+        PaymentForm,
+        services.penalty_record_payment,
+        gettext_lazy("Payment recorded; the fund received it."),
+    ),
+    "waive": (WaiveForm, services.penalty_waive, gettext_lazy("Penalty waived.")),
+}
+
+
 @require_http_methods(["GET", "POST"])
 def penalty_detail(request: HttpRequest, pk: int) -> HttpResponse:
     penalty = selectors.penalty_for(request.user, pk)
-    payment_form = PaymentForm(prefix="pay")
-    waive_form = WaiveForm(prefix="waive")
+    page_forms = {name: form(prefix=name) for name, (form, _s, _m) in PENALTY_ACTIONS.items()}
     if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "pay":
-            payment_form = PaymentForm(request.POST, prefix="pay")
-            done = form_action(
-                request,
-                payment_form,
-                lambda data: services.penalty_record_payment(
-                    penalty=penalty,
-                    paid_at=data["paid_at"],
-                    reference=data["reference"],
-                    actor=request.user,
-                ),
-                success=_("Payment recorded; the fund received it."),
-                then=redirect("penalties:penalty", pk=penalty.pk),
-            )
-        elif action == "waive":
-            waive_form = WaiveForm(request.POST, prefix="waive")
-            done = form_action(
-                request,
-                waive_form,
-                lambda data: services.penalty_waive(
-                    penalty=penalty, reason=data["reason"], actor=request.user
-                ),
-                success=_("Penalty waived."),
-                then=redirect("penalties:penalty", pk=penalty.pk),
-            )
-        else:
+        action = request.POST.get("action", "")
+        if action not in PENALTY_ACTIONS:
             raise PermissionDenied
+        form_class, service, success = PENALTY_ACTIONS[action]
+        page_forms[action] = form_class(request.POST, prefix=action)
+        done = form_action(
+            request,
+            page_forms[action],
+            lambda data: service(penalty=penalty, actor=request.user, **data),
+            success=success,
+            then=redirect("penalties:penalty", pk=penalty.pk),
+        )
         if done is not None:
             return done
     context = {
         "penalty": penalty,
         "default": penalty.default,
-        "payment_form": payment_form,
-        "waive_form": waive_form,
+        "payment_form": page_forms["pay"],
+        "waive_form": page_forms["waive"],
         "may_record_payment": policy.can(request.user, Action.PENALTY_RECORD_PAYMENT, penalty)
         and penalty.can_become("paid"),
         "may_waive": policy.can(request.user, Action.PENALTY_WAIVE, penalty)
