@@ -69,12 +69,7 @@ def withdrawal_notices(request: HttpRequest) -> HttpResponse:
                 request,
                 form,
                 lambda data: withdrawal.withdrawal_notice_record(
-                    agreement=agreement,
-                    party=data["party"],
-                    received_on=data["received_on"],
-                    document=data["document"],
-                    note=data["note"],
-                    actor=request.user,
+                    agreement=agreement, actor=request.user, **data
                 ),
                 success=_("The withdrawal notice is recorded."),
                 then=redirect("withdrawal-notices"),

@@ -377,9 +377,7 @@ def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
         version,
         "version_form",
         VersionForm(request.POST, instance=PlanVersion(plan=version.plan)),
-        action=lambda data: services.version_update(
-            version=version, kind=data["kind"], summary=data["summary"], actor=request.user
-        ),
+        action=lambda data: services.version_update(version=version, actor=request.user, **data),
         success=_("Saved."),
     )
 
