@@ -160,18 +160,8 @@ RULES: dict[Action, Rule] = {
     # The board reads published comments on the public pages like everyone else.
     Action.PUBLIC_COMMENT_VIEW_ALL: Rule(roles=AQMD, own_port=frozenset({STAFF})),
     Action.PUBLIC_COMMENT_MODERATE: Rule(roles=AQMD),
-    Action.EXTENSION_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF})),
-    Action.EXTENSION_REQUEST: Rule(own_port=frozenset({STAFF})),
-    Action.EXTENSION_DECIDE: Rule(roles=AQMD),
-    Action.FLEXIBILITY_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF})),
-    Action.FLEXIBILITY_REQUEST: Rule(own_port=frozenset({STAFF})),
-    Action.FLEXIBILITY_DECIDE: Rule(roles=AQMD),
-    Action.COMPLETION_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF})),
-    Action.COMPLETION_REPORT: Rule(own_port=frozenset({STAFF})),
-    Action.COMPLETION_DECIDE: Rule(roles=AQMD),
-    Action.TARGET_ACTUAL_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF})),
-    Action.TARGET_ACTUAL_REPORT: Rule(own_port=frozenset({STAFF})),
-    Action.TARGET_ACTUAL_DECIDE: Rule(roles=AQMD),
+    # The requests a port files on its milestones and targets (penalties/milestone_requests.py):
+    # see REQUEST_ACTIONS below.
     # Progress is read where plans are read: AQMD and the board every port, port staff
     # their own (the public reads the approved plans and the published annual report).
     Action.TARGET_PROGRESS_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF})),
@@ -203,6 +193,19 @@ RULES: dict[Action, Rule] = {
     Action.COST_RECOVERY_MANAGE: Rule(roles=frozenset({ADMIN})),
     Action.CREDENTIALS_MANAGE: Rule(roles=READERS | {STAFF}, check=_own_credentials),
 }
+
+# Each kind of request a port files, as (read it, file it, decide it): AQMD and the board read
+# every port's, port staff read and file their own port's, AQMD decides.
+REQUEST_ACTIONS = (
+    (Action.EXTENSION_VIEW, Action.EXTENSION_REQUEST, Action.EXTENSION_DECIDE),
+    (Action.FLEXIBILITY_VIEW, Action.FLEXIBILITY_REQUEST, Action.FLEXIBILITY_DECIDE),
+    (Action.COMPLETION_VIEW, Action.COMPLETION_REPORT, Action.COMPLETION_DECIDE),
+    (Action.TARGET_ACTUAL_VIEW, Action.TARGET_ACTUAL_REPORT, Action.TARGET_ACTUAL_DECIDE),
+)
+for _view, _file, _decide in REQUEST_ACTIONS:
+    RULES[_view] = Rule(roles=READERS, own_port=frozenset({STAFF}))
+    RULES[_file] = Rule(own_port=frozenset({STAFF}))
+    RULES[_decide] = Rule(roles=AQMD)
 
 
 def role_of(user: Any) -> str | None:

@@ -1,4 +1,6 @@
-from django.urls import path, re_path
+from django.urls import path
+
+from core.urls import export_path
 
 from . import views
 
@@ -17,7 +19,5 @@ urlpatterns = [
         name="withdrawal-notice-document",
     ),
     path("milestones/", views.milestone_list, name="milestone-list"),
-    re_path(
-        r"^milestones/export\.(?P<fmt>csv|xlsx)$", views.milestone_export, name="milestone-export"
-    ),
+    export_path("milestones", views.milestone_export, name="milestone-export"),
 ]

@@ -1,10 +1,13 @@
-"""The one front door from a service's error to a form on a page."""
+"""The one front door from a service's error to a form on a page, and the fields the forms
+of every app share."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.forms import BaseForm, CheckboxSelectMultiple, RadioSelect
 
@@ -58,3 +61,22 @@ def form_errors(form: BaseForm | None) -> list[FormError]:
                 anchor = field.id_for_label
             found.extend(FormError(str(message), anchor) for message in field.errors)
     return found
+
+
+# --- fields ----------------------------------------------------------------------------------
+
+
+class DateInput(forms.DateInput):
+    """A date picker (``<input type="date">``)."""
+
+    input_type = "date"
+
+
+def date_field(label: Any, **options: Any) -> forms.DateField:
+    """A date picked with a date picker."""
+    return forms.DateField(label=label, widget=DateInput, **options)
+
+
+def text_field(label: Any, *, rows: int, **options: Any) -> forms.CharField:
+    """Free text over ``rows`` lines: a reason, a note, a description."""
+    return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows}), **options)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import policy
-from core.errors import ServiceError
-from core.forms import add_service_error
+from core.views import form_action, require
 
 from . import selectors, services
 from .forms import InvoiceForm, PaymentForm
@@ -20,24 +19,25 @@ from .forms import InvoiceForm, PaymentForm
 @require_http_methods(["GET", "POST"])
 def invoice_list(request: HttpRequest) -> HttpResponse:
     """Invoices the user may see with balances per port; administrators issue one here."""
-    if not policy.can(request.user, policy.Action.COST_RECOVERY_VIEW):
-        raise PermissionDenied
+    require(request.user, policy.Action.COST_RECOVERY_VIEW)
     can_manage = policy.can(request.user, policy.Action.COST_RECOVERY_MANAGE)
     form = InvoiceForm(request.POST or None)
-    if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            try:
-                invoice = services.invoice_issue(party=data.pop("port"), actor=request.user, **data)
-            except ServiceError as error:
-                add_service_error(form, error, field_for=lambda f: "port" if f == "party" else f)
-            else:
-                messages.success(
-                    request, _("Invoice %(number)s is issued.") % {"number": invoice.number}
-                )
-                return redirect("cost-recovery:invoice", invoice.pk)
+
+    def issue(cleaned: dict[str, Any]) -> Any:
+        data = dict(cleaned)
+        return services.invoice_issue(party=data.pop("port"), actor=request.user, **data)
+
+    done = form_action(
+        request,
+        form,
+        issue,
+        success=lambda invoice: _("Invoice %(number)s is issued.") % {"number": invoice.number},
+        then=lambda invoice: redirect("cost-recovery:invoice", invoice.pk),
+        field_for=lambda f: "port" if f == "party" else f,
+        allowed=can_manage,
+    )
+    if done is not None:
+        return done
     context = {
         "invoices": list(selectors.invoices_visible_to(request.user)),
         "balances": selectors.balances_by_port(request.user),
@@ -53,17 +53,16 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = get_object_or_404(selectors.invoices_visible_to(request.user), pk=pk)
     can_manage = policy.can(request.user, policy.Action.COST_RECOVERY_MANAGE, invoice)
     form = PaymentForm(request.POST or None)
-    if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.payment_record(invoice=invoice, actor=request.user, **form.cleaned_data)
-            except ServiceError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(request, _("The payment is recorded."))
-                return redirect("cost-recovery:invoice", invoice.pk)
+    done = form_action(
+        request,
+        form,
+        lambda data: services.payment_record(invoice=invoice, actor=request.user, **data),
+        success=_("The payment is recorded."),
+        then=redirect("cost-recovery:invoice", invoice.pk),
+        allowed=can_manage,
+    )
+    if done is not None:
+        return done
     context = {
         "invoice": invoice,
         "form": form if can_manage and invoice.status == "issued" else None,

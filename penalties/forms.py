@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import date_field, text_field
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -28,41 +30,32 @@ class MultiplePDFField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
 class ExtensionRequestForm(forms.Form):
-    requested_due_date = forms.DateField(
-        label=_("New due date"),
-        widget=DateInput,
+    requested_due_date = date_field(
+        _("New due date"),
         help_text=_("The date you ask for; on time until 11:59:59 PM Pacific that day."),
     )
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 5}))
+    reason = text_field(_("Reason"), rows=5)
     documents = MultiplePDFField(
         label=_("Supporting documents (PDF)"), help_text=_("Optional; PDF files only.")
     )
 
 
 class FlexibilityClaimForm(forms.Form):
-    reason = forms.CharField(
-        label=_("What outside the port's control caused the miss"),
-        widget=forms.Textarea(attrs={"rows": 5}),
-    )
+    reason = text_field(_("What outside the port's control caused the miss"), rows=5)
     documents = MultiplePDFField(
         label=_("Evidence (PDF)"), help_text=_("For example letters from a utility or agency.")
     )
 
 
 class CompletionReportForm(forms.Form):
-    completed_on = forms.DateField(
-        label=_("Completed on"),
-        widget=DateInput,
+    completed_on = date_field(
+        _("Completed on"),
         help_text=_("The Pacific date the milestone was completed; not in the future."),
     )
-    reason = forms.CharField(
-        label=_("What was completed"),
-        widget=forms.Textarea(attrs={"rows": 5}),
+    reason = text_field(
+        _("What was completed"),
+        rows=5,
         help_text=_("For example: the charging depot was energized and commissioned."),
     )
     documents = MultiplePDFField(
@@ -85,9 +78,9 @@ class TargetActualForm(forms.Form):
         decimal_places=2,
         help_text=_("In the target's unit, e.g. chargers installed or MW of grid capacity."),
     )
-    reason = forms.CharField(
-        label=_("How it was counted"),
-        widget=forms.Textarea(attrs={"rows": 5}),
+    reason = text_field(
+        _("How it was counted"),
+        rows=5,
         help_text=_("For example: 24 chargers commissioned at Pier 300 and Pier 400."),
     )
     documents = MultiplePDFField(label=_("Supporting documents (PDF)"))
@@ -106,10 +99,10 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), widget=forms.RadioSelect, choices=[("yes", ""), ("no", "")]
     )
-    note = forms.CharField(
-        label=_("Note to the port"),
+    note = text_field(
+        _("Note to the port"),
+        rows=4,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Required when you refuse or reject."),
     )
 
@@ -119,10 +112,9 @@ class DecisionForm(forms.Form):
 
 
 class FlexibilityDecisionForm(DecisionForm):
-    new_due_date = forms.DateField(
-        label=_("New due date (optional)"),
+    new_due_date = date_field(
+        _("New due date (optional)"),
         required=False,
-        widget=DateInput,
         help_text=_(
             "When you accept: leave empty to excuse the milestone, or set the date by which "
             "the port must now complete it."
@@ -139,10 +131,10 @@ class DeterminationForm(forms.Form):
             ("dismissed", _("Dismiss: it is not a default (no penalty)")),
         ],
     )
-    reason = forms.CharField(
-        label=_("Reason"),
+    reason = text_field(
+        _("Reason"),
+        rows=4,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Required to dismiss; sent to the port with the notice."),
     )
 
@@ -157,9 +149,7 @@ class PaymentForm(forms.Form):
 
 
 class WaiveForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason for the waiver"), widget=forms.Textarea(attrs={"rows": 4})
-    )
+    reason = text_field(_("Reason for the waiver"), rows=4)
 
 
 class DisbursementForm(forms.Form):
@@ -172,7 +162,5 @@ class DisbursementForm(forms.Form):
     amount = forms.DecimalField(
         label=_("Amount (USD)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
     )
-    occurred_on = forms.DateField(label=_("Date paid out"), widget=DateInput)
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    occurred_on = date_field(_("Date paid out"))
+    description = text_field(_("Description"), rows=3, required=False)

@@ -1,4 +1,6 @@
-from django.urls import URLPattern, URLResolver, path, re_path
+from django.urls import URLPattern, URLResolver, path
+
+from core.urls import export_path
 
 from . import views
 
@@ -17,17 +19,15 @@ SUBJECT_PATHS = {"target_actual": "targets"}
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.defaults_list, name="defaults"),
-    re_path(r"^defaults/export\.(?P<fmt>csv|xlsx)$", views.defaults_export, name="defaults-export"),
+    export_path("defaults", views.defaults_export, name="defaults-export"),
     path("defaults/<int:pk>/", views.default_detail, name="default"),
     path("penalties/", views.penalties_list, name="penalties"),
-    re_path(
-        r"^penalties/export\.(?P<fmt>csv|xlsx)$", views.penalties_export, name="penalties-export"
-    ),
+    export_path("penalties", views.penalties_export, name="penalties-export"),
     path("penalty/<int:pk>/", views.penalty_detail, name="penalty"),
     path("milestones/", views.milestones, name="milestones"),
     path("requests/", views.requests_list, name="requests"),
     path("fund/", views.fund, name="fund"),
-    re_path(r"^fund/export\.(?P<fmt>csv|xlsx)$", views.fund_export, name="fund-export"),
+    export_path("fund", views.fund_export, name="fund-export"),
 ]
 for kind, prefix in REQUEST_PATHS.items():
     urlpatterns += [

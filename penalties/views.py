@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
-    HttpResponseBadRequest,
-    QueryDict,
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -24,10 +23,10 @@ from django.views.decorators.http import require_http_methods
 from accounts import policy
 from accounts.policy import Action
 from core.errors import ServiceError
-from core.exports import Column, export_response
 from core.forms import add_service_error
 from core.public_cache import cached_public_page
 from core.uploads import document_response
+from core.views import filtered_download, filtered_page, form_action, paged, require
 
 from . import determinations, milestone_requests, selectors, services
 from .exports import DEFAULT_COLUMNS, FUND_ENTRY_COLUMNS, PENALTY_COLUMNS
@@ -41,114 +40,77 @@ from .forms import (
     PaymentForm,
     WaiveForm,
 )
-from .models import Default, DefaultStatus, FundEntry, Penalty
-
-
-def _require(user: Any, action: Action, obj: Any = None) -> None:
-    if not policy.can(user, action, obj):
-        raise PermissionDenied
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    """The page's filters as a query string, for the download links and the page links."""
-    query: QueryDict = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
-def _download(
-    request: HttpRequest, filterset: Any, columns: list[Column], *, fmt: str, filename: str
-) -> HttpResponse:
-    """The rows of a page, with the page's filters, as CSV or XLSX."""
-    if not filterset.is_valid():
-        return HttpResponseBadRequest(_("The filters are not valid."))
-    return export_response(filterset.qs, columns, fmt=fmt, filename=filename)
-
-
-# Every list page shows this many rows a page (the downloads have the filtered rows).
-LIST_PAGE_SIZE = 50
-PENALTY_PAGE_SIZE = LIST_PAGE_SIZE
+from .models import DefaultStatus
 
 
 @cached_public_page
 def defaults_list(request: HttpRequest) -> HttpResponse:
     """Defaults and their penalties: everyone (the public too); port staff see their port's."""
-    _require(request.user, Action.DEFAULT_VIEW)
+    require(request.user, Action.DEFAULT_VIEW)
     filterset = DefaultFilter(request.GET, queryset=selectors.defaults_visible_to(request.user))
-    rows = filterset.qs if filterset.is_valid() else Default.objects.none()
     context = {
-        "page": Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page")),
-        "filter": filterset,
-        "query": _query_without_page(request),
+        **filtered_page(request, filterset),
         "ledger": selectors.penalty_ledger(request.user),
     }
     return render(request, "penalties/defaults.html", context)
 
 
 def defaults_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    _require(request.user, Action.DEFAULT_VIEW)
+    require(request.user, Action.DEFAULT_VIEW)
     filterset = DefaultFilter(request.GET, queryset=selectors.defaults_visible_to(request.user))
-    return _download(request, filterset, DEFAULT_COLUMNS, fmt=fmt, filename="defaults")
+    return filtered_download(filterset, DEFAULT_COLUMNS, fmt=fmt, filename="defaults")
 
 
 @cached_public_page
 def penalties_list(request: HttpRequest) -> HttpResponse:
     """Penalties with filters (port, status, year) and downloads; the public may read them."""
-    _require(request.user, Action.DEFAULT_VIEW)
+    require(request.user, Action.DEFAULT_VIEW)
     filterset = PenaltyFilter(request.GET, queryset=selectors.penalties_visible_to(request.user))
-    rows = filterset.qs if filterset.is_valid() else Penalty.objects.none()
-    context = {
-        "filter": filterset,
-        "page": Paginator(rows, PENALTY_PAGE_SIZE).get_page(request.GET.get("page")),
-        "query": _query_without_page(request),
-    }
-    return render(request, "penalties/penalties.html", context)
+    return render(request, "penalties/penalties.html", filtered_page(request, filterset))
 
 
 def penalties_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    _require(request.user, Action.DEFAULT_VIEW)
+    require(request.user, Action.DEFAULT_VIEW)
     filterset = PenaltyFilter(request.GET, queryset=selectors.penalties_visible_to(request.user))
-    return _download(request, filterset, PENALTY_COLUMNS, fmt=fmt, filename="penalties")
+    return filtered_download(filterset, PENALTY_COLUMNS, fmt=fmt, filename="penalties")
+
+
+# The two forms of a penalty's page, by the ``action`` they post: the form, its service
+# (which takes the form's fields by name) and what the page says when it is done.
+PENALTY_ACTIONS: dict[str, tuple[type[forms.Form], Callable[..., Any], Any]] = {
+    "pay": (
+        PaymentForm,
+        services.penalty_record_payment,
+        gettext_lazy("Payment recorded; the fund received it."),
+    ),
+    "waive": (WaiveForm, services.penalty_waive, gettext_lazy("Penalty waived.")),
+}
 
 
 @require_http_methods(["GET", "POST"])
 def penalty_detail(request: HttpRequest, pk: int) -> HttpResponse:
     penalty = selectors.penalty_for(request.user, pk)
-    payment_form = PaymentForm(prefix="pay")
-    waive_form = WaiveForm(prefix="waive")
+    page_forms = {name: form(prefix=name) for name, (form, _s, _m) in PENALTY_ACTIONS.items()}
     if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "pay":
-                payment_form = PaymentForm(request.POST, prefix="pay")
-                if payment_form.is_valid():
-                    services.penalty_record_payment(
-                        penalty=penalty,
-                        paid_at=payment_form.cleaned_data["paid_at"],
-                        reference=payment_form.cleaned_data["reference"],
-                        actor=request.user,
-                    )
-                    messages.success(request, _("Payment recorded; the fund received it."))
-                    return redirect("penalties:penalty", pk=penalty.pk)
-            elif action == "waive":
-                waive_form = WaiveForm(request.POST, prefix="waive")
-                if waive_form.is_valid():
-                    services.penalty_waive(
-                        penalty=penalty,
-                        reason=waive_form.cleaned_data["reason"],
-                        actor=request.user,
-                    )
-                    messages.success(request, _("Penalty waived."))
-                    return redirect("penalties:penalty", pk=penalty.pk)
-            else:
-                raise PermissionDenied
-        except ServiceError as error:
-            add_service_error(payment_form if action == "pay" else waive_form, error)
+        action = request.POST.get("action", "")
+        if action not in PENALTY_ACTIONS:
+            raise PermissionDenied
+        form_class, service, success = PENALTY_ACTIONS[action]
+        page_forms[action] = form_class(request.POST, prefix=action)
+        done = form_action(
+            request,
+            page_forms[action],
+            lambda data: service(penalty=penalty, actor=request.user, **data),
+            success=success,
+            then=redirect("penalties:penalty", pk=penalty.pk),
+        )
+        if done is not None:
+            return done
     context = {
         "penalty": penalty,
         "default": penalty.default,
-        "payment_form": payment_form,
-        "waive_form": waive_form,
+        "payment_form": page_forms["pay"],
+        "waive_form": page_forms["waive"],
         "may_record_payment": policy.can(request.user, Action.PENALTY_RECORD_PAYMENT, penalty)
         and penalty.can_become("paid"),
         "may_waive": policy.can(request.user, Action.PENALTY_WAIVE, penalty)
@@ -160,14 +122,11 @@ def penalty_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def milestones(request: HttpRequest) -> HttpResponse:
     """Milestones with status and days left, defaults, and what the port can ask AQMD."""
-    _require(request.user, Action.MILESTONE_VIEW)
-    page = Paginator(selectors.milestones_for_rows(request.user), LIST_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    require(request.user, Action.MILESTONE_VIEW)
+    listed = paged(request, selectors.milestones_for_rows(request.user))
     context = {
-        "page": page,
-        "rows": selectors.milestone_rows(user=request.user, milestones=page.object_list),
-        "query": _query_without_page(request),
+        **listed,
+        "rows": selectors.milestone_rows(user=request.user, milestones=listed["page"].object_list),
         "may_request": policy.can(request.user, Action.EXTENSION_REQUEST),
     }
     return render(request, "penalties/milestones.html", context)
@@ -220,24 +179,29 @@ def request_new(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     target actual, one of their approved plan's targets)."""
     spec = _kind(kind)
     subject = get_object_or_404(spec.subject.visible(request.user), pk=pk)
-    _require(request.user, spec.file_action, subject)
+    require(request.user, spec.file_action, subject)
     form = REQUEST_FORMS[kind](request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            made = milestone_requests.request_file(
-                kind=kind,
-                subject=subject,
-                reason=data.pop("reason"),
-                uploads=data.pop("documents"),
-                actor=request.user,
-                **data,
-            )
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, REQUEST_WORDS[kind]["filed"])
-            return redirect(f"penalties:{kind}", pk=made.pk)
+
+    def file(cleaned: dict[str, Any]) -> Any:
+        data = dict(cleaned)
+        return milestone_requests.request_file(
+            kind=kind,
+            subject=subject,
+            reason=data.pop("reason"),
+            uploads=data.pop("documents"),
+            actor=request.user,
+            **data,
+        )
+
+    done = form_action(
+        request,
+        form,
+        file,
+        success=REQUEST_WORDS[kind]["filed"],
+        then=lambda made: redirect(f"penalties:{kind}", pk=made.pk),
+    )
+    if done is not None:
+        return done
     context = {
         "form": form,
         "subject": subject,
@@ -285,29 +249,26 @@ def request_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     form = form_class(request.POST or None, yes=words["yes"], no=words["no"])
     if request.method == "POST":
         if not may_decide:
-            if not policy.can(request.user, spec.decide_action, item):
-                raise PermissionDenied
+            require(request.user, spec.decide_action, item)
             messages.error(
                 request, _("This request was already decided; your decision was not recorded.")
             )
             return redirect(f"penalties:{kind}", pk=item.pk)
-        if form.is_valid():
-            options = {}
-            if "new_due_date" in form.cleaned_data:
-                options["new_due_date"] = form.cleaned_data["new_due_date"]
-            try:
-                milestone_requests.request_decide(
-                    request=item,
-                    accept=form.cleaned_data["decision"] == "yes",
-                    note=form.cleaned_data["note"],
-                    actor=request.user,
-                    **options,
-                )
-            except ServiceError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(request, _("Decision recorded."))
-                return redirect(f"penalties:{kind}", pk=item.pk)
+        done = form_action(
+            request,
+            form,
+            lambda data: milestone_requests.request_decide(
+                request=item,
+                accept=data["decision"] == "yes",
+                note=data["note"],
+                actor=request.user,
+                **({"new_due_date": data["new_due_date"]} if "new_due_date" in data else {}),
+            ),
+            success=_("Decision recorded."),
+            then=redirect(f"penalties:{kind}", pk=item.pk),
+        )
+        if done is not None:
+            return done
     context = {
         "item": item,
         "kind": kind,
@@ -337,8 +298,7 @@ def default_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = DeterminationForm(request.POST or None)
     if request.method == "POST":
-        if not policy.can(request.user, Action.DEFAULT_DETERMINE, default):
-            raise PermissionDenied
+        require(request.user, Action.DEFAULT_DETERMINE, default)
         if form.is_valid():
             try:
                 determinations.default_determine(
@@ -370,28 +330,23 @@ def default_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @cached_public_page
 def fund(request: HttpRequest) -> HttpResponse:
     """The Clean Air Mitigation Fund: balance, totals by year and port, the ledger."""
-    _require(request.user, Action.FUND_VIEW)
+    require(request.user, Action.FUND_VIEW)
     may_disburse = policy.can(request.user, Action.FUND_DISBURSE)
     form = DisbursementForm(request.POST or None)
-    if request.method == "POST":
-        if not may_disburse:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.fund_disburse(actor=request.user, **form.cleaned_data)
-            except ServiceError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(request, _("Disbursement recorded."))
-                return redirect("penalties:fund")
+    done = form_action(
+        request,
+        form,
+        lambda data: services.fund_disburse(actor=request.user, **data),
+        success=_("Disbursement recorded."),
+        then=redirect("penalties:fund"),
+        allowed=may_disburse,
+    )
+    if done is not None:
+        return done
     filterset = FundEntryFilter(request.GET, queryset=selectors.fund_ledger())
     context = {
         "totals": selectors.fund_totals(),
-        "page": Paginator(
-            filterset.qs if filterset.is_valid() else FundEntry.objects.none(), LIST_PAGE_SIZE
-        ).get_page(request.GET.get("page")),
-        "filter": filterset,
-        "query": _query_without_page(request),
+        **filtered_page(request, filterset),
         "form": form,
         "may_disburse": may_disburse,
     }
@@ -400,8 +355,8 @@ def fund(request: HttpRequest) -> HttpResponse:
 
 def fund_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The fund's ledger as on the page (newest first, the page's filters), CSV or XLSX."""
-    _require(request.user, Action.FUND_VIEW)
+    require(request.user, Action.FUND_VIEW)
     filterset = FundEntryFilter(request.GET, queryset=selectors.fund_ledger())
-    return _download(
-        request, filterset, FUND_ENTRY_COLUMNS, fmt=fmt, filename="mitigation-fund-ledger"
+    return filtered_download(
+        filterset, FUND_ENTRY_COLUMNS, fmt=fmt, filename="mitigation-fund-ledger"
     )

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agreement.models import EmissionCategory, Party, Phase
+from core.forms import text_field
 
 from .models import (
     Decision,
@@ -76,7 +77,7 @@ class DocumentForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4}))
+    body = text_field(_("Comment"), rows=4)
     project = forms.ModelChoiceField(
         label=_("About"),
         queryset=InfrastructureProject.objects.none(),
@@ -95,10 +96,10 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect
     )
-    reasons = forms.CharField(
-        label=_("Reasons"),
+    reasons = text_field(
+        _("Reasons"),
+        rows=5,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Required when sending the plan back: say what must change."),
     )
     confirm_past_due = forms.BooleanField(

@@ -10,6 +10,8 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import text_field
+
 from .models import PUBLIC_COMMENT_MAX_LENGTH
 
 
@@ -26,9 +28,9 @@ HONEYPOT = "website"
 class PublicCommentForm(forms.Form):
     # No max_length here: it would give the textarea a maxlength, and the browser would cut a
     # longer comment without a word. The service refuses it, saying by how much (issue #11).
-    text = forms.CharField(
-        label=_("Your comment"),
-        widget=forms.Textarea(attrs={"rows": 8}),
+    text = text_field(
+        _("Your comment"),
+        rows=8,
         help_text=lazy(_comment_help, str)(),
         error_messages={"required": _("Write your comment.")},
     )
@@ -74,9 +76,9 @@ class ModerationForm(forms.Form):
         choices=[("publish", _("Publish")), ("reject", _("Do not publish"))],
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(
-        label=_("Note"),
+    note = text_field(
+        _("Note"),
+        rows=2,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required when the comment is not published; it is not shown publicly."),
     )

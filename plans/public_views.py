@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from core.errors import Forbidden, ServiceError
 from core.forms import add_service_error
 from core.public_cache import cached_public_page
 from core.uploads import document_response
+from core.views import page_of, require
 
 from . import public_selectors as selectors
 from . import public_services as services
@@ -111,8 +111,7 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_GET
 def version_comments(request: HttpRequest, pk: int) -> HttpResponse:
     """Every public comment on a version, pending ones included (its port and AQMD)."""
-    if not policy.can(request.user, policy.Action.PUBLIC_COMMENT_VIEW_ALL):
-        raise PermissionDenied
+    require(request.user, policy.Action.PUBLIC_COMMENT_VIEW_ALL)
     version = selectors.public_version_for(user=request.user, pk=pk)
     comments = selectors.all_comments_for(user=request.user, version=version)
     return render(
@@ -130,7 +129,7 @@ def version_comments(request: HttpRequest, pk: int) -> HttpResponse:
 def _queue_page(
     request: HttpRequest, *, failed: ModerationForm | None = None, failed_pk: int | None = None
 ) -> HttpResponse:
-    page = Paginator(selectors.moderation_queue(), 25).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.moderation_queue(), 25)
     rows = [
         (c, failed if c.pk == failed_pk and failed else ModerationForm(prefix=f"c{c.pk}"))
         for c in page
@@ -146,16 +145,14 @@ def _queue_page(
 @login_required
 @require_GET
 def moderation_queue(request: HttpRequest) -> HttpResponse:
-    if not policy.can(request.user, policy.Action.PUBLIC_COMMENT_MODERATE):
-        raise PermissionDenied
+    require(request.user, policy.Action.PUBLIC_COMMENT_MODERATE)
     return _queue_page(request)
 
 
 @login_required
 @require_POST
 def comment_moderate(request: HttpRequest, pk: int) -> HttpResponse:
-    if not policy.can(request.user, policy.Action.PUBLIC_COMMENT_MODERATE):
-        raise PermissionDenied
+    require(request.user, policy.Action.PUBLIC_COMMENT_MODERATE)
     comment = selectors.comment_for_moderation(user=request.user, pk=pk)
     form = ModerationForm(request.POST, prefix=f"c{comment.pk}")
     if form.is_valid():

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +19,7 @@ from agreement.models import Phase
 from core.errors import Forbidden, ServiceError
 from core.forms import add_service_error, form_errors
 from core.uploads import document_response
+from core.views import button_action, form_action, paged, require
 
 from . import selectors, services
 from .diff import version_diff
@@ -36,28 +36,13 @@ from .forms import (
 from .glance import version_at_a_glance
 from .models import InfrastructureProject, PlanningTarget, PlanVersion, ProjectMilestone
 
-
-def _run(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
-    """Call a service for a button (no form): a message either way; False on error."""
-    try:
-        action()
-    except Forbidden as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except ServiceError as exc:
-        messages.error(request, str(exc))
-        return False
-    messages.success(request, success)
-    return True
-
-
 # --- lists ---------------------------------------------------------------------------------
 
 
 @login_required
 @require_GET
 def plan_list(request: HttpRequest) -> HttpResponse:
-    if not policy.can(request.user, policy.Action.PLAN_VIEW):
-        raise PermissionDenied
+    require(request.user, policy.Action.PLAN_VIEW)
     return render(
         request,
         "plans/plan_list.html",
@@ -71,8 +56,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    if not policy.can(request.user, policy.Action.PLAN_REVIEW):
-        raise PermissionDenied
+    require(request.user, policy.Action.PLAN_REVIEW)
     form = QueueFilterForm(request.GET or None)
     filters: dict[str, Any] = {}
     if form.is_valid():
@@ -82,13 +66,10 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "phase_id": data["phase"].pk if data["phase"] else None,
             "status": data["status"] or None,
         }
-    page = Paginator(selectors.review_queue(**filters), 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "plans/review_queue.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": form, **paged(request, selectors.review_queue(**filters), 25)},
     )
 
 
@@ -195,7 +176,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def version_submit(request: HttpRequest, pk: int) -> HttpResponse:
     version = selectors.version_for(user=request.user, pk=pk)
-    ok = _run(
+    ok = button_action(
         request,
         lambda: services.version_submit(version=version, actor=request.user),
         _("Version %(n)s was submitted to AQMD. It is now frozen.") % {"n": version.number},
@@ -207,7 +188,7 @@ def version_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def version_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     version = selectors.version_for(user=request.user, pk=pk)
-    _run(
+    button_action(
         request,
         lambda: services.version_withdraw(version=version, actor=request.user),
         _("Version %(n)s was withdrawn.") % {"n": version.number},
@@ -219,7 +200,7 @@ def version_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def version_start_review(request: HttpRequest, pk: int) -> HttpResponse:
     version = selectors.version_for(user=request.user, pk=pk)
-    _run(
+    button_action(
         request,
         lambda: services.version_start_review(version=version, actor=request.user),
         _("You are reviewing version %(n)s.") % {"n": version.number},
@@ -304,8 +285,7 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
 
 def _editable_version(request: HttpRequest, pk: int) -> PlanVersion:
     version = selectors.version_for(user=request.user, pk=pk)
-    if not policy.can(request.user, policy.Action.PLAN_EDIT, version):
-        raise PermissionDenied
+    require(request.user, policy.Action.PLAN_EDIT, version)
     return version
 
 
@@ -368,58 +348,66 @@ def _autofocus_first_error(form: BaseForm) -> None:
             return
 
 
+def _draft_change(
+    request: HttpRequest,
+    version: PlanVersion,
+    section: str,
+    form: BaseForm,
+    *,
+    action: Callable[[dict[str, Any]], Any],
+    success: str,
+    **editor: Any,
+) -> HttpResponse:
+    """One section of the draft editor posted (``section`` names its form in the editor):
+    the form's data go to the service, then back to the editor, or the editor again with
+    the form's errors."""
+    done = form_action(
+        request, form, action, success=success, then=redirect("plans:version-edit", version.pk)
+    )
+    return done or _editor(request, version, status=400, **{section: form}, **editor)
+
+
 @login_required
 def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
     version = _editable_version(request, pk)
     if request.method != "POST":
         return _editor(request, version)
-    form = VersionForm(request.POST, instance=PlanVersion(plan=version.plan))
-    if form.is_valid():
-        try:
-            services.version_update(
-                version=version,
-                kind=form.cleaned_data["kind"],
-                summary=form.cleaned_data["summary"],
-                actor=request.user,
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("plans:version-edit", version.pk)
-    return _editor(request, version, status=400, version_form=form)
+    return _draft_change(
+        request,
+        version,
+        "version_form",
+        VersionForm(request.POST, instance=PlanVersion(plan=version.plan)),
+        action=lambda data: services.version_update(version=version, actor=request.user, **data),
+        success=_("Saved."),
+    )
 
 
 @login_required
 @require_POST
 def target_add(request: HttpRequest, pk: int) -> HttpResponse:
     version = _editable_version(request, pk)
-    form = TargetForm(request.POST, phase=version.plan.phase, prefix="t")
-    if form.is_valid():
-        try:
-            services.target_add(version=version, data=form.cleaned_data, actor=request.user)
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Planning target added."))
-            return redirect("plans:version-edit", version.pk)
-    return _editor(request, version, status=400, target_form=form)
+    return _draft_change(
+        request,
+        version,
+        "target_form",
+        TargetForm(request.POST, phase=version.plan.phase, prefix="t"),
+        action=lambda data: services.target_add(version=version, data=data, actor=request.user),
+        success=_("Planning target added."),
+    )
 
 
 @login_required
 @require_POST
 def project_add(request: HttpRequest, pk: int) -> HttpResponse:
     version = _editable_version(request, pk)
-    form = ProjectForm(request.POST, phase=version.plan.phase, prefix="p")
-    if form.is_valid():
-        try:
-            services.project_add(version=version, data=form.cleaned_data, actor=request.user)
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Project added."))
-            return redirect("plans:version-edit", version.pk)
-    return _editor(request, version, status=400, project_form=form)
+    return _draft_change(
+        request,
+        version,
+        "project_form",
+        ProjectForm(request.POST, phase=version.plan.phase, prefix="p"),
+        action=lambda data: services.project_add(version=version, data=data, actor=request.user),
+        success=_("Project added."),
+    )
 
 
 @login_required
@@ -427,36 +415,33 @@ def project_add(request: HttpRequest, pk: int) -> HttpResponse:
 def project_milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(InfrastructureProject.objects.select_related("version"), pk=pk)
     version = _editable_version(request, project.version_id)
-    form = ProjectMilestoneForm(request.POST, prefix=f"m{project.pk}")
-    if form.is_valid():
-        try:
-            services.project_milestone_add(
-                project=project, data=form.cleaned_data, actor=request.user
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Milestone added to %(name)s.") % {"name": project.name})
-            return redirect("plans:version-edit", version.pk)
-    return _editor(request, version, status=400, milestone_form=form, milestone_project=project.pk)
+    return _draft_change(
+        request,
+        version,
+        "milestone_form",
+        ProjectMilestoneForm(request.POST, prefix=f"m{project.pk}"),
+        milestone_project=project.pk,
+        action=lambda data: services.project_milestone_add(
+            project=project, data=data, actor=request.user
+        ),
+        success=_("Milestone added to %(name)s.") % {"name": project.name},
+    )
 
 
 @login_required
 @require_POST
 def document_add(request: HttpRequest, pk: int) -> HttpResponse:
     version = _editable_version(request, pk)
-    form = DocumentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.version_document_add(
-                version=version, upload=form.cleaned_data["file"], actor=request.user
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Document uploaded."))
-            return redirect("plans:version-edit", version.pk)
-    return _editor(request, version, status=400, document_form=form)
+    return _draft_change(
+        request,
+        version,
+        "document_form",
+        DocumentForm(request.POST, request.FILES),
+        action=lambda data: services.version_document_add(
+            version=version, upload=data["file"], actor=request.user
+        ),
+        success=_("Document uploaded."),
+    )
 
 
 def _item_edit(
@@ -473,14 +458,15 @@ def _item_edit(
     phase = version.plan.phase
     if request.method == "POST":
         form = form_class(request.POST, instance=type(instance)(), phase=phase)
-        if form.is_valid():
-            try:
-                update(instance, form.cleaned_data)
-            except ServiceError as exc:
-                add_service_error(form, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("plans:version-edit", version.pk)
+        done = form_action(
+            request,
+            form,
+            lambda data: update(instance, data),
+            success=_("Saved."),
+            then=redirect("plans:version-edit", version.pk),
+        )
+        if done is not None:
+            return done
         status = 400
     else:
         form = form_class(instance=instance, phase=phase)
@@ -548,5 +534,5 @@ def item_remove(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     else:
         raise Http404
     _editable_version(request, version_pk)
-    _run(request, action, _("Removed."))
+    button_action(request, action, _("Removed."))
     return redirect("plans:version-edit", version_pk)

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agreement.models import Party
+from core.forms import text_field
 
 from .inventory_services import FigureInput
 from .models import BASELINE_YEAR, LAST_YEAR, FigureBasis, Metric
@@ -24,11 +25,11 @@ class GenerateReportForm(forms.Form):
         required=False,
         empty_label=_("Both ports (combined report)"),
     )
-    executive_summary = forms.CharField(
-        label=_("Executive summary"),
+    executive_summary = text_field(
+        _("Executive summary"),
+        rows=6,
         required=False,
         max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
             "Printed after the cover. Required to publish the report; a draft may be rendered "
             "without it."
@@ -111,9 +112,9 @@ class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("accept", _("Accept")), ("reject", _("Reject"))]
     )
-    note = forms.CharField(
-        label=_("Note to the port"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+    note = text_field(
+        _("Note to the port"),
+        rows=3,
         required=False,
         help_text=_("Required when rejecting: say what to correct."),
     )

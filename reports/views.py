@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -16,17 +17,12 @@ from accounts import policy
 from accounts.policy import Action
 from agreement.models import Party
 from core.errors import Forbidden, ServiceError
-from core.forms import add_service_error
+from core.views import button_action, form_action, require
 
 from . import caap, inventory_services, rendering, selectors, services
 from .downloads import report_run_file_response
 from .forms import METRIC_FIELDS, GenerateReportForm, ImportForm, InventoryForm, ReviewForm
 from .models import EmissionsInventory, ReportRun
-
-
-def _require(request: HttpRequest, action: Action, obj: Any = None) -> None:
-    if not policy.can(request.user, action, obj):
-        raise PermissionDenied
 
 
 def _actor(request: HttpRequest) -> Any:
@@ -62,7 +58,7 @@ def report_run_row(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def report_generate(request: HttpRequest) -> HttpResponse:
-    _require(request, Action.REPORT_GENERATE)
+    require(request.user, Action.REPORT_GENERATE)
     form = GenerateReportForm(request.POST)
     if form.is_valid():
         try:
@@ -86,32 +82,23 @@ def report_generate(request: HttpRequest) -> HttpResponse:
     return redirect("reports:list")
 
 
+def _run_button(
+    request: HttpRequest, pk: int, service: Callable[..., Any], success: str
+) -> HttpResponse:
+    """A button on a run of the list: the service, then the list with what happened."""
+    run = _visible_run(request, pk)
+    button_action(request, lambda: service(run=run, actor=_actor(request)), success % {"run": run})
+    return redirect("reports:list")
+
+
 @require_POST
 def report_run_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _visible_run(request, pk)
-    try:
-        services.report_run_retry(run=run, actor=_actor(request))
-    except Forbidden as exc:
-        raise PermissionDenied from exc
-    except ServiceError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Report %(run)s is queued again.") % {"run": run})
-    return redirect("reports:list")
+    return _run_button(request, pk, services.report_run_retry, _("Report %(run)s is queued again."))
 
 
 @require_POST
 def report_run_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _visible_run(request, pk)
-    try:
-        services.report_run_publish(run=run, actor=_actor(request))
-    except Forbidden as exc:
-        raise PermissionDenied from exc
-    except ServiceError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Report %(run)s is published.") % {"run": run})
-    return redirect("reports:list")
+    return _run_button(request, pk, services.report_run_publish, _("Report %(run)s is published."))
 
 
 @require_GET
@@ -125,7 +112,7 @@ def report_run_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_GET
 def board_status_pdf(request: HttpRequest) -> HttpResponse:
     """The Governing Board status report, rendered on demand (one page per port)."""
-    _require(request, Action.REPORT_VIEW)
+    require(request.user, Action.REPORT_VIEW)
     scope = policy.port_scope(request.user)
     parties = list(Party.objects.ports().order_by("code"))
     if scope is not None:
@@ -146,7 +133,7 @@ def board_status_pdf(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def emissions_list(request: HttpRequest) -> HttpResponse:
-    _require(request, Action.EMISSIONS_VIEW)
+    require(request.user, Action.EMISSIONS_VIEW)
     inventories = list(selectors.inventories_visible_to(request.user))
     ports = list(Party.objects.ports())
     accepted = caap.accepted_inventories(parties=ports)
@@ -170,40 +157,35 @@ def _inventory_field(key: str) -> str | None:
     return name if name and key.endswith(".value") else None
 
 
-def _form_errors(form: InventoryForm, exc: ServiceError) -> None:
-    add_service_error(form, exc, field_for=_inventory_field)
-
-
 @require_http_methods(["GET", "POST"])
 def emissions_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Enter (or correct) one port's inventory for a year."""
-    _require(request, Action.EMISSIONS_EDIT)
+    require(request.user, Action.EMISSIONS_EDIT)
     inventory = get_object_or_404(EmissionsInventory, pk=pk) if pk is not None else None
     if inventory is not None:
-        _require(request, Action.EMISSIONS_EDIT, inventory)
+        require(request.user, Action.EMISSIONS_EDIT, inventory)
     user: Any = request.user
     fixed = user.party if user.is_port_staff else None
     if request.method == "POST":
         form = InventoryForm(request.POST, fixed_party=fixed)
-        if form.is_valid():
-            try:
-                saved, _created = inventory_services.inventory_save(
-                    party=form.cleaned_data["party"],
-                    year=form.cleaned_data["year"],
-                    figures=form.figure_inputs(),
-                    actor=_actor(request),
-                )
-            except Forbidden as exc:
-                raise PermissionDenied from exc
-            except ServiceError as exc:
-                _form_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("Inventory %(inv)s saved: %(status)s.")
-                    % {"inv": saved, "status": saved.get_status_display()},
-                )
-                return redirect("reports:emissions")
+        done = form_action(
+            request,
+            form,
+            lambda data: inventory_services.inventory_save(
+                party=data["party"],
+                year=data["year"],
+                figures=form.figure_inputs(),
+                actor=_actor(request),
+            ),
+            success=lambda saved_created: (
+                _("Inventory %(inv)s saved: %(status)s.")
+                % {"inv": saved_created[0], "status": saved_created[0].get_status_display()}
+            ),
+            then=redirect("reports:emissions"),
+            field_for=_inventory_field,
+        )
+        if done is not None:
+            return done
     else:
         initial: dict[str, Any] = {"party": fixed.pk if fixed else None}
         if inventory is not None:
@@ -226,30 +208,28 @@ def emissions_review(request: HttpRequest, pk: int) -> HttpResponse:
     inventory = get_object_or_404(
         selectors.inventories_visible_to(request.user).select_related("party"), pk=pk
     )
-    _require(request, Action.EMISSIONS_REVIEW, inventory)
+    require(request.user, Action.EMISSIONS_REVIEW, inventory)
     form = ReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            inventory_services.inventory_review(
-                inventory=inventory,
-                accept=form.cleaned_data["decision"] == "accept",
-                note=form.cleaned_data["note"],
-                actor=_actor(request),
-            )
-        except ServiceError as exc:
-            for name, message in exc.fields.items():
-                form.add_error(name if name in form.fields else None, message)
-            if not exc.fields:
-                form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Decision recorded for %(inv)s.") % {"inv": inventory})
-            return redirect("reports:emissions")
+    done = form_action(
+        request,
+        form,
+        lambda data: inventory_services.inventory_review(
+            inventory=inventory,
+            accept=data["decision"] == "accept",
+            note=data["note"],
+            actor=_actor(request),
+        ),
+        success=_("Decision recorded for %(inv)s.") % {"inv": inventory},
+        then=redirect("reports:emissions"),
+    )
+    if done is not None:
+        return done
     return render(request, "reports/emissions_review.html", {"form": form, "inventory": inventory})
 
 
 @require_http_methods(["GET", "POST"])
 def emissions_import(request: HttpRequest) -> HttpResponse:
-    _require(request, Action.EMISSIONS_EDIT)
+    require(request.user, Action.EMISSIONS_EDIT)
     form = ImportForm(request.POST or None, request.FILES or None)
     row_errors: list[inventory_services.RowError] = []
     if request.method == "POST" and form.is_valid():

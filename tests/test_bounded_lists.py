@@ -13,8 +13,8 @@ from agreement.models import Milestone, MilestoneKind
 from audit import chain
 from audit.models import AuditEvent
 from core import exports
+from core.views import LIST_PAGE_SIZE
 from dashboard.selectors import dashboard_for
-from penalties.views import LIST_PAGE_SIZE
 from tests.clients import api_as
 
 

@@ -234,18 +234,24 @@ _broker_url = env.str("CELERY_BROKER_URL", default="filesystem://")
 CACHE_URL = env.str(
     "CACHE_URL", default=_broker_url if _broker_url.startswith(("redis://", "rediss://")) else ""
 )
-if CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {
+
+
+def caches_at(url: str, *, key_prefix: str) -> dict[str, dict[str, object]]:
+    """``CACHES``: Redis at ``url`` when it names Redis, else this process's memory."""
+    if not url.startswith(("redis://", "rediss://")):
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    return {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": CACHE_URL,
+            "LOCATION": url,
             # Redis down must not hold a page up: fail fast, and the page is served uncached.
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-            "KEY_PREFIX": "ct-cache",
+            "KEY_PREFIX": key_prefix,
         }
     }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+CACHES = caches_at(CACHE_URL, key_prefix="ct-cache")
 # How long an anonymous visitor's page may be served from the cache (0: never).  A recorded
 # change drops it at once (core/public_cache.py); this only bounds the memory.
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=300)
@@ -296,45 +302,30 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# The one place that says what runs when.  Each entry names its job and why.
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+# The one place that says what runs when: each task by its name, and why then.
+_RUNS_AT: dict[str, object] = {
     # Deadline sweep (penalties/sweep.py): flags each milestone whose 23:59:59 Pacific
     # deadline passed unmet (a potential default for AQMD to determine); every 15 minutes so a
     # miss is flagged within a quarter hour of the deadline.
-    "penalties.sweep_deadlines": {
-        "task": "penalties.sweep_deadlines",
-        "schedule": crontab(minute="*/15"),
-    },
+    "penalties.sweep_deadlines": crontab(minute="*/15"),
     # Late completions (penalties/sweep.py): a milestone met late before any sweep saw it
     # missed (e.g. the worker was down) is flagged too; daily catch-up at 01:30.
-    "penalties.record_late_completions": {
-        "task": "penalties.record_late_completions",
-        "schedule": crontab(hour=1, minute=30),
-    },
+    "penalties.record_late_completions": crontab(hour=1, minute=30),
     # Reminders (penalties/reminders.py): 60/30/7/1-day reminders and overdue notices to port
     # staff, each at most once; hourly is ample for day-granular reminders.
-    "penalties.send_reminders": {
-        "task": "penalties.send_reminders",
-        "schedule": crontab(minute=5),
-    },
+    "penalties.send_reminders": crontab(minute=5),
     # The outbox (core/outbox.py): every e-mail is sent after commit by its own task; this
     # sends what failed (with backoff) or was never enqueued (the broker was down).
-    "core.outbox_redeliver": {
-        "task": "core.outbox_redeliver",
-        "schedule": crontab(minute="*"),
-    },
+    "core.outbox_redeliver": crontab(minute="*"),
     # Report runs (reports/recovery.py): a run left queued (the broker was down when it was
     # requested) or rendering past the render time limit (its worker died) is queued again.
-    "reports.requeue_stalled_runs": {
-        "task": "reports.requeue_stalled_runs",
-        "schedule": crontab(minute="*/5"),
-    },
+    "reports.requeue_stalled_runs": crontab(minute="*/5"),
     # The audit hash chain (audit/chain.py): verified daily at 02:15; a break is mailed to
     # AQMD administrators (audit/alerts.py).
-    "audit.verify_chain": {
-        "task": "audit.verify_chain",
-        "schedule": crontab(hour=2, minute=15),
-    },
+    "audit.verify_chain": crontab(hour=2, minute=15),
+}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    task: {"task": task, "schedule": when} for task, when in _RUNS_AT.items()
 }
 
 # The API (api/): token or session authentication (the token class first, so a missing

@@ -1,0 +1,113 @@
+"""What the pages of every app do alike: a filtered list page with its downloads, and a
+service called for a form or a button, its error shown to the user.
+
+Views parse input, call one service or selector through these, and render.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext as _
+
+from accounts import policy
+
+from .errors import Forbidden, ServiceError
+from .exports import Column, export_response
+from .forms import add_service_error
+
+# Every list page shows this many rows a page (the downloads have the filtered rows).
+LIST_PAGE_SIZE = 50
+
+
+def require(user: Any, action: policy.Action, obj: Any = None) -> None:
+    """A 403 page unless the policy lets ``user`` do ``action`` (to ``obj``)."""
+    if not policy.can(user, action, obj):
+        raise PermissionDenied
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """The page's filters as a query string, for the download links and the page links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def page_of(request: HttpRequest, rows: Any, size: int = LIST_PAGE_SIZE) -> Page[Any]:
+    """The page of ``rows`` that ``?page=`` asks for (the first, or the last, if it is off)."""
+    return Paginator(rows, size).get_page(request.GET.get("page"))
+
+
+def paged(request: HttpRequest, rows: Any, size: int = LIST_PAGE_SIZE) -> dict[str, Any]:
+    """The context of a paginated list: its ``page`` and the ``query`` for its links."""
+    return {"page": page_of(request, rows, size), "query": query_without_page(request)}
+
+
+def filtered_page(
+    request: HttpRequest, filterset: Any, size: int = LIST_PAGE_SIZE
+) -> dict[str, Any]:
+    """The context of a filtered list page: ``filter``, ``page`` and ``query``.  Filters
+    that are not valid show no rows (the form says why)."""
+    rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    return {"filter": filterset, **paged(request, rows, size)}
+
+
+def filtered_download(
+    filterset: Any, columns: list[Column], *, fmt: str, filename: str
+) -> HttpResponse:
+    """The rows of a list page, with the page's filters, as CSV or XLSX."""
+    if not filterset.is_valid():
+        return HttpResponseBadRequest(_("The filters are not valid."))
+    return export_response(filterset.qs, columns, fmt=fmt, filename=filename)
+
+
+def button_action(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
+    """Call a service for a button (no form): a message either way; False on error.
+
+    A :class:`Forbidden` is a 403, as on a form.
+    """
+    try:
+        action()
+    except Forbidden as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+        return False
+    messages.success(request, success)
+    return True
+
+
+def form_action(
+    request: HttpRequest,
+    form: BaseForm,
+    action: Callable[[dict[str, Any]], Any],
+    *,
+    success: str | Callable[[Any], str],
+    then: HttpResponse | Callable[[Any], HttpResponse],
+    allowed: bool = True,
+    field_for: Callable[[str], str | None] | None = None,
+) -> HttpResponse | None:
+    """On a POST (a 403 unless ``allowed``), call a service with the form's valid data: on
+    success, the ``success`` message and the ``then`` response (each may be made from what
+    the service returned).  Else None, for the caller to show the page (and the form, with
+    the service's error on it: :func:`core.forms.add_service_error`).
+    """
+    if request.method != "POST":
+        return None
+    if not allowed:
+        raise PermissionDenied
+    if not form.is_valid():
+        return None
+    try:
+        done = action(form.cleaned_data)
+    except ServiceError as exc:
+        add_service_error(form, exc, field_for=field_for)
+        return None
+    messages.success(request, success(done) if callable(success) else success)
+    return then(done) if callable(then) else then
