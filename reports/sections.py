@@ -26,7 +26,7 @@ from agreement.models import (
     MilestoneStatus,
     Party,
 )
-from agreement.selectors import milestones_as_at
+from agreement.selectors import DueItem, milestones_as_at
 from penalties import selectors as penalty_selectors
 from penalties.models import Penalty, PenaltyStatus
 from plans import selectors as plan_selectors
@@ -276,16 +276,6 @@ def date_change_audit(
     )
 
 
-@dataclass(frozen=True)
-class DueSoon:
-    milestone: Milestone
-    days_left: int
-
-    @property
-    def days_late(self) -> int:
-        return max(0, -self.days_left)
-
-
 def board_status(
     *, party: Party, now: dt.datetime, penalties: list[Penalty], horizon_days: int = 90
 ) -> dict[str, Any]:
@@ -298,7 +288,7 @@ def board_status(
         .select_related("phase")
         .order_by("due_date", "id")
     )
-    items = [DueSoon(m, deadlines.days_left(m.due_date, now)) for m in open_ms]
+    items = [DueItem.at(m, now) for m in open_ms]
     return {
         "party": party,
         "due_soon": [i for i in items if i.days_left >= 0],
