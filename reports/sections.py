@@ -10,6 +10,7 @@ never return made-up numbers.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -57,34 +58,20 @@ def plan_status(
     }
 
 
-@dataclass(frozen=True)
-class DefaultTotals:
+@dataclass(frozen=True, kw_only=True)
+class DefaultTotals(penalty_selectors.PenaltyAmounts):
     """Counts and money of a list of defaults; withdrawn defaults and penalties excluded."""
 
     defaults: int
-    assessed: Decimal
-    paid: Decimal
-    waived: Decimal
-
-    @property
-    def outstanding(self) -> Decimal:
-        return self.assessed - self.paid - self.waived
 
 
 def default_totals(rows: list[penalty_selectors.DefaultAt]) -> DefaultTotals:
-    def amount(statuses: list[str]) -> Decimal:
-        return sum(
-            (r.amount or ZERO for r in rows if r.penalty_status in statuses and not r.withdrawn),
-            ZERO,
-        )
-
-    counted = [s for s in PenaltyStatus.values if s != PenaltyStatus.WITHDRAWN]
-    return DefaultTotals(
-        defaults=sum(1 for r in rows if not r.withdrawn),
-        assessed=amount(counted),
-        paid=amount([PenaltyStatus.PAID]),
-        waived=amount([PenaltyStatus.WAIVED]),
-    )
+    counted = [r for r in rows if not r.withdrawn]
+    by_status: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for r in counted:
+        if r.penalty_status is not None:
+            by_status[r.penalty_status] += r.amount or ZERO
+    return DefaultTotals.from_totals(by_status, defaults=len(counted))
 
 
 @dataclass(frozen=True)
