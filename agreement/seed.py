@@ -157,27 +157,22 @@ def seed_agreement() -> Agreement:
             EmissionCategory.objects.get_or_create(
                 code=code, defaults={"name": name, "phase": phase, "order": order}
             )
+        plan_milestones = [
+            (MilestoneKind.DRAFT_PLAN, "draft plan", seed.draft_due, seed.draft_provisional),
+            (MilestoneKind.FINAL_PLAN, "approved plan", seed.final_due, False),
+        ]
         for port in ports:
-            Milestone.objects.get_or_create(
-                party=port,
-                phase=phase,
-                kind=MilestoneKind.DRAFT_PLAN,
-                defaults={
-                    "title": f"Phase {seed.number} draft plan",
-                    "due_date": seed.draft_due,
-                    "is_provisional": seed.draft_provisional,
-                },
-            )
-            Milestone.objects.get_or_create(
-                party=port,
-                phase=phase,
-                kind=MilestoneKind.FINAL_PLAN,
-                defaults={
-                    "title": f"Phase {seed.number} approved plan",
-                    "due_date": seed.final_due,
-                    "is_provisional": False,
-                },
-            )
+            for milestone_kind, what, due, provisional in plan_milestones:
+                Milestone.objects.get_or_create(
+                    party=port,
+                    phase=phase,
+                    kind=milestone_kind,
+                    defaults={
+                        "title": f"Phase {seed.number} {what}",
+                        "due_date": due,
+                        "is_provisional": provisional,
+                    },
+                )
     for year in ANNUAL_REPORT_YEARS:
         for port in ports:
             Milestone.objects.get_or_create(
