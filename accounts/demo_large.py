@@ -133,10 +133,11 @@ class Cast:
             )
         )
 
-    def audit_status(self, obj: Any, *, at: dt.datetime, actor: User | None) -> None:
-        """The event of ``obj`` (a default, a penalty) moving on to its current status."""
+    def audit_status(self, obj: Any, *, actor: User | None) -> None:
+        """The event of ``obj`` (a default, a penalty) reaching its current status, at the
+        time it did (its ``<status>_at``: ``confirmed_at``, ``paid_at``, ...)."""
         self.audit(
-            at=at,
+            at=getattr(obj, f"{obj.status}_at"),
             action=f"{obj._meta.model_name}.{obj.status}",
             obj=obj,
             actor=actor,
@@ -336,11 +337,7 @@ def _seed_defaults(
             after={"status": "flagged", "proposed_amount": str(d.proposed_amount)},
         )
         if d.status != DefaultStatus.FLAGGED:
-            cast.audit_status(
-                d,
-                at=d.confirmed_at or d.dismissed_at or d.withdrawn_at or d.detected_at,
-                actor=cast.reviewer,
-            )
+            cast.audit_status(d, actor=cast.reviewer)
     progress.step("defaults (flagged, confirmed, dismissed, withdrawn)", len(defaults))
     _seed_penalties(cast, [d for d in defaults if d.status == DefaultStatus.CONFIRMED], progress)
 
@@ -384,11 +381,7 @@ def _seed_penalties(cast: Cast, confirmed: list[Default], progress: Progress) ->
             after={"amount": str(p.amount), "status": "assessed"},
         )
         if p.status != PenaltyStatus.ASSESSED:
-            cast.audit_status(
-                p,
-                at=p.paid_at or p.waived_at or p.notice_sent_at or p.assessed_at,
-                actor=cast.admin,
-            )
+            cast.audit_status(p, actor=cast.admin)
     progress.step("penalties", len(penalties))
     _seed_fund(cast, [p for p in penalties if p.status == PenaltyStatus.PAID], progress)
 
