@@ -114,9 +114,10 @@ class Cast:
         action: str,
         obj: Any,
         actor: User | None,
-        party_id: int | None,
         after: dict[str, Any] | None = None,
+        party_id: int | None = None,
     ) -> None:
+        """Queue an event about ``obj``; its port is ``obj``'s own unless ``party_id`` says."""
         self.events.append(
             AuditEvent(
                 at=at,
@@ -126,10 +127,21 @@ class Cast:
                 object_type=obj._meta.label_lower,
                 object_id=str(obj.pk),
                 object_repr=str(getattr(obj, "title", f"{obj._meta.verbose_name} {obj.pk}"))[:300],
-                party_id=party_id,
+                party_id=party_id if party_id is not None else obj.party_id,
                 after=after,
                 note=LABEL,
             )
+        )
+
+    def audit_status(self, obj: Any, *, actor: User | None) -> None:
+        """The event of ``obj`` (a default, a penalty) reaching its current status, at the
+        time it did (its ``<status>_at``: ``confirmed_at``, ``paid_at``, ...)."""
+        self.audit(
+            at=getattr(obj, f"{obj.status}_at"),
+            action=f"{obj._meta.model_name}.{obj.status}",
+            obj=obj,
+            actor=actor,
+            after={"status": obj.status},
         )
 
 
@@ -217,7 +229,6 @@ def _seed_milestones(cast: Cast, progress: Progress) -> None:
                 action="milestone.created_from_plan",
                 obj=m,
                 actor=cast.reviewer,
-                party_id=m.party_id,
                 after={"due_date": m.due_date.isoformat(), "title": m.title},
             )
             if m.status == MilestoneStatus.MET and m.closed_at is not None:
@@ -226,7 +237,6 @@ def _seed_milestones(cast: Cast, progress: Progress) -> None:
                     action="milestone.met",
                     obj=m,
                     actor=cast.reviewer,
-                    party_id=m.party_id,
                     after={"status": "met", "completed_at": m.completed_at.isoformat()},  # type: ignore[union-attr]
                 )
         notices = _past_notices(cast, [r for r in rows if r.due_date <= last_passed])
@@ -324,18 +334,10 @@ def _seed_defaults(
             action="default.flagged",
             obj=d,
             actor=None,
-            party_id=d.party_id,
             after={"status": "flagged", "proposed_amount": str(d.proposed_amount)},
         )
         if d.status != DefaultStatus.FLAGGED:
-            cast.audit(
-                at=d.confirmed_at or d.dismissed_at or d.withdrawn_at or d.detected_at,
-                action=f"default.{d.status}",
-                obj=d,
-                actor=cast.reviewer,
-                party_id=d.party_id,
-                after={"status": d.status},
-            )
+            cast.audit_status(d, actor=cast.reviewer)
     progress.step("defaults (flagged, confirmed, dismissed, withdrawn)", len(defaults))
     _seed_penalties(cast, [d for d in defaults if d.status == DefaultStatus.CONFIRMED], progress)
 
@@ -376,18 +378,10 @@ def _seed_penalties(cast: Cast, confirmed: list[Default], progress: Progress) ->
             action="penalty.assessed",
             obj=p,
             actor=cast.reviewer,
-            party_id=p.party_id,
             after={"amount": str(p.amount), "status": "assessed"},
         )
         if p.status != PenaltyStatus.ASSESSED:
-            cast.audit(
-                at=p.paid_at or p.waived_at or p.notice_sent_at or p.assessed_at,
-                action=f"penalty.{p.status}",
-                obj=p,
-                actor=cast.admin,
-                party_id=p.party_id,
-                after={"status": p.status},
-            )
+            cast.audit_status(p, actor=cast.admin)
     progress.step("penalties", len(penalties))
     _seed_fund(cast, [p for p in penalties if p.status == PenaltyStatus.PAID], progress)
 
@@ -438,7 +432,6 @@ def _seed_fund(cast: Cast, paid: list[Penalty], progress: Progress) -> None:
             action=f"fund.{e.kind}",
             obj=e,
             actor=cast.admin,
-            party_id=e.party_id,
             after={"amount": str(e.amount), "balance_after": str(e.balance_after)},
         )
     progress.step("fund ledger entries", len(entries))
@@ -612,7 +605,6 @@ def _seed_inventories(cast: Cast, progress: Progress) -> None:
                     action="emissions_inventory.entered",
                     obj=inventory,
                     actor=cast.staff[port.pk],
-                    party_id=port.pk,
                     after={"year": year, "basis": "illustrative"},
                 )
                 created += 1

@@ -157,20 +157,20 @@ def seed_agreement() -> Agreement:
             EmissionCategory.objects.get_or_create(
                 code=code, defaults={"name": name, "phase": phase, "order": order}
             )
-        plans = [
+        plan_milestones = [
             (MilestoneKind.DRAFT_PLAN, "draft plan", seed.draft_due, seed.draft_provisional),
             (MilestoneKind.FINAL_PLAN, "approved plan", seed.final_due, False),
         ]
         for port in ports:
-            for plan_kind, what, due_date, is_provisional in plans:
+            for milestone_kind, what, due, provisional in plan_milestones:
                 Milestone.objects.get_or_create(
                     party=port,
                     phase=phase,
-                    kind=plan_kind,
+                    kind=milestone_kind,
                     defaults={
                         "title": f"Phase {seed.number} {what}",
-                        "due_date": due_date,
-                        "is_provisional": is_provisional,
+                        "due_date": due,
+                        "is_provisional": provisional,
                     },
                 )
     for year in ANNUAL_REPORT_YEARS:

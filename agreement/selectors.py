@@ -79,8 +79,14 @@ def categories_visible_to(user: Any) -> QuerySet[EmissionCategory]:
 
 @dataclass(frozen=True)
 class DueItem:
+    """A milestone with the days left to its deadline (negative once late)."""
+
     milestone: Milestone
     days_left: int
+
+    @classmethod
+    def at(cls, milestone: Milestone, now: dt.datetime) -> DueItem:
+        return cls(milestone, deadlines.days_left(milestone.due_date, now))
 
     @property
     def days_late(self) -> int:
@@ -123,7 +129,7 @@ def milestones_due_within(
     window = upcoming.filter(due_date__lte=today + dt.timedelta(days=days))
     rows = window[:limit]
     return DueWindow(
-        items=[DueItem(m, deadlines.days_left(m.due_date, now)) for m in rows],
+        items=[DueItem.at(m, now) for m in rows],
         days=days,
         count=window.count(),
         upcoming_total=upcoming.count(),
@@ -148,7 +154,7 @@ def milestones_overdue(
     """Open milestones whose deadline has passed, oldest first (at most ``limit``)."""
     now = now or timezone.now()
     rows = overdue_milestones(user=user, now=now)[:limit]
-    return [DueItem(m, deadlines.days_left(m.due_date, now)) for m in rows]
+    return [DueItem.at(m, now) for m in rows]
 
 
 def agreement_overview() -> Agreement | None:

@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from accounts import policy
 from accounts.policy import Action
-from agreement import deadlines as agreement_deadlines
 from agreement import selectors as agreement_selectors
 from agreement import withdrawal
 from agreement.models import Milestone, WithdrawalNotice
@@ -81,10 +80,6 @@ class Dashboard:
     withdrawal: WithdrawalNotice | None = None
     ended_on: dt.date | None = None
 
-    @property
-    def due_next(self) -> list[DueItem]:
-        return self.upcoming.items
-
 
 def _pending_requests(user: Any) -> PendingRequests:
     counts = {
@@ -116,8 +111,7 @@ def dashboard_for(*, user: Any, now: dt.datetime | None = None) -> Dashboard:
     notice = withdrawal.standing_withdrawal()
     if notice is not None:
         panels["withdrawal"] = notice
-        if notice.in_effect_on(agreement_deadlines.pacific_today(now)):
-            panels["ended_on"] = notice.effective_on
+        panels["ended_on"] = withdrawal.agreement_ended_on(now)
     # Counted always (not only when the panel is full), so the page's queries are the same
     # whatever the data; the page links to the full list when it shows fewer.
     panels["overdue_count"] = agreement_selectors.overdue_milestones(user=user, now=now).count()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Self
 
 from django.db.models import (
     Case,
@@ -246,11 +246,9 @@ def pending_requests(user: Any) -> list[MilestoneRequest]:
 
 
 @dataclass(frozen=True)
-class PenaltyLedgerLine:
-    """One port's penalties in money: assessed (not withdrawn), paid, waived, outstanding."""
+class PenaltyAmounts:
+    """Penalties in money: assessed (not withdrawn), paid, waived, and what is outstanding."""
 
-    party: Party
-    active_defaults: int
     assessed: Decimal
     paid: Decimal
     waived: Decimal
@@ -259,18 +257,37 @@ class PenaltyLedgerLine:
     def outstanding(self) -> Decimal:
         return self.assessed - self.paid - self.waived
 
+    @classmethod
+    def from_totals(cls, totals: Mapping[str, Decimal], **rest: Any) -> Self:
+        """From the sums of the penalties' amounts by status; ``rest``: a subclass's fields."""
+        zero = Decimal("0.00")
+        return cls(
+            assessed=sum((v for k, v in totals.items() if k != PenaltyStatus.WITHDRAWN), zero),
+            paid=totals.get(PenaltyStatus.PAID, zero),
+            waived=totals.get(PenaltyStatus.WAIVED, zero),
+            **rest,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class PenaltyLedgerLine(PenaltyAmounts):
+    """One port's penalties in money, and its count of confirmed defaults."""
+
+    party: Party
+    active_defaults: int
+
 
 def penalty_ledger(user: Any) -> list[PenaltyLedgerLine]:
     """Per port (port staff: their own), the totals of the penalty ledger."""
-    zero = Decimal("0.00")
     scope = policy.port_scope(user)
-    sums: dict[tuple[int, str], Decimal] = {
-        (row["party_id"], row["status"]): row["total"]
-        for row in Penalty.objects.for_port(scope)
+    sums: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for row in (
+        Penalty.objects.for_port(scope)
         .values("party_id", "status")
         .annotate(total=Sum("amount"))
         .order_by()
-    }
+    ):
+        sums[row["party_id"]][row["status"]] = row["total"]
     counts = dict(
         Default.objects.confirmed()
         .values_list("party_id")
@@ -281,21 +298,14 @@ def penalty_ledger(user: Any) -> list[PenaltyLedgerLine]:
     ports = Party.objects.ports()
     if scope is not None:
         ports = ports.filter(pk=scope)
-    lines = []
-    for party in ports:
-        by_status = {status: sums.get((party.pk, status), zero) for status in PenaltyStatus}
-        lines.append(
-            PenaltyLedgerLine(
-                party=party,
-                active_defaults=counts.get(party.pk, 0),
-                assessed=sum(
-                    (v for k, v in by_status.items() if k != PenaltyStatus.WITHDRAWN), zero
-                ),
-                paid=by_status[PenaltyStatus.PAID],
-                waived=by_status[PenaltyStatus.WAIVED],
-            )
+    return [
+        PenaltyLedgerLine.from_totals(
+            sums[party.pk],
+            party=party,
+            active_defaults=counts.get(party.pk, 0),
         )
-    return lines
+        for party in ports
+    ]
 
 
 def penalty_for(user: Any, pk: int) -> Penalty:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -18,6 +19,44 @@ from . import services
 from .models import PlanVersion, ProjectType
 
 DEMO_SUMMARY = "Illustrative demo data: invented figures to show the screens, not a real plan."
+
+# The draft's projects (by emission category), each with one milestone.
+DEMO_PROJECTS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+    (
+        "che_container",
+        {
+            "name": "Illustrative demo: terminal equipment chargers",
+            "location": "Illustrative demo terminal",
+            "project_type": ProjectType.CHARGING,
+            "capacity_value": Decimal("10"),
+            "quantity": 20,
+            "start_date": dt.date(2028, 1, 1),
+            "end_date": dt.date(2029, 12, 31),
+        },
+        {
+            "what": "Illustrative demo: chargers energised",
+            "due_date": dt.date(2029, 6, 30),
+            "within_port_control": True,
+        },
+    ),
+    (
+        "drayage",
+        {
+            "name": "Illustrative demo: substation upgrade for drayage charging",
+            "location": "Illustrative demo site",
+            "project_type": ProjectType.GRID_UPGRADE,
+            "capacity_value": Decimal("20"),
+            "quantity": 1,
+            "start_date": dt.date(2028, 3, 1),
+            "end_date": dt.date(2030, 3, 31),
+        },
+        {
+            "what": "Illustrative demo: utility interconnection (utility's schedule)",
+            "due_date": dt.date(2029, 9, 30),
+            "within_port_control": False,
+        },
+    ),
+]
 
 
 @transaction.atomic
@@ -37,7 +76,6 @@ def seed_demo_plans() -> PlanVersion | None:
     if version.targets.exists() or version.projects.exists():
         return version
     che = EmissionCategory.objects.get(code="che_container")
-    drayage = EmissionCategory.objects.get(code="drayage")
     services.version_update(version=version, kind="draft", summary=DEMO_SUMMARY, actor=planner)
     services.target_add(
         version=version,
@@ -50,56 +88,17 @@ def seed_demo_plans() -> PlanVersion | None:
         },
         actor=planner,
     )
-    chargers = services.project_add(
-        version=version,
-        data={
-            "name": "Illustrative demo: terminal equipment chargers",
-            "location": "Illustrative demo terminal",
-            "category": che,
-            "project_type": ProjectType.CHARGING,
-            "capacity_value": Decimal("10"),
-            "capacity_unit": "MW",
-            "quantity": 20,
-            "estimated_cost": Decimal("1000000"),
-            "funding_sources": "Illustrative demo: not real funding",
-            "start_date": dt.date(2028, 1, 1),
-            "end_date": dt.date(2029, 12, 31),
-        },
-        actor=planner,
-    )
-    services.project_milestone_add(
-        project=chargers,
-        data={
-            "what": "Illustrative demo: chargers energised",
-            "due_date": dt.date(2029, 6, 30),
-            "within_port_control": True,
-        },
-        actor=planner,
-    )
-    grid = services.project_add(
-        version=version,
-        data={
-            "name": "Illustrative demo: substation upgrade for drayage charging",
-            "location": "Illustrative demo site",
-            "category": drayage,
-            "project_type": ProjectType.GRID_UPGRADE,
-            "capacity_value": Decimal("20"),
-            "capacity_unit": "MW",
-            "quantity": 1,
-            "estimated_cost": Decimal("1000000"),
-            "funding_sources": "Illustrative demo: not real funding",
-            "start_date": dt.date(2028, 3, 1),
-            "end_date": dt.date(2030, 3, 31),
-        },
-        actor=planner,
-    )
-    services.project_milestone_add(
-        project=grid,
-        data={
-            "what": "Illustrative demo: utility interconnection (utility's schedule)",
-            "due_date": dt.date(2029, 9, 30),
-            "within_port_control": False,
-        },
-        actor=planner,
-    )
+    for category, project, milestone in DEMO_PROJECTS:
+        added = services.project_add(
+            version=version,
+            data={
+                **project,
+                "category": EmissionCategory.objects.get(code=category),
+                "capacity_unit": "MW",
+                "estimated_cost": Decimal("1000000"),
+                "funding_sources": "Illustrative demo: not real funding",
+            },
+            actor=planner,
+        )
+        services.project_milestone_add(project=added, data=milestone, actor=planner)
     return version

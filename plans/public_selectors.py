@@ -28,6 +28,7 @@ from .models import (
     VersionKind,
     VersionStatus,
 )
+from .selectors import document_for
 
 # The SQL twin of PlanVersion.visible_to_public.
 PUBLIC_VERSIONS = (Q(kind=VersionKind.DRAFT) & ~Q(status=VersionStatus.DRAFT)) | Q(
@@ -208,12 +209,7 @@ def with_public_content(version: PlanVersion) -> PlanVersion:
 
 def public_document_for(*, user: Any, pk: int) -> VersionDocument:
     """A document of a public version, or 404."""
-    attached = (
-        VersionDocument.objects.select_related("document", "version__plan").filter(pk=pk).first()
-    )
-    if attached is None or not policy.can(user, policy.Action.PLAN_VIEW_PUBLIC, attached.version):
-        raise Http404
-    return attached
+    return document_for(user=user, pk=pk, action=policy.Action.PLAN_VIEW_PUBLIC)
 
 
 def all_comments_for(*, user: Any, version: PlanVersion) -> list[PublicComment]:

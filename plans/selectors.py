@@ -39,6 +39,7 @@ from agreement.models import (
     Party,
     Phase,
 )
+from agreement.selectors import DueItem
 from audit.models import AuditEvent, AuditEventQuerySet
 from audit.selectors import audit_timeline
 
@@ -100,23 +101,13 @@ def versions_visible_to(user: Any) -> QuerySet[PlanVersion]:
 
 
 @dataclass(frozen=True)
-class DueDate:
-    milestone: Milestone
-    days_left: int
-
-    @property
-    def days_late(self) -> int:
-        return max(0, -self.days_left)
-
-
-@dataclass(frozen=True)
 class OwedPlan:
     """One row of "the plans a port owes": a port and phase, its due dates and its plan."""
 
     party: Party
     phase: Phase
-    draft_due: DueDate | None
-    final_due: DueDate | None
+    draft_due: DueItem | None
+    final_due: DueItem | None
     plan: Plan | None
 
     @property
@@ -153,9 +144,9 @@ def plans_owed(*, user: Any, now: dt.datetime | None = None) -> list[OwedPlan]:
     )
     plan_by_key = {(p.party_id, p.phase_id): p for p in plans}
 
-    def due(party: Party, phase: Phase, kind: str) -> DueDate | None:
+    def due(party: Party, phase: Phase, kind: str) -> DueItem | None:
         m = by_key.get((party.pk, phase.pk, kind))
-        return DueDate(m, deadlines.days_left(m.due_date, now)) if m else None
+        return DueItem.at(m, now) if m else None
 
     return [
         OwedPlan(
@@ -310,12 +301,14 @@ def decision_of(version: PlanVersion) -> Any:
     return ReviewDecision.objects.select_related("reviewer").filter(version=version).first()
 
 
-def document_for(*, user: Any, pk: int) -> VersionDocument:
-    """An attached document, 404 unless the user may see its version."""
+def document_for(
+    *, user: Any, pk: int, action: policy.Action = policy.Action.PLAN_VIEW
+) -> VersionDocument:
+    """An attached document, 404 unless the user may see its version (``action`` on it)."""
     attached = (
         VersionDocument.objects.select_related("document", "version__plan").filter(pk=pk).first()
     )
-    if attached is None or not policy.can(user, policy.Action.PLAN_VIEW, attached.version):
+    if attached is None or not policy.can(user, action, attached.version):
         raise Http404
     return attached
 

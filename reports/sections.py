@@ -10,6 +10,7 @@ never return made-up numbers.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -26,7 +27,7 @@ from agreement.models import (
     MilestoneStatus,
     Party,
 )
-from agreement.selectors import milestones_as_at
+from agreement.selectors import DueItem, milestones_as_at
 from penalties import selectors as penalty_selectors
 from penalties.models import Penalty, PenaltyStatus
 from plans import selectors as plan_selectors
@@ -57,34 +58,20 @@ def plan_status(
     }
 
 
-@dataclass(frozen=True)
-class DefaultTotals:
+@dataclass(frozen=True, kw_only=True)
+class DefaultTotals(penalty_selectors.PenaltyAmounts):
     """Counts and money of a list of defaults; withdrawn defaults and penalties excluded."""
 
     defaults: int
-    assessed: Decimal
-    paid: Decimal
-    waived: Decimal
-
-    @property
-    def outstanding(self) -> Decimal:
-        return self.assessed - self.paid - self.waived
 
 
 def default_totals(rows: list[penalty_selectors.DefaultAt]) -> DefaultTotals:
-    def amount(statuses: list[str]) -> Decimal:
-        return sum(
-            (r.amount or ZERO for r in rows if r.penalty_status in statuses and not r.withdrawn),
-            ZERO,
-        )
-
-    counted = [s for s in PenaltyStatus.values if s != PenaltyStatus.WITHDRAWN]
-    return DefaultTotals(
-        defaults=sum(1 for r in rows if not r.withdrawn),
-        assessed=amount(counted),
-        paid=amount([PenaltyStatus.PAID]),
-        waived=amount([PenaltyStatus.WAIVED]),
-    )
+    counted = [r for r in rows if not r.withdrawn]
+    by_status: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for r in counted:
+        if r.penalty_status is not None:
+            by_status[r.penalty_status] += r.amount or ZERO
+    return DefaultTotals.from_totals(by_status, defaults=len(counted))
 
 
 @dataclass(frozen=True)
@@ -276,16 +263,6 @@ def date_change_audit(
     )
 
 
-@dataclass(frozen=True)
-class DueSoon:
-    milestone: Milestone
-    days_left: int
-
-    @property
-    def days_late(self) -> int:
-        return max(0, -self.days_left)
-
-
 def board_status(
     *, party: Party, now: dt.datetime, penalties: list[Penalty], horizon_days: int = 90
 ) -> dict[str, Any]:
@@ -298,7 +275,7 @@ def board_status(
         .select_related("phase")
         .order_by("due_date", "id")
     )
-    items = [DueSoon(m, deadlines.days_left(m.due_date, now)) for m in open_ms]
+    items = [DueItem.at(m, now) for m in open_ms]
     return {
         "party": party,
         "due_soon": [i for i in items if i.days_left >= 0],

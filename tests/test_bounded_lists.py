@@ -47,9 +47,9 @@ def test_the_dashboard_lists_the_next_90_days_and_counts_what_it_does_not_show(p
     _milestones(pola, 100, start_days=1)  # 90 within 90 days, then later
     board = dashboard_for(user=pola_staff)
     assert len(board.overdue) == 20 and board.overdue_count >= 30
-    assert len(board.due_next) == 20
+    assert len(board.upcoming.items) == 20
     horizon = deadlines.pacific_today() + dt.timedelta(days=90)
-    assert all(item.milestone.due_date <= horizon for item in board.due_next)
+    assert all(item.milestone.due_date <= horizon for item in board.upcoming.items)
     assert (
         board.upcoming.count
         == Milestone.objects.open()

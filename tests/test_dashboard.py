@@ -67,7 +67,7 @@ def test_port_staff_see_only_their_port_and_no_review_queue(
     assert board.fund is None
     assert {row.party.code for row in board.plans} == {"POLA"}
     assert [line.party.code for line in board.penalty_ledger] == ["POLA"]
-    assert {item.milestone.party.code for item in board.due_next} == {"POLA"}
+    assert {item.milestone.party.code for item in board.upcoming.items} == {"POLA"}
     assert "review queue" not in response.text
 
 

@@ -42,7 +42,7 @@ def test_wrong_password_gives_an_error_and_no_session(client, pola_staff):
 def test_port_staff_dashboard_shows_own_port_with_days_left_and_provisional(client, pola_staff):
     client.force_login(pola_staff)
     response = client.get(reverse("home"))
-    items = response.context["dashboard"].due_next
+    items = response.context["dashboard"].upcoming.items
     assert {i.milestone.party.code for i in items} == {"POLA"}
     draft = next(i for i in items if i.milestone.kind == MilestoneKind.DRAFT_PLAN)
     assert draft.milestone.due_date == dt.date(2027, 5, 31)
@@ -55,7 +55,7 @@ def test_port_staff_dashboard_shows_own_port_with_days_left_and_provisional(clie
 def test_reviewer_dashboard_shows_both_ports(client, reviewer):
     client.force_login(reviewer)
     response = client.get(reverse("home"))
-    assert {i.milestone.party.code for i in response.context["dashboard"].due_next} == {
+    assert {i.milestone.party.code for i in response.context["dashboard"].upcoming.items} == {
         "POLA",
         "POLB",
     }
