@@ -203,9 +203,3 @@ class WithdrawalNoticeRecordSerializer(serializers.Serializer):
     received_on = serializers.DateField(help_text=_("The date the written notice was received."))
     document = serializers.FileField(help_text=_("The written notice, PDF only."))
     note = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)
-
-
-class WithdrawalRescindSerializer(serializers.Serializer):
-    """The reason of a rescinded notice or an abandoned amendment."""
-
-    reason = serializers.CharField(max_length=2000, help_text=_("Why it is closed."))

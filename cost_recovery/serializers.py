@@ -61,10 +61,6 @@ class InvoiceIssueSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=5000, required=False, default="")
 
 
-class InvoiceVoidSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text=_("Why the invoice is voided."))
-
-
 class PaymentRecordSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     received_on = serializers.DateField()

@@ -17,7 +17,6 @@ import django_filters
 from django.db.models import Model
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -27,7 +26,7 @@ from rest_framework.response import Response
 from accounts import policy
 from api.errors import ErrorSerializer
 from core.filters import StableOrderingFilter
-from core.resources import DownloadView, Resource, ResourceView, SingleView
+from core.resources import PDF_DOWNLOAD, DownloadView, Resource, ResourceView, SingleView
 from core.uploads import document_response
 
 from . import selectors, services
@@ -455,10 +454,7 @@ class DocumentUpload(_OnVersion):
         return Response(VersionDocumentSerializer(attached).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(
-    tags=TAGS,
-    responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
-)
+@extend_schema(tags=TAGS, responses=PDF_DOWNLOAD)
 class DocumentDownload(DownloadView, PlanObjectView):
     """Download an attached PDF (whoever may see its version, as on the plan's page)."""
 
@@ -493,26 +489,50 @@ class DocumentRemove(PlanObjectView):
 # --- the workflow ------------------------------------------------------------------------
 
 
-@extend_schema(tags=TAGS, request=None, responses={200: PlanVersionSummarySerializer})
-class VersionSubmit(_OnVersion):
-    """Send a draft to AQMD; from then on it is frozen."""
+class _VersionStep(_OnVersion):
+    """A step of the review workflow: the service moves the version, the answer is its
+    summary."""
 
-    policy_action = policy.Action.PLAN_SUBMIT
+    step: Callable[..., PlanVersion]
 
     def post(self, request: Request, pk: int) -> Response:
-        version = services.version_submit(version=self.get_object(), actor=request.user)
+        version = type(self).step(version=self.get_object(), actor=request.user)
         return Response(self.summary(version))
 
 
-@extend_schema(tags=TAGS, request=None, responses={200: PlanVersionSummarySerializer})
-class VersionWithdraw(_OnVersion):
-    """Take back a submission AQMD has not decided yet."""
+# (path under the version, URL name, policy action, service, description)
+VERSION_STEPS = [
+    (
+        "submit",
+        "plan-version-submit",
+        policy.Action.PLAN_SUBMIT,
+        services.version_submit,
+        "Send a draft to AQMD; from then on it is frozen.",
+    ),
+    (
+        "withdraw",
+        "plan-version-withdraw",
+        policy.Action.PLAN_WITHDRAW,
+        services.version_withdraw,
+        "Take back a submission AQMD has not decided yet.",
+    ),
+    (
+        "start-review",
+        "plan-version-start-review",
+        policy.Action.PLAN_REVIEW,
+        services.version_start_review,
+        'A reviewer takes a submitted version (it becomes "under review").',
+    ),
+]
 
-    policy_action = policy.Action.PLAN_WITHDRAW
 
-    def post(self, request: Request, pk: int) -> Response:
-        version = services.version_withdraw(version=self.get_object(), actor=request.user)
-        return Response(self.summary(version))
+def _version_step_url(
+    suffix: str, name: str, action: policy.Action, service: Callable[..., PlanVersion], doc: str
+) -> Any:
+    attrs = {"policy_action": action, "step": staticmethod(service), "__doc__": doc}
+    view: Any = type(f"Version{suffix.title().replace('-', '')}", (_VersionStep,), attrs)
+    schema = extend_schema(tags=TAGS, request=None, responses={200: PlanVersionSummarySerializer})
+    return path(f"plan-versions/<int:pk>/{suffix}/", schema(view).as_view(), name=name)
 
 
 @extend_schema(tags=TAGS)
@@ -666,17 +686,7 @@ urlpatterns = [
         DocumentUpload.as_view(),
         name="plan-document-upload",
     ),
-    path("plan-versions/<int:pk>/submit/", VersionSubmit.as_view(), name="plan-version-submit"),
-    path(
-        "plan-versions/<int:pk>/withdraw/",
-        VersionWithdraw.as_view(),
-        name="plan-version-withdraw",
-    ),
-    path(
-        "plan-versions/<int:pk>/start-review/",
-        VersionStartReview.as_view(),
-        name="plan-version-start-review",
-    ),
+    *(_version_step_url(*step) for step in VERSION_STEPS),
     path("plan-versions/<int:pk>/comments/", CommentCreate.as_view(), name="plan-comment-create"),
     path("plan-versions/<int:pk>/decision/", VersionDecide.as_view(), name="plan-version-decide"),
     path("plan-documents/<int:pk>/", DocumentRemove.as_view(), name="plan-document-remove"),

@@ -13,7 +13,6 @@ import django_filters
 from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import MultiPartParser
@@ -23,7 +22,7 @@ from rest_framework.response import Response
 from accounts import policy
 from core.exports import Column
 from core.filters import StableOrderingFilter
-from core.resources import DownloadView, Resource, ResourceView, SingleView
+from core.resources import PDF_DOWNLOAD, DownloadView, Resource, ResourceView, RowAction, SingleView
 
 from . import inventory_services, selectors, services
 from .downloads import report_run_file_response
@@ -101,13 +100,28 @@ RUNS = Resource(
     filterset=ReportRunFilter,
     mixins=(_ReadableRun,),
     about="Annual progress report runs (every version) with their status.",
+    actions=[
+        RowAction(
+            suffix="retry",
+            name="report-run-retry",
+            action=policy.Action.REPORT_GENERATE,
+            service=services.report_run_retry,
+            subject="run",
+            about="Queue a failed run again (AQMD); a queued or rendering run is left as it is.",
+        ),
+        RowAction(
+            suffix="publish",
+            name="report-run-publish",
+            action=policy.Action.REPORT_PUBLISH,
+            service=services.report_run_publish,
+            subject="run",
+            about="Publish a ready run (AQMD administrators): its PDF becomes public.  Idempotent.",
+        ),
+    ],
 )
 
 
-@extend_schema(
-    tags=RUN_TAGS,
-    responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
-)
+@extend_schema(tags=RUN_TAGS, responses=PDF_DOWNLOAD)
 class ReportRunDownload(_ReadableRun, DownloadView, ResourceView, SingleView):
     """The run's PDF (ready runs only); its SHA-256 is in the ``X-Content-SHA256`` header."""
 
@@ -121,21 +135,18 @@ class ReportRunDownload(_ReadableRun, DownloadView, ResourceView, SingleView):
         return report_run_file_response(run)
 
 
-class _RunWrite(ResourceView, SingleView):
-    resource = RUNS
-
-
 @extend_schema(
     tags=RUN_TAGS,
     request=ReportRunRequestSerializer,
     responses={201: OpenApiResponse(ReportRunSerializer, description="Queued.")},
 )
-class ReportRunGenerate(_RunWrite):
+class ReportRunGenerate(ResourceView, SingleView):
     """Queue a new version of the report for a year (one port, or both): AQMD.
 
     The run renders in the background; poll it until its status is ready or failed.
     """
 
+    resource = RUNS
     policy_action = policy.Action.REPORT_GENERATE
     serializer_class = ReportRunRequestSerializer
 
@@ -150,30 +161,6 @@ class ReportRunGenerate(_RunWrite):
         )
         run = self.get_queryset().get(pk=run.pk)
         return Response(ReportRunSerializer(run).data, status=status.HTTP_201_CREATED)
-
-
-@extend_schema(tags=RUN_TAGS, request=None, responses={200: ReportRunSerializer})
-class ReportRunRetry(_RunWrite):
-    """Queue a failed run again (AQMD); a queued or rendering run is left as it is."""
-
-    policy_action = policy.Action.REPORT_GENERATE
-    serializer_class = ReportRunSerializer
-
-    def post(self, request: Request, pk: int) -> Response:
-        run = services.report_run_retry(run=self.get_object(), actor=request.user)
-        return Response(ReportRunSerializer(self.get_queryset().get(pk=run.pk)).data)
-
-
-@extend_schema(tags=RUN_TAGS, request=None, responses={200: ReportRunSerializer})
-class ReportRunPublish(_RunWrite):
-    """Publish a ready run (AQMD administrators): its PDF becomes public.  Idempotent."""
-
-    policy_action = policy.Action.REPORT_PUBLISH
-    serializer_class = ReportRunSerializer
-
-    def post(self, request: Request, pk: int) -> Response:
-        run = services.report_run_publish(run=self.get_object(), actor=request.user)
-        return Response(ReportRunSerializer(self.get_queryset().get(pk=run.pk)).data)
 
 
 # --- Emissions inventories ----------------------------------------------------------------
@@ -367,8 +354,6 @@ class EmissionsInventoryImport(_InventoryWrite):
 urlpatterns = [
     *RUNS.urls(),
     path("report-runs/generate/", ReportRunGenerate.as_view(), name="report-run-generate"),
-    path("report-runs/<int:pk>/retry/", ReportRunRetry.as_view(), name="report-run-retry"),
-    path("report-runs/<int:pk>/publish/", ReportRunPublish.as_view(), name="report-run-publish"),
     path("report-runs/<int:pk>/download/", ReportRunDownload.as_view(), name="report-run-download"),
     *INVENTORIES.urls(),
     path(
