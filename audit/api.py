@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts import policy
-from core.filters import StableOrderingFilter, UtcDateTimeRangeFilter
+from core.filters import StableOrderingFilter, UtcDateTimeRangeFilter, port_filter
 from core.pagination import KeysetPagination
 from core.resources import Resource
 
@@ -56,12 +56,10 @@ class AuditEventFilter(django_filters.FilterSet):
     )
     object_type = django_filters.CharFilter(label=_("Object type (e.g. agreement.milestone)"))
     object_id = django_filters.CharFilter(label=_("Object id"))
-    port = django_filters.CharFilter(
-        field_name="party__code", lookup_expr="iexact", label=_("Port (code)")
-    )
+    port = port_filter(label=_("Port (code)"))
     actor = django_filters.CharFilter(field_name="actor_label", label=_("Who (user name)"))
     at = UtcDateTimeRangeFilter(label=_("When (ISO 8601, inclusive)"))
-    ordering = StableOrderingFilter(fields={"at": "at", "id": "id"}, label=_("Order by"))
+    ordering = StableOrderingFilter(fields={"at": "at", "id": "id"})
 
     class Meta:
         model = AuditEvent

@@ -25,7 +25,7 @@ from rest_framework.response import Response
 
 from accounts import policy
 from api.errors import ErrorSerializer
-from core.filters import StableOrderingFilter
+from core.filters import StableOrderingFilter, phase_filter, port_filter, status_filter
 from core.resources import PDF_DOWNLOAD, DownloadView, Resource, ResourceView, SingleView
 from core.uploads import document_response
 
@@ -70,10 +70,8 @@ DELETED = {204: OpenApiResponse(description="Removed from the draft.")}
 
 
 class PlanFilter(django_filters.FilterSet):
-    port = django_filters.CharFilter(
-        field_name="party__code", lookup_expr="iexact", label=_("Port (code, e.g. POLA)")
-    )
-    phase = django_filters.NumberFilter(field_name="phase__number", label=_("Phase"))
+    port = port_filter()
+    phase = phase_filter()
     ordering = StableOrderingFilter(
         fields={
             "party__code": "port",
@@ -82,7 +80,6 @@ class PlanFilter(django_filters.FilterSet):
             "first_submitted_at": "first_submitted_at",
             "id": "id",
         },
-        label=_("Order by"),
     )
 
     class Meta:
@@ -91,11 +88,10 @@ class PlanFilter(django_filters.FilterSet):
 
 
 class PlanVersionFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=VersionStatus.choices, label=_("Status"))
+    status = status_filter(VersionStatus.choices)
     kind = django_filters.ChoiceFilter(choices=VersionKind.choices, label=_("Kind"))
     ordering = StableOrderingFilter(
         fields={"number": "number", "submitted_at": "submitted_at", "id": "id"},
-        label=_("Order by"),
     )
 
     class Meta:
@@ -104,10 +100,8 @@ class PlanVersionFilter(django_filters.FilterSet):
 
 
 class ReviewQueueFilter(django_filters.FilterSet):
-    port = django_filters.CharFilter(
-        field_name="plan__party__code", lookup_expr="iexact", label=_("Port (code, e.g. POLA)")
-    )
-    phase = django_filters.NumberFilter(field_name="plan__phase__number", label=_("Phase"))
+    port = port_filter("plan__")
+    phase = phase_filter("plan__")
     status = django_filters.ChoiceFilter(
         choices=[(s.value, s.label) for s in PENDING_STATUSES], label=_("Status")
     )
@@ -622,10 +616,8 @@ class VersionDecide(_OnVersion):
 
 
 class TargetProgressFilter(django_filters.FilterSet):
-    port = django_filters.CharFilter(
-        field_name="version__plan__party__code", lookup_expr="iexact", label=_("Port code")
-    )
-    phase = django_filters.NumberFilter(field_name="version__plan__phase__number", label=_("Phase"))
+    port = port_filter("version__plan__", label=_("Port code"))
+    phase = phase_filter("version__plan__")
     category = django_filters.CharFilter(
         field_name="category__code", label=_("Emission source category code")
     )
@@ -636,7 +628,6 @@ class TargetProgressFilter(django_filters.FilterSet):
             "category__order": "category",
             "year": "target_year",
         },
-        label=_("Order by"),
     )
 
     class Meta:

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from accounts import policy
 from core.exports import Column
-from core.filters import StableOrderingFilter
+from core.filters import StableOrderingFilter, port_filter, status_filter
 from core.resources import PDF_DOWNLOAD, DownloadView, Resource, ResourceView, RowAction, SingleView
 
 from . import inventory_services, selectors, services
@@ -53,13 +53,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class ReportRunFilter(django_filters.FilterSet):
     year = django_filters.NumberFilter(label=_("Reporting year"))
-    port = django_filters.CharFilter(
-        field_name="party__code", lookup_expr="iexact", label=_("Port (code, e.g. POLA)")
-    )
+    port = port_filter()
     combined = django_filters.BooleanFilter(
         field_name="party", lookup_expr="isnull", label=_("Combined report of both ports")
     )
-    status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("Status"))
+    status = status_filter(ReportStatus.choices)
     published = django_filters.BooleanFilter(field_name="is_published", label=_("Published"))
     ordering = StableOrderingFilter(
         fields={
@@ -70,7 +68,6 @@ class ReportRunFilter(django_filters.FilterSet):
             "requested_at": "requested_at",
             "published_at": "published_at",
         },
-        label=_("Order by"),
     )
 
     class Meta:
@@ -167,11 +164,9 @@ class ReportRunGenerate(ResourceView, SingleView):
 
 
 class EmissionsInventoryFilter(django_filters.FilterSet):
-    port = django_filters.CharFilter(
-        field_name="party__code", lookup_expr="iexact", label=_("Port (code, e.g. POLA)")
-    )
+    port = port_filter()
     year = django_filters.RangeFilter(label=_("Years between (inclusive)"))
-    status = django_filters.ChoiceFilter(choices=InventoryStatus.choices, label=_("Status"))
+    status = status_filter(InventoryStatus.choices)
     ordering = StableOrderingFilter(
         fields={
             "year": "year",
@@ -179,7 +174,6 @@ class EmissionsInventoryFilter(django_filters.FilterSet):
             "status": "status",
             "submitted_at": "submitted_at",
         },
-        label=_("Order by"),
     )
 
     class Meta:
