@@ -174,7 +174,6 @@ AMENDMENTS = Resource(
             name="amendment-approve",
             action=policy.Action.MILESTONE_CHANGE_DUE_DATE,
             service=amendment_record_approval,
-            subject="amendment",
             request=ApprovalInputSerializer,
             about="Record a party's approval (AQMD administrators); the last one moves the due "
             "date.",
@@ -184,7 +183,6 @@ AMENDMENTS = Resource(
             name="amendment-abandon",
             action=policy.Action.MILESTONE_CHANGE_DUE_DATE,
             service=amendment_abandon,
-            subject="amendment",
             request=ReasonSerializer,
             about="Close a pending amendment the parties will not all approve, with the reason "
             "(AQMD administrators): the due date stays.  In effect already: 409.",
@@ -235,10 +233,8 @@ WITHDRAWAL_NOTICES = Resource(
     actions=[
         RowAction(
             suffix="rescind",
-            name="withdrawal-notice-rescind",
             action=policy.Action.WITHDRAWAL_RECORD,
             service=withdrawal_notice_rescind,
-            subject="notice",
             request=ReasonSerializer,
             about="Rescind a notice before it takes effect (AQMD administrators); 409 once it has.",
         ),

@@ -15,6 +15,7 @@ only hands a row and the request's fields to a service is a :class:`RowAction` o
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -98,20 +99,26 @@ class _ExportView(DownloadView, ResourceView):
 
 @dataclass(frozen=True)
 class RowAction:
-    """A ``POST`` on one row of a resource (``<path>/<pk>/<suffix>/``) that calls one service:
-    ``service(<subject>=row, actor=user, **fields)`` with the fields of ``request`` (none when
-    it is None), then answers with the row as the resource reads it (200, or 201 when
-    ``created``).  The row is found among those the caller may see (else 404)."""
+    """A ``POST`` on one row of a resource (``<path>/<pk>/<suffix>/``, named
+    ``<resource name>-<suffix>`` unless ``name`` says otherwise) that calls one service:
+    ``service(<row>=row, actor=user, **fields)``, the row under the service's first keyword
+    (services are ``<entity>_<verb>(*, <entity>, ...)``) and the fields of ``request`` (none
+    when it is None); then it answers with the row as the resource reads it (200, or 201
+    when ``created``).  The row is found among those the caller may see (else 404)."""
 
     suffix: str  # the path under the row, e.g. "waiver"
-    name: str  # the URL name, e.g. "penalty-waiver"
     action: policy.Action  # asked of the policy
     service: Callable[..., Any]
-    subject: str  # the service's keyword for the row, e.g. "penalty"
     about: str  # the operation's description in the schema
     request: type | None = None  # the request's serializer
+    name: str = ""  # the URL name, when not "<resource name>-<suffix>"
     created: bool = False
     answered: str = ""  # the answer's description in the schema
+
+    @cached_property
+    def subject(self) -> str:
+        """The service's keyword for the row: its first one."""
+        return next(iter(inspect.signature(self.service).parameters))
 
 
 class _RowActionView(ResourceView, SingleView):
@@ -228,4 +235,5 @@ class Resource:
         view = extend_schema(tags=list(self.tags), request=act.request, responses={code: answer})(
             view
         )
-        return path(f"{self._row_route}{act.suffix}/", view.as_view(), name=act.name)
+        name = act.name or f"{self.name}-{act.suffix}"
+        return path(f"{self._row_route}{act.suffix}/", view.as_view(), name=name)

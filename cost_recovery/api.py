@@ -59,7 +59,6 @@ INVOICES = Resource(
             name="cost-recovery-invoice-payment",
             action=policy.Action.COST_RECOVERY_MANAGE,
             service=payment_record,
-            subject="invoice",
             request=PaymentRecordSerializer,
             created=True,
             about="Record a payment (AQMD administrators): more than the balance is a 400, a "
@@ -67,10 +66,8 @@ INVOICES = Resource(
         ),
         RowAction(
             suffix="void",
-            name="cost-recovery-invoice-void",
             action=policy.Action.COST_RECOVERY_MANAGE,
             service=invoice_void,
-            subject="invoice",
             request=ReasonSerializer,
             about="Void an invoice issued in error, with the reason (AQMD administrators); it "
             "stays on record and the port may be invoiced again for the period.  Partly paid: "

@@ -101,10 +101,8 @@ DEFAULTS = Resource(
     actions=[
         RowAction(
             suffix="determination",
-            name="default-determination",
             action=policy.Action.DEFAULT_DETERMINE,
             service=determinations.default_determine,
-            subject="default",
             request=DeterminationSerializer,
             about="AQMD's determination of a flagged default (AQMD reviewers and "
             "administrators).\n\n``confirmed``: the penalty is assessed from the schedule in "
@@ -134,10 +132,8 @@ PENALTIES = Resource(
     actions=[
         RowAction(
             suffix="payment",
-            name="penalty-payment",
             action=policy.Action.PENALTY_RECORD_PAYMENT,
             service=services.penalty_record_payment,
-            subject="penalty",
             request=PaymentSerializer,
             about="Record the port's payment (AQMD administrators); the fund receives it.\n\n"
             "Only after the notice of default went out: otherwise 409.",
@@ -145,10 +141,8 @@ PENALTIES = Resource(
         ),
         RowAction(
             suffix="waiver",
-            name="penalty-waiver",
             action=policy.Action.PENALTY_WAIVE,
             service=services.penalty_waive,
-            subject="penalty",
             request=WaiverSerializer,
             about="Waive a penalty, with the reason (AQMD administrators).  A paid penalty: 409.",
             answered="Waived (or already so).",

@@ -100,18 +100,14 @@ RUNS = Resource(
     actions=[
         RowAction(
             suffix="retry",
-            name="report-run-retry",
             action=policy.Action.REPORT_GENERATE,
             service=services.report_run_retry,
-            subject="run",
             about="Queue a failed run again (AQMD); a queued or rendering run is left as it is.",
         ),
         RowAction(
             suffix="publish",
-            name="report-run-publish",
             action=policy.Action.REPORT_PUBLISH,
             service=services.report_run_publish,
-            subject="run",
             about="Publish a ready run (AQMD administrators): its PDF becomes public.  Idempotent.",
         ),
     ],
