@@ -7,6 +7,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.serializers import party_code, port_code, username
+
 from .models import (
     AmendmentApproval,
     DueDateAmendment,
@@ -62,9 +64,7 @@ class MilestoneDateChangeSerializer(serializers.ModelSerializer):
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
-    port: serializers.SlugRelatedField[Party] = serializers.SlugRelatedField(
-        source="party", slug_field="code", read_only=True
-    )
+    port = port_code()
     phase = serializers.IntegerField(source="phase.number", read_only=True, allow_null=True)
     due_moment = serializers.DateTimeField(
         read_only=True, help_text=_("The last on-time second: 23:59:59 Pacific on the due date.")
@@ -102,9 +102,7 @@ class ApprovalInputSerializer(serializers.Serializer):
 
 
 class AmendmentApprovalSerializer(serializers.ModelSerializer):
-    party: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
-    )
+    party = party_code()
 
     class Meta:
         model = AmendmentApproval
@@ -119,9 +117,7 @@ class AmendmentSerializer(serializers.ModelSerializer):
     )
     port = serializers.CharField(source="milestone.party.code", read_only=True)
     approvals = AmendmentApprovalSerializer(many=True, read_only=True)
-    proposed_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
-    )
+    proposed_by = username()
 
     class Meta:
         model = DueDateAmendment
@@ -166,12 +162,8 @@ class DueDateAmendmentSerializer(serializers.Serializer):
 
 
 class WithdrawalNoticeSerializer(serializers.ModelSerializer):
-    party: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
-    )
-    recorded_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
-    )
+    party = party_code()
+    recorded_by = username()
     document_name = serializers.CharField(source="document.original_name", read_only=True)
     document_sha256 = serializers.CharField(source="document.sha256", read_only=True)
 

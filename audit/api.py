@@ -8,8 +8,6 @@ shown to port staff: they can carry other people's details.  The public sees non
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -18,6 +16,7 @@ from accounts import policy
 from core.filters import StableOrderingFilter, UtcDateTimeRangeFilter, port_filter
 from core.pagination import KeysetPagination
 from core.resources import Resource
+from core.serializers import port_code
 
 from .models import AuditEvent
 from .selectors import audit_events_visible_to
@@ -27,9 +26,7 @@ TAGS = ["audit"]
 
 class AuditEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_label", read_only=True)
-    port: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        source="party", slug_field="code", read_only=True, allow_null=True
-    )
+    port = port_code(allow_null=True)
     before = serializers.JSONField(read_only=True, allow_null=True)
     after = serializers.JSONField(read_only=True, allow_null=True)
 

@@ -10,8 +10,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from agreement.models import Party
 from core.models import Document
+from core.serializers import port_code, username
 
 from .models import (
     CompletionReport,
@@ -28,10 +28,6 @@ from .models import (
 
 def _money() -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-
-
-def _port() -> serializers.SlugRelatedField[Party]:
-    return serializers.SlugRelatedField(source="party", slug_field="code", read_only=True)
 
 
 class PenaltyTierSerializer(serializers.ModelSerializer):
@@ -59,7 +55,7 @@ class DefaultPenaltySerializer(serializers.ModelSerializer):
 
 
 class DefaultSerializer(serializers.ModelSerializer):
-    port = _port()
+    port = port_code()
     milestone_title = serializers.CharField(source="milestone.title", read_only=True)
     cured_at = serializers.DateTimeField(
         read_only=True, allow_null=True, help_text=_("When the milestone was met late.")
@@ -78,9 +74,7 @@ class DefaultSerializer(serializers.ModelSerializer):
     proposal_is_provisional = serializers.BooleanField(
         read_only=True, help_text=_("The proposal comes from a provisional schedule.")
     )
-    determined_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
-    )
+    determined_by = username(allow_null=True)
 
     class Meta:
         model = Default
@@ -120,7 +114,7 @@ class DeterminationSerializer(serializers.Serializer):
 
 
 class PenaltySerializer(serializers.ModelSerializer):
-    port = _port()
+    port = port_code()
     milestone = serializers.IntegerField(source="default.milestone_id", read_only=True)
     milestone_title = serializers.CharField(source="default.milestone.title", read_only=True)
 
@@ -169,14 +163,10 @@ class DocumentSerializer(serializers.ModelSerializer):
 class _FiledSerializer(serializers.ModelSerializer):
     """What every kind of request shows: port, documents, who filed and decided."""
 
-    port = _port()
+    port = port_code()
     documents = DocumentSerializer(many=True, read_only=True)
-    filed_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
-    )
-    decided_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
-    )
+    filed_by = username()
+    decided_by = username(allow_null=True)
 
     TAIL = ["documents", "status", "filed_by", "filed_at", "decided_by", "decided_at"]
 
@@ -188,9 +178,7 @@ class _RequestSerializer(_FiledSerializer):
 
 
 class ExtensionRequestSerializer(_RequestSerializer):
-    requested_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        source="filed_by", slug_field="username", read_only=True
-    )
+    requested_by = username(source="filed_by")
     requested_at = serializers.DateTimeField(source="filed_at", read_only=True)
 
     class Meta:
@@ -372,9 +360,7 @@ class CompletionDecisionSerializer(_DecisionSerializer):
 
 
 class FundEntrySerializer(serializers.ModelSerializer):
-    port: serializers.SlugRelatedField[Party] = serializers.SlugRelatedField(
-        source="party", slug_field="code", read_only=True, allow_null=True
-    )
+    port = port_code(allow_null=True)
 
     class Meta:
         model = FundEntry

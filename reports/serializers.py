@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agreement.models import Party
+from core.serializers import port_code
 
 from . import selectors
 from .inventory_services import FigureInput
@@ -33,10 +34,7 @@ from .models import (
 
 
 class ReportRunSerializer(serializers.ModelSerializer):
-    port: serializers.SlugRelatedField[Party] = serializers.SlugRelatedField(
-        source="party",
-        slug_field="code",
-        read_only=True,
+    port = port_code(
         allow_null=True,
         help_text=_("The port's code; null for the combined report of both ports."),
     )
@@ -155,9 +153,7 @@ class DerivedFigureSerializer(serializers.Serializer):
 class EmissionsInventorySerializer(serializers.ModelSerializer):
     """Needs ``baselines`` (:func:`selectors.accepted_baseline_figures`) in its context."""
 
-    port: serializers.SlugRelatedField[Party] = serializers.SlugRelatedField(
-        source="party", slug_field="code", read_only=True
-    )
+    port = port_code()
     figures = InventoryFigureSerializer(many=True, read_only=True)
     derived = serializers.SerializerMethodField(
         help_text=_("Each recorded metric vs the port's accepted 2005 inventory.")
