@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from accounts import policy
 from api.parsers import LimitedJSONParser
-from core.resources import CreateOnList, Resource, ResourceView, RowAction, SingleView
+from core.resources import CreateOnList, Resource, ResourceView, RowAction, SingleView, read_body
 from core.serializers import ReasonSerializer
 
 from . import selectors
@@ -135,8 +135,7 @@ class MilestoneDueDateAmend(ResourceView, SingleView):
 
     def post(self, request: Request, pk: int) -> Response:
         milestone: Milestone = self.get_object()
-        asked = DueDateAmendmentSerializer(data=request.data)
-        asked.is_valid(raise_exception=True)
+        asked = read_body(DueDateAmendmentSerializer, request)
         data = dict(asked.validated_data)
         approvals = {a["party"]: a["approved_on"] for a in data.pop("approvals")}
         if milestone.is_provisional and not approvals:
@@ -200,8 +199,7 @@ class _WithdrawalNoticeRecord(CreateOnList):
         responses={201: WithdrawalNoticeSerializer},
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        asked = WithdrawalNoticeRecordSerializer(data=request.data)
-        asked.is_valid(raise_exception=True)
+        asked = read_body(WithdrawalNoticeRecordSerializer, request)
         data = asked.validated_data
         agreement = selectors.agreement_overview()
         if agreement is None:

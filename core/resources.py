@@ -19,12 +19,12 @@ import inspect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.urls import URLPattern, path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -32,6 +32,16 @@ from rest_framework.views import APIView
 
 from accounts import policy
 from core.exports import CONTENT_TYPES, Column, ExportFormat, export_response
+
+_Read = TypeVar("_Read", bound=serializers.BaseSerializer)
+
+
+def read_body(serializer: type[_Read], request: Request, **options: Any) -> _Read:
+    """The request's body as ``serializer`` reads it (``options``: e.g. ``partial=True``);
+    a body it refuses is a 400 in the API's error shape."""
+    asked = serializer(data=request.data, **options)
+    asked.is_valid(raise_exception=True)
+    return asked
 
 
 class DownloadView(APIView):
@@ -129,9 +139,7 @@ class _RowActionView(ResourceView, SingleView):
         row = self.get_object()
         fields: dict[str, Any] = {}
         if act.request is not None:
-            asked = act.request(data=request.data)
-            asked.is_valid(raise_exception=True)
-            fields = asked.validated_data
+            fields = read_body(act.request, request).validated_data
         act.service(**{act.subject: row}, actor=request.user, **fields)
         answer = self.resource.serializer(self.get_queryset().get(pk=row.pk)).data
         return Response(

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import policy
-from core.resources import CreateOnList, Resource, RowAction
+from core.resources import CreateOnList, Resource, RowAction, read_body
 from core.serializers import ReasonSerializer
 
 from .filters import InvoiceFilter
@@ -34,8 +34,7 @@ class _InvoiceIssue(CreateOnList):
 
     @extend_schema(request=InvoiceIssueSerializer, responses={201: InvoiceSerializer})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        asked = InvoiceIssueSerializer(data=request.data)
-        asked.is_valid(raise_exception=True)
+        asked = read_body(InvoiceIssueSerializer, request)
         data = dict(asked.validated_data)
         invoice = invoice_issue(party=data.pop("port"), actor=request.user, **data)
         row = self.get_queryset().get(pk=invoice.pk)

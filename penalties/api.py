@@ -37,6 +37,7 @@ from core.resources import (
     ResourceView,
     RowAction,
     SingleView,
+    read_body,
 )
 from core.uploads import document_response
 
@@ -388,8 +389,7 @@ class FundDisburse(ResourceView, SingleView):
     serializer_class = DisbursementSerializer
 
     def post(self, request: Request) -> Response:
-        asked = DisbursementSerializer(data=request.data)
-        asked.is_valid(raise_exception=True)
+        asked = read_body(DisbursementSerializer, request)
         entry = services.fund_disburse(actor=request.user, **asked.validated_data)
         row = self.get_queryset().get(pk=entry.pk)
         return Response(FundEntrySerializer(row).data, status=status.HTTP_201_CREATED)

@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from accounts import policy
 from api.errors import ErrorSerializer
 from core.filters import StableOrderingFilter, phase_filter, port_filter, status_filter
-from core.resources import PDF_DOWNLOAD, DownloadView, Resource, ResourceView, SingleView
+from core.resources import PDF_DOWNLOAD, DownloadView, Resource, ResourceView, SingleView, read_body
 from core.uploads import document_response
 
 from . import selectors, services
@@ -184,8 +184,7 @@ class PlanStart(ResourceView, SingleView):
     serializer_class = PlanStartSerializer
 
     def post(self, request: Request) -> Response:
-        parsed = PlanStartSerializer(data=request.data)
-        parsed.is_valid(raise_exception=True)
+        parsed = read_body(PlanStartSerializer, request)
         party = getattr(request.user, "party", None)
         phase = parsed.validated_data["phase"]
         plan, created = services.plan_start(party=party, phase=phase, actor=request.user)  # type: ignore[arg-type]
@@ -268,8 +267,7 @@ class PlanVersionUpdate(_OnVersion):
 
     def patch(self, request: Request, pk: int) -> Response:
         version: PlanVersion = self.get_object()
-        parsed = VersionUpdateSerializer(data=request.data, partial=True)
-        parsed.is_valid(raise_exception=True)
+        parsed = read_body(VersionUpdateSerializer, request, partial=True)
         data = parsed.validated_data
         services.version_update(
             version=version,
@@ -326,11 +324,8 @@ class _DraftPartView(PlanObjectView):
     policy_action = policy.Action.PLAN_EDIT
 
     def parse(self, request: Request, version: PlanVersion, *, partial: bool) -> Any:
-        parsed = self.api.write(
-            data=request.data, partial=partial, context={"phase": version.plan.phase}
-        )
-        parsed.is_valid(raise_exception=True)
-        return parsed.validated_data
+        context = {"phase": version.plan.phase}
+        return read_body(self.api.write, request, partial=partial, context=context).validated_data
 
 
 class _DraftPartCreate(_DraftPartView):
@@ -440,8 +435,7 @@ class DocumentUpload(_OnVersion):
 
     def post(self, request: Request, pk: int) -> Response:
         version: PlanVersion = self.get_object()
-        parsed = DocumentUploadSerializer(data=request.data)
-        parsed.is_valid(raise_exception=True)
+        parsed = read_body(DocumentUploadSerializer, request)
         attached = services.version_document_add(
             version=version, upload=parsed.validated_data["file"], actor=request.user
         )
@@ -562,8 +556,7 @@ class CommentCreate(_OnVersion):
 
     def post(self, request: Request, pk: int) -> Response:
         version: PlanVersion = self.get_object()
-        parsed = CommentWriteSerializer(data=request.data)
-        parsed.is_valid(raise_exception=True)
+        parsed = read_body(CommentWriteSerializer, request)
         project = None
         if parsed.validated_data["project"] is not None:
             project = version.projects.filter(pk=parsed.validated_data["project"]).first()
@@ -601,8 +594,7 @@ class VersionDecide(_OnVersion):
 
     def post(self, request: Request, pk: int) -> Response:
         version: PlanVersion = self.get_object()
-        parsed = DecisionWriteSerializer(data=request.data)
-        parsed.is_valid(raise_exception=True)
+        parsed = read_body(DecisionWriteSerializer, request)
         decision, created = services.version_decide(
             version=version, actor=request.user, **parsed.validated_data
         )

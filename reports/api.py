@@ -22,7 +22,15 @@ from rest_framework.response import Response
 from accounts import policy
 from core.exports import Column
 from core.filters import StableOrderingFilter, port_filter, status_filter
-from core.resources import PDF_DOWNLOAD, DownloadView, Resource, ResourceView, RowAction, SingleView
+from core.resources import (
+    PDF_DOWNLOAD,
+    DownloadView,
+    Resource,
+    ResourceView,
+    RowAction,
+    SingleView,
+    read_body,
+)
 
 from . import inventory_services, selectors, services
 from .downloads import report_run_file_response
@@ -144,8 +152,7 @@ class ReportRunGenerate(ResourceView, SingleView):
     serializer_class = ReportRunRequestSerializer
 
     def post(self, request: Request) -> Response:
-        parsed = ReportRunRequestSerializer(data=request.data)
-        parsed.is_valid(raise_exception=True)
+        parsed = read_body(ReportRunRequestSerializer, request)
         run = services.report_run_request(
             year=parsed.validated_data["year"],
             party=parsed.validated_data.get("port"),
@@ -260,8 +267,7 @@ class EmissionsInventoryEnter(_InventoryWrite):
     serializer_class = InventoryEntrySerializer
 
     def post(self, request: Request) -> Response:
-        parsed = InventoryEntrySerializer(data=request.data)
-        parsed.is_valid(raise_exception=True)
+        parsed = read_body(InventoryEntrySerializer, request)
         party, year = parsed.validated_data["port"], parsed.validated_data["year"]
         inventory, created = inventory_services.inventory_save(
             party=party, year=year, figures=parsed.figure_inputs(), actor=request.user
@@ -280,8 +286,7 @@ class EmissionsInventoryFigures(_InventoryWrite):
 
     def put(self, request: Request, pk: int) -> Response:
         inventory: EmissionsInventory = self.get_object()
-        parsed = FiguresSerializer(data=request.data)
-        parsed.is_valid(raise_exception=True)
+        parsed = read_body(FiguresSerializer, request)
         saved, _created = inventory_services.inventory_save(
             party=inventory.party,
             year=inventory.year,
@@ -304,8 +309,7 @@ class EmissionsInventoryReview(_InventoryWrite):
 
     def post(self, request: Request, pk: int) -> Response:
         inventory: EmissionsInventory = self.get_object()
-        parsed = InventoryReviewSerializer(data=request.data)
-        parsed.is_valid(raise_exception=True)
+        parsed = read_body(InventoryReviewSerializer, request)
         reviewed = inventory_services.inventory_review(
             inventory=inventory,
             accept=parsed.validated_data["decision"] == "accept",
@@ -332,8 +336,7 @@ class EmissionsInventoryImport(_InventoryWrite):
     parser_classes = [MultiPartParser]
 
     def post(self, request: Request) -> Response:
-        parsed = InventoryImportSerializer(data=request.data)
-        parsed.is_valid(raise_exception=True)
+        parsed = read_body(InventoryImportSerializer, request)
         result = inventory_services.inventory_import_upload(
             upload=parsed.validated_data["file"], actor=request.user
         )
