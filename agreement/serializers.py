@@ -21,6 +21,21 @@ from .models import (
 )
 
 
+def party_input() -> serializers.SlugRelatedField[Party]:
+    """A request's party, by its code."""
+    return serializers.SlugRelatedField(
+        slug_field="code", queryset=Party.objects.all(), help_text=_("AQMD, POLA or POLB.")
+    )
+
+
+def port_input(**options: Any) -> serializers.SlugRelatedField[Party]:
+    """A request's port, by its code."""
+    options.setdefault("help_text", _("POLA or POLB."))
+    return serializers.SlugRelatedField(
+        slug_field="code", queryset=Party.objects.ports(), **options
+    )
+
+
 class PartySerializer(serializers.ModelSerializer):
     class Meta:
         model = Party
@@ -95,9 +110,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
 class ApprovalInputSerializer(serializers.Serializer):
     """One party's approval of an amendment."""
 
-    party = serializers.SlugRelatedField(
-        slug_field="code", queryset=Party.objects.all(), help_text=_("AQMD, POLA or POLB.")
-    )
+    party = party_input()
     approved_on = serializers.DateField(help_text=_("The date its governing body approved."))
 
 
@@ -189,9 +202,7 @@ class WithdrawalNoticeSerializer(serializers.ModelSerializer):
 class WithdrawalNoticeRecordSerializer(serializers.Serializer):
     """Record a party's written notice of withdrawal (multipart/form-data with the PDF)."""
 
-    party = serializers.SlugRelatedField(
-        slug_field="code", queryset=Party.objects.all(), help_text=_("AQMD, POLA or POLB.")
-    )
+    party = party_input()
     received_on = serializers.DateField(help_text=_("The date the written notice was received."))
     document = serializers.FileField(help_text=_("The written notice, PDF only."))
     note = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)

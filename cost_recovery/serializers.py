@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from agreement.models import Party
+from agreement.serializers import port_input
 from core.serializers import port_code, username
 
 from .models import Invoice, Payment
@@ -46,9 +45,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
 
 
 class InvoiceIssueSerializer(serializers.Serializer):
-    port = serializers.SlugRelatedField(
-        slug_field="code", queryset=Party.objects.ports(), help_text=_("POLA or POLB.")
-    )
+    port = port_input()
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)

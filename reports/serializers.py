@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from agreement.models import Party
+from agreement.serializers import port_input
 from core.serializers import port_code
 
 from . import selectors
@@ -80,9 +80,7 @@ class ReportRunRequestSerializer(serializers.Serializer):
     year = serializers.IntegerField(
         min_value=BASELINE_YEAR, max_value=LAST_YEAR, help_text=_("The reporting year.")
     )
-    port: serializers.SlugRelatedField[Party] = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Party.objects.ports(),
+    port = port_input(
         required=False,
         allow_null=True,
         help_text=_("A port's code (POLA, POLB); leave out for the combined report."),
@@ -221,9 +219,7 @@ class FiguresSerializer(serializers.Serializer):
 
 
 class InventoryEntrySerializer(FiguresSerializer):
-    port: serializers.SlugRelatedField[Party] = serializers.SlugRelatedField(
-        slug_field="code", queryset=Party.objects.ports(), help_text=_("POLA or POLB.")
-    )
+    port = port_input()
     year = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR)
 
 
