@@ -18,7 +18,8 @@ from rest_framework.response import Response
 
 from accounts import policy
 from api.parsers import LimitedJSONParser
-from core.resources import CreateOnList, Resource, ResourceView, SingleView
+from core.resources import CreateOnList, Resource, ResourceView, RowAction, SingleView, read_body
+from core.serializers import ReasonSerializer
 
 from . import selectors
 from .amendments import (
@@ -36,7 +37,7 @@ from .filters import (
     PhaseFilter,
     WithdrawalNoticeFilter,
 )
-from .models import AmendmentStatus, DateChangeKind, Milestone, WithdrawalNotice
+from .models import AmendmentStatus, DateChangeKind, Milestone
 from .serializers import (
     AmendmentSerializer,
     ApprovalInputSerializer,
@@ -47,7 +48,6 @@ from .serializers import (
     PhaseSerializer,
     WithdrawalNoticeRecordSerializer,
     WithdrawalNoticeSerializer,
-    WithdrawalRescindSerializer,
 )
 from .services import milestone_change_due_date
 from .withdrawal import (
@@ -135,8 +135,7 @@ class MilestoneDueDateAmend(ResourceView, SingleView):
 
     def post(self, request: Request, pk: int) -> Response:
         milestone: Milestone = self.get_object()
-        asked = DueDateAmendmentSerializer(data=request.data)
-        asked.is_valid(raise_exception=True)
+        asked = read_body(DueDateAmendmentSerializer, request)
         data = dict(asked.validated_data)
         approvals = {a["party"]: a["approved_on"] for a in data.pop("approvals")}
         if milestone.is_provisional and not approvals:
@@ -168,30 +167,27 @@ AMENDMENTS = Resource(
     rows=amendments_visible_to,
     filterset=AmendmentFilter,
     about="Due-date amendments with each party's approval; port staff see their port's.",
+    actions=[
+        RowAction(
+            suffix="approvals",
+            name="amendment-approve",
+            action=policy.Action.MILESTONE_CHANGE_DUE_DATE,
+            service=amendment_record_approval,
+            request=ApprovalInputSerializer,
+            about="Record a party's approval (AQMD administrators); the last one moves the due "
+            "date.",
+        ),
+        RowAction(
+            suffix="abandonment",
+            name="amendment-abandon",
+            action=policy.Action.MILESTONE_CHANGE_DUE_DATE,
+            service=amendment_abandon,
+            request=ReasonSerializer,
+            about="Close a pending amendment the parties will not all approve, with the reason "
+            "(AQMD administrators): the due date stays.  In effect already: 409.",
+        ),
+    ],
 )
-
-
-@extend_schema(
-    tags=["milestones"], request=ApprovalInputSerializer, responses={200: AmendmentSerializer}
-)
-class AmendmentApprove(ResourceView, SingleView):
-    """Record a party's approval (AQMD administrators); the last one moves the due date."""
-
-    resource = AMENDMENTS
-    policy_action = policy.Action.MILESTONE_CHANGE_DUE_DATE
-    serializer_class = ApprovalInputSerializer
-
-    def post(self, request: Request, pk: int) -> Response:
-        amendment = self.get_object()
-        asked = ApprovalInputSerializer(data=request.data)
-        asked.is_valid(raise_exception=True)
-        amendment_record_approval(
-            amendment=amendment,
-            party=asked.validated_data["party"],
-            approved_on=asked.validated_data["approved_on"],
-            actor=request.user,
-        )
-        return Response(AmendmentSerializer(self.get_queryset().get(pk=amendment.pk)).data)
 
 
 class _WithdrawalNoticeRecord(CreateOnList):
@@ -203,8 +199,7 @@ class _WithdrawalNoticeRecord(CreateOnList):
         responses={201: WithdrawalNoticeSerializer},
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        asked = WithdrawalNoticeRecordSerializer(data=request.data)
-        asked.is_valid(raise_exception=True)
+        asked = read_body(WithdrawalNoticeRecordSerializer, request)
         data = asked.validated_data
         agreement = selectors.agreement_overview()
         if agreement is None:
@@ -233,51 +228,16 @@ WITHDRAWAL_NOTICES = Resource(
     about="Withdrawal notices (AQMD and the board read them); AQMD administrators record one "
     "with ``POST`` (multipart, the written notice as the PDF ``document``): the agreement "
     "ends ``notice_days`` after ``received_on`` (``effective_on``).",
+    actions=[
+        RowAction(
+            suffix="rescind",
+            action=policy.Action.WITHDRAWAL_RECORD,
+            service=withdrawal_notice_rescind,
+            request=ReasonSerializer,
+            about="Rescind a notice before it takes effect (AQMD administrators); 409 once it has.",
+        ),
+    ],
 )
-
-
-@extend_schema(
-    tags=["withdrawal"],
-    request=WithdrawalRescindSerializer,
-    responses={200: WithdrawalNoticeSerializer},
-)
-class WithdrawalNoticeRescind(ResourceView, SingleView):
-    """Rescind a notice before it takes effect (AQMD administrators); 409 once it has."""
-
-    resource = WITHDRAWAL_NOTICES
-    policy_action = policy.Action.WITHDRAWAL_RECORD
-    serializer_class = WithdrawalRescindSerializer
-
-    def post(self, request: Request, pk: int) -> Response:
-        notice: WithdrawalNotice = self.get_object()
-        asked = WithdrawalRescindSerializer(data=request.data)
-        asked.is_valid(raise_exception=True)
-        withdrawal_notice_rescind(
-            notice=notice, reason=asked.validated_data["reason"], actor=request.user
-        )
-        row = self.get_queryset().get(pk=notice.pk)
-        return Response(WithdrawalNoticeSerializer(row).data)
-
-
-@extend_schema(
-    tags=["milestones"], request=WithdrawalRescindSerializer, responses={200: AmendmentSerializer}
-)
-class AmendmentAbandon(ResourceView, SingleView):
-    """Close a pending amendment the parties will not all approve, with the reason (AQMD
-    administrators): the due date stays.  In effect already: 409."""
-
-    resource = AMENDMENTS
-    policy_action = policy.Action.MILESTONE_CHANGE_DUE_DATE
-    serializer_class = WithdrawalRescindSerializer
-
-    def post(self, request: Request, pk: int) -> Response:
-        amendment = self.get_object()
-        asked = WithdrawalRescindSerializer(data=request.data)
-        asked.is_valid(raise_exception=True)
-        amendment_abandon(
-            amendment=amendment, reason=asked.validated_data["reason"], actor=request.user
-        )
-        return Response(AmendmentSerializer(self.get_queryset().get(pk=amendment.pk)).data)
 
 
 urlpatterns = [
@@ -291,20 +251,5 @@ urlpatterns = [
         name="milestone-due-date-amend",
     ),
     *AMENDMENTS.urls(),
-    path(
-        "due-date-amendments/<int:pk>/approvals/",
-        AmendmentApprove.as_view(),
-        name="amendment-approve",
-    ),
-    path(
-        "due-date-amendments/<int:pk>/abandonment/",
-        AmendmentAbandon.as_view(),
-        name="amendment-abandon",
-    ),
     *WITHDRAWAL_NOTICES.urls(),
-    path(
-        "withdrawal-notices/<int:pk>/rescind/",
-        WithdrawalNoticeRescind.as_view(),
-        name="withdrawal-notice-rescind",
-    ),
 ]

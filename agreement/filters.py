@@ -5,7 +5,13 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import PageFilterSet, StableOrderingFilter
+from core.filters import (
+    PageFilterSet,
+    StableOrderingFilter,
+    phase_filter,
+    port_filter,
+    status_filter,
+)
 
 from .models import (
     AmendmentStatus,
@@ -23,12 +29,10 @@ from .models import (
 
 
 class MilestoneFilter(PageFilterSet):
-    port = django_filters.CharFilter(
-        field_name="party__code", lookup_expr="iexact", label=_("Port (code, e.g. POLA)")
-    )
+    port = port_filter()
     kind = django_filters.ChoiceFilter(choices=MilestoneKind.choices, label=_("Kind"))
-    phase = django_filters.NumberFilter(field_name="phase__number", label=_("Phase"))
-    status = django_filters.ChoiceFilter(choices=MilestoneStatus.choices, label=_("Status"))
+    phase = phase_filter()
+    status = status_filter(MilestoneStatus.choices)
     due_date = django_filters.DateFromToRangeFilter(
         label=_("Due between (Pacific dates, inclusive)")
     )
@@ -49,7 +53,6 @@ class MilestoneFilter(PageFilterSet):
             "status": _("Status"),
             "id": _("Id"),
         },
-        label=_("Order by"),
     )
 
     class Meta:
@@ -59,9 +62,7 @@ class MilestoneFilter(PageFilterSet):
 
 class PartyFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=PartyKind.choices, label=_("Kind"))
-    ordering = StableOrderingFilter(
-        fields={"code": "code", "kind": "kind", "name": "name"}, label=_("Order by")
-    )
+    ordering = StableOrderingFilter(fields={"code": "code", "kind": "kind", "name": "name"})
 
     class Meta:
         model = Party
@@ -69,9 +70,9 @@ class PartyFilter(django_filters.FilterSet):
 
 
 class EmissionCategoryFilter(django_filters.FilterSet):
-    phase = django_filters.NumberFilter(field_name="phase__number", label=_("Phase"))
+    phase = phase_filter()
     ordering = StableOrderingFilter(
-        fields={"code": "code", "phase__number": "phase", "order": "order"}, label=_("Order by")
+        fields={"code": "code", "phase__number": "phase", "order": "order"}
     )
 
     class Meta:
@@ -81,7 +82,7 @@ class EmissionCategoryFilter(django_filters.FilterSet):
 
 class PhaseFilter(django_filters.FilterSet):
     number = django_filters.NumberFilter(label=_("Number"))
-    ordering = StableOrderingFilter(fields={"number": "number"}, label=_("Order by"))
+    ordering = StableOrderingFilter(fields={"number": "number"})
 
     class Meta:
         model = Phase
@@ -92,10 +93,9 @@ class WithdrawalNoticeFilter(django_filters.FilterSet):
     party = django_filters.CharFilter(
         field_name="party__code", lookup_expr="iexact", label=_("Party (code, e.g. POLA)")
     )
-    status = django_filters.ChoiceFilter(choices=WithdrawalStatus.choices, label=_("Status"))
+    status = status_filter(WithdrawalStatus.choices)
     ordering = StableOrderingFilter(
         fields={"effective_on": "effective_on", "received_on": "received_on", "id": "id"},
-        label=_("Order by"),
     )
 
     class Meta:
@@ -104,14 +104,11 @@ class WithdrawalNoticeFilter(django_filters.FilterSet):
 
 
 class AmendmentFilter(django_filters.FilterSet):
-    port = django_filters.CharFilter(
-        field_name="milestone__party__code", lookup_expr="iexact", label=_("Port (code)")
-    )
-    status = django_filters.ChoiceFilter(choices=AmendmentStatus.choices, label=_("Status"))
+    port = port_filter("milestone__", label=_("Port (code)"))
+    status = status_filter(AmendmentStatus.choices)
     milestone = django_filters.NumberFilter(field_name="milestone_id", label=_("Milestone"))
     ordering = StableOrderingFilter(
         fields={"proposed_at": "proposed_at", "new_due_date": "new_due_date", "id": "id"},
-        label=_("Order by"),
     )
 
     class Meta:

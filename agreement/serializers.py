@@ -7,6 +7,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.serializers import party_code, port_code, username
+
 from .models import (
     AmendmentApproval,
     DueDateAmendment,
@@ -17,6 +19,21 @@ from .models import (
     Phase,
     WithdrawalNotice,
 )
+
+
+def party_input() -> serializers.SlugRelatedField[Party]:
+    """A request's party, by its code."""
+    return serializers.SlugRelatedField(
+        slug_field="code", queryset=Party.objects.all(), help_text=_("AQMD, POLA or POLB.")
+    )
+
+
+def port_input(**options: Any) -> serializers.SlugRelatedField[Party]:
+    """A request's port, by its code."""
+    options.setdefault("help_text", _("POLA or POLB."))
+    return serializers.SlugRelatedField(
+        slug_field="code", queryset=Party.objects.ports(), **options
+    )
 
 
 class PartySerializer(serializers.ModelSerializer):
@@ -62,9 +79,7 @@ class MilestoneDateChangeSerializer(serializers.ModelSerializer):
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
-    port: serializers.SlugRelatedField[Party] = serializers.SlugRelatedField(
-        source="party", slug_field="code", read_only=True
-    )
+    port = port_code()
     phase = serializers.IntegerField(source="phase.number", read_only=True, allow_null=True)
     due_moment = serializers.DateTimeField(
         read_only=True, help_text=_("The last on-time second: 23:59:59 Pacific on the due date.")
@@ -95,16 +110,12 @@ class MilestoneSerializer(serializers.ModelSerializer):
 class ApprovalInputSerializer(serializers.Serializer):
     """One party's approval of an amendment."""
 
-    party = serializers.SlugRelatedField(
-        slug_field="code", queryset=Party.objects.all(), help_text=_("AQMD, POLA or POLB.")
-    )
+    party = party_input()
     approved_on = serializers.DateField(help_text=_("The date its governing body approved."))
 
 
 class AmendmentApprovalSerializer(serializers.ModelSerializer):
-    party: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
-    )
+    party = party_code()
 
     class Meta:
         model = AmendmentApproval
@@ -119,9 +130,7 @@ class AmendmentSerializer(serializers.ModelSerializer):
     )
     port = serializers.CharField(source="milestone.party.code", read_only=True)
     approvals = AmendmentApprovalSerializer(many=True, read_only=True)
-    proposed_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
-    )
+    proposed_by = username()
 
     class Meta:
         model = DueDateAmendment
@@ -166,12 +175,8 @@ class DueDateAmendmentSerializer(serializers.Serializer):
 
 
 class WithdrawalNoticeSerializer(serializers.ModelSerializer):
-    party: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
-    )
-    recorded_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
-    )
+    party = party_code()
+    recorded_by = username()
     document_name = serializers.CharField(source="document.original_name", read_only=True)
     document_sha256 = serializers.CharField(source="document.sha256", read_only=True)
 
@@ -197,15 +202,7 @@ class WithdrawalNoticeSerializer(serializers.ModelSerializer):
 class WithdrawalNoticeRecordSerializer(serializers.Serializer):
     """Record a party's written notice of withdrawal (multipart/form-data with the PDF)."""
 
-    party = serializers.SlugRelatedField(
-        slug_field="code", queryset=Party.objects.all(), help_text=_("AQMD, POLA or POLB.")
-    )
+    party = party_input()
     received_on = serializers.DateField(help_text=_("The date the written notice was received."))
     document = serializers.FileField(help_text=_("The written notice, PDF only."))
     note = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)
-
-
-class WithdrawalRescindSerializer(serializers.Serializer):
-    """The reason of a rescinded notice or an abandoned amendment."""
-
-    reason = serializers.CharField(max_length=2000, help_text=_("Why it is closed."))

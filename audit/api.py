@@ -8,16 +8,15 @@ shown to port staff: they can carry other people's details.  The public sees non
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts import policy
-from core.filters import StableOrderingFilter, UtcDateTimeRangeFilter
+from core.filters import StableOrderingFilter, UtcDateTimeRangeFilter, port_filter
 from core.pagination import KeysetPagination
 from core.resources import Resource
+from core.serializers import port_code
 
 from .models import AuditEvent
 from .selectors import audit_events_visible_to
@@ -27,9 +26,7 @@ TAGS = ["audit"]
 
 class AuditEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_label", read_only=True)
-    port: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        source="party", slug_field="code", read_only=True, allow_null=True
-    )
+    port = port_code(allow_null=True)
     before = serializers.JSONField(read_only=True, allow_null=True)
     after = serializers.JSONField(read_only=True, allow_null=True)
 
@@ -56,12 +53,10 @@ class AuditEventFilter(django_filters.FilterSet):
     )
     object_type = django_filters.CharFilter(label=_("Object type (e.g. agreement.milestone)"))
     object_id = django_filters.CharFilter(label=_("Object id"))
-    port = django_filters.CharFilter(
-        field_name="party__code", lookup_expr="iexact", label=_("Port (code)")
-    )
+    port = port_filter(label=_("Port (code)"))
     actor = django_filters.CharFilter(field_name="actor_label", label=_("Who (user name)"))
     at = UtcDateTimeRangeFilter(label=_("When (ISO 8601, inclusive)"))
-    ordering = StableOrderingFilter(fields={"at": "at", "id": "id"}, label=_("Order by"))
+    ordering = StableOrderingFilter(fields={"at": "at", "id": "id"})
 
     class Meta:
         model = AuditEvent

@@ -28,7 +28,11 @@ _descending = lazy(_descending_text, str)
 
 class StableOrderingFilter(django_filters.OrderingFilter):
     """django-filter's ordering with the primary key appended, so that pages of a list
-    never skip or repeat a row when the chosen columns tie."""
+    never skip or repeat a row when the chosen columns tie; labelled "Order by" unless told."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Order by"))
+        super().__init__(*args, **kwargs)
 
     def build_choices(self, fields: Any, labels: Any) -> list[tuple[str, Any]]:
         """django-filter's choices, translated when shown: its own turns each label into text
@@ -46,6 +50,26 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         if not ordering:
             return qs
         return qs.order_by(*ordering, "pk")
+
+
+def port_filter(via: str = "", label: Any = None) -> django_filters.CharFilter:
+    """``?port=pola``: the rows of one port, by its code, whatever the case (``via``: the path
+    from the row to the one that names the party, e.g. ``"plan__"``)."""
+    return django_filters.CharFilter(
+        field_name=f"{via}party__code",
+        lookup_expr="iexact",
+        label=label or _("Port (code, e.g. POLA)"),
+    )
+
+
+def phase_filter(via: str = "") -> django_filters.NumberFilter:
+    """``?phase=2``: the rows of one phase, by its number (``via`` as for :func:`port_filter`)."""
+    return django_filters.NumberFilter(field_name=f"{via}phase__number", label=_("Phase"))
+
+
+def status_filter(choices: Any) -> django_filters.ChoiceFilter:
+    """``?status=...``: the rows in one of the ``choices``."""
+    return django_filters.ChoiceFilter(choices=choices, label=_("Status"))
 
 
 class UtcDateTimeRangeFilter(django_filters.IsoDateTimeFromToRangeFilter):

@@ -9,26 +9,39 @@ A :class:`Resource` says who may read the rows (the policy action), which rows t
 may see (the selector), how a row reads (the serializer), how the list filters and orders,
 and, when the rows can be downloaded, the export's columns.  :meth:`Resource.urls` makes the
 read operations from it; a write subclasses :class:`ResourceView` (and :class:`SingleView`)
-and names its resource, so it finds its object among the same rows (else 404).
+and names its resource, so it finds its object among the same rows (else 404); a write that
+only hands a row and the request's fields to a service is a :class:`RowAction` of the resource.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.urls import URLPattern, path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics
+from rest_framework import generics, serializers, status
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import policy
 from core.exports import CONTENT_TYPES, Column, ExportFormat, export_response
+
+_Read = TypeVar("_Read", bound=serializers.BaseSerializer)
+
+
+def read_body(serializer: type[_Read], request: Request, **options: Any) -> _Read:
+    """The request's body as ``serializer`` reads it (``options``: e.g. ``partial=True``);
+    a body it refuses is a 400 in the API's error shape."""
+    asked = serializer(data=request.data, **options)
+    asked.is_valid(raise_exception=True)
+    return asked
 
 
 class DownloadView(APIView):
@@ -94,6 +107,46 @@ class _ExportView(DownloadView, ResourceView):
         )
 
 
+@dataclass(frozen=True)
+class RowAction:
+    """A ``POST`` on one row of a resource (``<path>/<pk>/<suffix>/``, named
+    ``<resource name>-<suffix>`` unless ``name`` says otherwise) that calls one service:
+    ``service(<row>=row, actor=user, **fields)``, the row under the service's first keyword
+    (services are ``<entity>_<verb>(*, <entity>, ...)``) and the fields of ``request`` (none
+    when it is None); then it answers with the row as the resource reads it (200, or 201
+    when ``created``).  The row is found among those the caller may see (else 404)."""
+
+    suffix: str  # the path under the row, e.g. "waiver"
+    action: policy.Action  # asked of the policy
+    service: Callable[..., Any]
+    about: str  # the operation's description in the schema
+    request: type | None = None  # the request's serializer
+    name: str = ""  # the URL name, when not "<resource name>-<suffix>"
+    created: bool = False
+    answered: str = ""  # the answer's description in the schema
+
+    @cached_property
+    def subject(self) -> str:
+        """The service's keyword for the row: its first one."""
+        return next(iter(inspect.signature(self.service).parameters))
+
+
+class _RowActionView(ResourceView, SingleView):
+    row_action: ClassVar[RowAction]
+
+    def post(self, request: Request, **kwargs: Any) -> Response:
+        act = self.row_action
+        row = self.get_object()
+        fields: dict[str, Any] = {}
+        if act.request is not None:
+            fields = read_body(act.request, request).validated_data
+        act.service(**{act.subject: row}, actor=request.user, **fields)
+        answer = self.resource.serializer(self.get_queryset().get(pk=row.pk)).data
+        return Response(
+            answer, status=status.HTTP_201_CREATED if act.created else status.HTTP_200_OK
+        )
+
+
 @dataclass(frozen=True, eq=False)
 class Resource:
     name: str  # the URL names' stem: "<name>-list", "<name>-detail", "<name>-export-csv"
@@ -112,6 +165,7 @@ class Resource:
     mixins: tuple[type, ...] = ()  # extra behaviour for every view of the resource
     detail: bool = True
     create: type[CreateOnList] | None = None  # the collection's ``post``: adds a row
+    actions: Sequence[RowAction] = ()  # writes on one row that call a service
     extra: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
@@ -141,7 +195,7 @@ class Resource:
         return extend_schema(tags=list(self.tags), **schema)(klass)
 
     def urls(self) -> list[URLPattern]:
-        """The list, the detail and the downloads, with their URL names."""
+        """The list, the detail, the downloads and the row actions, with their URL names."""
         listed = self._make(
             "List", (*filter(None, [self.create]), generics.ListAPIView), self.about
         )
@@ -162,6 +216,32 @@ class Resource:
             )
         if self.detail:
             detail = self._make("Detail", (generics.RetrieveAPIView,), "")
-            route = f"{self.path}/<{self.converter}:{self.lookup}>/"
-            patterns.append(path(route, detail.as_view(), name=f"{self.name}-detail"))
+            patterns.append(path(self._row_route, detail.as_view(), name=f"{self.name}-detail"))
+        patterns.extend(self._action_url(act) for act in self.actions)
         return patterns
+
+    @property
+    def _row_route(self) -> str:
+        return f"{self.path}/<{self.converter}:{self.lookup}>/"
+
+    def _action_url(self, act: RowAction) -> URLPattern:
+        code = status.HTTP_201_CREATED if act.created else status.HTTP_200_OK
+        answer = OpenApiResponse(self.serializer, description=act.answered)
+        view: Any = type(
+            f"{self._class_stem}{act.suffix.replace('-', ' ').title().replace(' ', '')}",
+            (_RowActionView,),
+            {
+                "__doc__": act.about,
+                "__module__": self.serializer.__module__,
+                "resource": self,
+                "row_action": act,
+                "policy_action": act.action,
+                "serializer_class": act.request or self.serializer,
+                "lookup_field": self.lookup,
+            },
+        )
+        view = extend_schema(tags=list(self.tags), request=act.request, responses={code: answer})(
+            view
+        )
+        name = act.name or f"{self.name}-{act.suffix}"
+        return path(f"{self._row_route}{act.suffix}/", view.as_view(), name=name)

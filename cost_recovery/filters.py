@@ -1,18 +1,15 @@
 from __future__ import annotations
 
 import django_filters
-from django.utils.translation import gettext_lazy as _
 
-from core.filters import StableOrderingFilter
+from core.filters import StableOrderingFilter, port_filter, status_filter
 
 from .models import Invoice, InvoiceStatus
 
 
 class InvoiceFilter(django_filters.FilterSet):
-    port = django_filters.CharFilter(
-        field_name="party__code", lookup_expr="iexact", label=_("Port (code, e.g. POLA)")
-    )
-    status = django_filters.ChoiceFilter(choices=InvoiceStatus.choices, label=_("Status"))
+    port = port_filter()
+    status = status_filter(InvoiceStatus.choices)
     ordering = StableOrderingFilter(
         fields={
             "period_end": "period_end",
@@ -21,7 +18,6 @@ class InvoiceFilter(django_filters.FilterSet):
             "party__code": "port",
             "id": "id",
         },
-        label=_("Order by"),
     )
 
     class Meta:

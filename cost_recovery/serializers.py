@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from agreement.models import Party
+from agreement.serializers import port_input
+from core.serializers import port_code, username
 
 from .models import Invoice, Payment
 
@@ -19,15 +17,11 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 
 class InvoiceSerializer(serializers.ModelSerializer):
-    port: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        source="party", slug_field="code", read_only=True
-    )
+    port = port_code()
     paid = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
     balance = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
     payments = PaymentSerializer(many=True, read_only=True)
-    issued_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
-    )
+    issued_by = username()
 
     class Meta:
         model = Invoice
@@ -51,18 +45,12 @@ class InvoiceSerializer(serializers.ModelSerializer):
 
 
 class InvoiceIssueSerializer(serializers.Serializer):
-    port = serializers.SlugRelatedField(
-        slug_field="code", queryset=Party.objects.ports(), help_text=_("POLA or POLB.")
-    )
+    port = port_input()
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     due_on = serializers.DateField()
     description = serializers.CharField(max_length=5000, required=False, default="")
-
-
-class InvoiceVoidSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text=_("Why the invoice is voided."))
 
 
 class PaymentRecordSerializer(serializers.Serializer):

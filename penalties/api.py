@@ -21,7 +21,7 @@ from typing import Any
 
 from django.http import Http404
 from django.urls import path
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
@@ -30,7 +30,15 @@ from rest_framework.response import Response
 from accounts import policy
 from api.parsers import LimitedJSONParser
 from core.errors import ServiceError
-from core.resources import PDF_DOWNLOAD, DownloadView, Resource, ResourceView, SingleView
+from core.resources import (
+    PDF_DOWNLOAD,
+    DownloadView,
+    Resource,
+    ResourceView,
+    RowAction,
+    SingleView,
+    read_body,
+)
 from core.uploads import document_response
 
 from . import determinations, milestone_requests, selectors, services
@@ -91,6 +99,20 @@ DEFAULTS = Resource(
     ),
     filterset=DefaultFilter,
     export=DEFAULT_COLUMNS,
+    actions=[
+        RowAction(
+            suffix="determination",
+            action=policy.Action.DEFAULT_DETERMINE,
+            service=determinations.default_determine,
+            request=DeterminationSerializer,
+            about="AQMD's determination of a flagged default (AQMD reviewers and "
+            "administrators).\n\n``confirmed``: the penalty is assessed from the schedule in "
+            "force at the miss by the port's count of confirmed defaults, the notice of default "
+            "is sent, it becomes public. ``dismissed`` (a reason is required): no penalty, never "
+            "public.  A default already determined, a miss of a provisional date not yet "
+            "confirmed, or of a date since moved: 409.",
+        ),
+    ],
     about="""Missed deadlines that may be defaults, newest first, with their penalties.
 
     The deadline sweep *flags* each miss (status ``flagged``, with ``proposed_amount``); AQMD
@@ -108,6 +130,25 @@ PENALTIES = Resource(
     rows=selectors.penalties_visible_to,
     filterset=PenaltyFilter,
     export=PENALTY_COLUMNS,
+    actions=[
+        RowAction(
+            suffix="payment",
+            action=policy.Action.PENALTY_RECORD_PAYMENT,
+            service=services.penalty_record_payment,
+            request=PaymentSerializer,
+            about="Record the port's payment (AQMD administrators); the fund receives it.\n\n"
+            "Only after the notice of default went out: otherwise 409.",
+            answered="Paid (or already so).",
+        ),
+        RowAction(
+            suffix="waiver",
+            action=policy.Action.PENALTY_WAIVE,
+            service=services.penalty_waive,
+            request=WaiverSerializer,
+            about="Waive a penalty, with the reason (AQMD administrators).  A paid penalty: 409.",
+            answered="Waived (or already so).",
+        ),
+    ],
     about="Penalties, newest first: amount, schedule tier, and where each stands (assessed, "
     "notice sent, paid, waived or withdrawn).  Public; port staff see their own port's.",
 )
@@ -124,87 +165,6 @@ FUND_ENTRIES = Resource(
     about="The fund's ledger, oldest first: receipts (penalties paid) and disbursements "
     "(near-port community projects), each with the balance it left (public).",
 )
-
-
-@extend_schema(
-    tags=TAGS,
-    request=DeterminationSerializer,
-    responses={200: DefaultSerializer},
-)
-class DefaultDetermine(ResourceView, SingleView):
-    """AQMD's determination of a flagged default (AQMD reviewers and administrators).
-
-    ``confirmed``: the penalty is assessed from the schedule in force at the miss by the
-    port's count of confirmed defaults, the notice of default is sent, it becomes public.
-    ``dismissed`` (a reason is required): no penalty, never public.  A default already
-    determined, a miss of a provisional date not yet confirmed, or of a date since moved: 409.
-    """
-
-    resource = DEFAULTS
-    policy_action = policy.Action.DEFAULT_DETERMINE
-    serializer_class = DeterminationSerializer
-
-    def post(self, request: Request, pk: int) -> Response:
-        default = self.get_object()
-        asked = DeterminationSerializer(data=request.data)
-        asked.is_valid(raise_exception=True)
-        determinations.default_determine(
-            default=default,
-            decision=asked.validated_data["decision"],
-            reason=asked.validated_data["reason"],
-            actor=request.user,
-        )
-        return Response(DefaultSerializer(self.get_queryset().get(pk=default.pk)).data)
-
-
-@extend_schema(
-    tags=TAGS,
-    request=PaymentSerializer,
-    responses={200: OpenApiResponse(PenaltySerializer, description="Paid (or already so).")},
-)
-class PenaltyPaymentRecord(ResourceView, SingleView):
-    """Record the port's payment (AQMD administrators); the fund receives it.
-
-    Only after the notice of default went out: otherwise 409.
-    """
-
-    resource = PENALTIES
-    policy_action = policy.Action.PENALTY_RECORD_PAYMENT
-    serializer_class = PaymentSerializer
-
-    def post(self, request: Request, pk: int) -> Response:
-        penalty = self.get_object()
-        payment = PaymentSerializer(data=request.data)
-        payment.is_valid(raise_exception=True)
-        services.penalty_record_payment(
-            penalty=penalty,
-            paid_at=payment.validated_data["paid_at"],
-            reference=payment.validated_data["reference"],
-            actor=request.user,
-        )
-        return Response(PenaltySerializer(self.get_queryset().get(pk=penalty.pk)).data)
-
-
-@extend_schema(
-    tags=TAGS,
-    request=WaiverSerializer,
-    responses={200: OpenApiResponse(PenaltySerializer, description="Waived (or already so).")},
-)
-class PenaltyWaive(ResourceView, SingleView):
-    """Waive a penalty, with the reason (AQMD administrators).  A paid penalty: 409."""
-
-    resource = PENALTIES
-    policy_action = policy.Action.PENALTY_WAIVE
-    serializer_class = WaiverSerializer
-
-    def post(self, request: Request, pk: int) -> Response:
-        penalty = self.get_object()
-        waiver = WaiverSerializer(data=request.data)
-        waiver.is_valid(raise_exception=True)
-        services.penalty_waive(
-            penalty=penalty, reason=waiver.validated_data["reason"], actor=request.user
-        )
-        return Response(PenaltySerializer(self.get_queryset().get(pk=penalty.pk)).data)
 
 
 # --- Requests on a milestone: extension requests, flexibility claims, completion reports ----
@@ -429,8 +389,7 @@ class FundDisburse(ResourceView, SingleView):
     serializer_class = DisbursementSerializer
 
     def post(self, request: Request) -> Response:
-        asked = DisbursementSerializer(data=request.data)
-        asked.is_valid(raise_exception=True)
+        asked = read_body(DisbursementSerializer, request)
         entry = services.fund_disburse(actor=request.user, **asked.validated_data)
         row = self.get_queryset().get(pk=entry.pk)
         return Response(FundEntrySerializer(row).data, status=status.HTTP_201_CREATED)
@@ -439,14 +398,7 @@ class FundDisburse(ResourceView, SingleView):
 urlpatterns = [
     *PENALTY_SCHEDULES.urls(),
     *DEFAULTS.urls(),
-    path(
-        "defaults/<int:pk>/determination/",
-        DefaultDetermine.as_view(),
-        name="default-determination",
-    ),
     *PENALTIES.urls(),
-    path("penalties/<int:pk>/payment/", PenaltyPaymentRecord.as_view(), name="penalty-payment"),
-    path("penalties/<int:pk>/waiver/", PenaltyWaive.as_view(), name="penalty-waiver"),
     path("fund/", FundTotals.as_view(), name="fund-totals"),
     *FUND_ENTRIES.urls(),
     path("fund/disbursements/", FundDisburse.as_view(), name="fund-disbursement"),

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agreement.models import MilestoneStatus
-from core.filters import PageFilterSet, StableOrderingFilter
+from core.filters import PageFilterSet, StableOrderingFilter, port_filter, status_filter
 
 from .models import (
     ClaimStatus,
@@ -33,15 +33,9 @@ from .models import (
 YEAR_BOUNDS = {"min_value": 1, "max_value": 9999, "decimal_places": 0}
 
 
-def _port() -> django_filters.CharFilter:
-    return django_filters.CharFilter(
-        field_name="party__code", lookup_expr="iexact", label=_("Port (code, e.g. POLA)")
-    )
-
-
 class DefaultFilter(PageFilterSet):
-    port = _port()
-    status = django_filters.ChoiceFilter(choices=DefaultStatus.choices, label=_("Status"))
+    port = port_filter()
+    status = status_filter(DefaultStatus.choices)
     due_date = django_filters.DateFromToRangeFilter(
         label=_("Missed due date between (Pacific dates, inclusive)")
     )
@@ -63,7 +57,6 @@ class DefaultFilter(PageFilterSet):
             "ordinal": _("Default number"),
             "id": _("Id"),
         },
-        label=_("Order by"),
     )
 
     class Meta:
@@ -79,8 +72,8 @@ class DefaultFilter(PageFilterSet):
 
 
 class PenaltyFilter(PageFilterSet):
-    port = _port()
-    status = django_filters.ChoiceFilter(choices=PenaltyStatus.choices, label=_("Status"))
+    port = port_filter()
+    status = status_filter(PenaltyStatus.choices)
     year = django_filters.NumberFilter(
         field_name="assessed_at",
         lookup_expr="year",
@@ -102,7 +95,6 @@ class PenaltyFilter(PageFilterSet):
             "status": _("Status"),
             "id": _("Id"),
         },
-        label=_("Order by"),
     )
 
     class Meta:
@@ -121,14 +113,13 @@ def _request_filter(
     subject = model.SUBJECT
     meta = type("Meta", (), {"model": model, "fields": ["port", "status", subject]})
     attrs = {
-        "port": _port(),
-        "status": django_filters.ChoiceFilter(choices=statuses.choices, label=_("Status")),
+        "port": port_filter(),
+        "status": status_filter(statuses.choices),
         subject: django_filters.NumberFilter(
             field_name=f"{subject}_id", label=SUBJECT_LABELS[subject]
         ),
         "ordering": StableOrderingFilter(
             fields={"filed_at": filed_param, "party__code": "port", "id": "id"},
-            label=_("Order by"),
         ),
         "Meta": meta,
     }
@@ -145,7 +136,7 @@ REQUEST_FILTERS: dict[str, type[django_filters.FilterSet]] = {
 
 class FundEntryFilter(PageFilterSet):
     kind = django_filters.ChoiceFilter(choices=FundEntryKind.choices, label=_("Kind"))
-    port = _port()
+    port = port_filter()
     year = django_filters.NumberFilter(
         field_name="occurred_on", lookup_expr="year", label=_("Year"), **YEAR_BOUNDS
     )
@@ -165,7 +156,6 @@ class FundEntryFilter(PageFilterSet):
             "amount": _("Amount"),
             "id": _("Id"),
         },
-        label=_("Order by"),
     )
 
     class Meta:
@@ -176,9 +166,7 @@ class FundEntryFilter(PageFilterSet):
 class PenaltyScheduleFilter(django_filters.FilterSet):
     effective_from = django_filters.DateFromToRangeFilter(label=_("Effective between"))
     is_provisional = django_filters.BooleanFilter(label=_("Provisional"))
-    ordering = StableOrderingFilter(
-        fields={"effective_from": "effective_from", "id": "id"}, label=_("Order by")
-    )
+    ordering = StableOrderingFilter(fields={"effective_from": "effective_from", "id": "id"})
 
     class Meta:
         model = PenaltySchedule

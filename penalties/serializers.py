@@ -10,8 +10,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from agreement.models import Party
 from core.models import Document
+from core.serializers import port_code, username
 
 from .models import (
     CompletionReport,
@@ -28,10 +28,6 @@ from .models import (
 
 def _money() -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-
-
-def _port() -> serializers.SlugRelatedField[Party]:
-    return serializers.SlugRelatedField(source="party", slug_field="code", read_only=True)
 
 
 class PenaltyTierSerializer(serializers.ModelSerializer):
@@ -59,7 +55,7 @@ class DefaultPenaltySerializer(serializers.ModelSerializer):
 
 
 class DefaultSerializer(serializers.ModelSerializer):
-    port = _port()
+    port = port_code()
     milestone_title = serializers.CharField(source="milestone.title", read_only=True)
     cured_at = serializers.DateTimeField(
         read_only=True, allow_null=True, help_text=_("When the milestone was met late.")
@@ -78,9 +74,7 @@ class DefaultSerializer(serializers.ModelSerializer):
     proposal_is_provisional = serializers.BooleanField(
         read_only=True, help_text=_("The proposal comes from a provisional schedule.")
     )
-    determined_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
-    )
+    determined_by = username(allow_null=True)
 
     class Meta:
         model = Default
@@ -120,7 +114,7 @@ class DeterminationSerializer(serializers.Serializer):
 
 
 class PenaltySerializer(serializers.ModelSerializer):
-    port = _port()
+    port = port_code()
     milestone = serializers.IntegerField(source="default.milestone_id", read_only=True)
     milestone_title = serializers.CharField(source="default.milestone.title", read_only=True)
 
@@ -169,14 +163,10 @@ class DocumentSerializer(serializers.ModelSerializer):
 class _FiledSerializer(serializers.ModelSerializer):
     """What every kind of request shows: port, documents, who filed and decided."""
 
-    port = _port()
+    port = port_code()
     documents = DocumentSerializer(many=True, read_only=True)
-    filed_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
-    )
-    decided_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
-    )
+    filed_by = username()
+    decided_by = username(allow_null=True)
 
     TAIL = ["documents", "status", "filed_by", "filed_at", "decided_by", "decided_at"]
 
@@ -188,9 +178,7 @@ class _RequestSerializer(_FiledSerializer):
 
 
 class ExtensionRequestSerializer(_RequestSerializer):
-    requested_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        source="filed_by", slug_field="username", read_only=True
-    )
+    requested_by = username(source="filed_by")
     requested_at = serializers.DateTimeField(source="filed_at", read_only=True)
 
     class Meta:
@@ -275,23 +263,27 @@ def _documents_field(help_text: Any) -> serializers.ListField:
     )
 
 
-class ExtensionRequestFileSerializer(serializers.Serializer):
+class _FilingSerializer(serializers.Serializer):
+    api_names: dict[str, str] = {}  # the service's name → this request's
+
+    def service_fields(self) -> dict[str, Any]:
+        """The request as the service takes it: the text as ``reason`` (named
+        ``api_names["reason"]`` here when the API calls it otherwise), the PDFs as
+        ``uploads``, every other field under its own name."""
+        data = dict(self.validated_data)
+        text = data.pop(self.api_names.get("reason", "reason"))
+        return {"reason": text, "uploads": data.pop("documents"), **data}
+
+
+class ExtensionRequestFileSerializer(_FilingSerializer):
     """Ask to move a due date (multipart/form-data to attach PDF documents)."""
 
     requested_due_date = serializers.DateField(help_text=_("The new Pacific due date asked for."))
     reason = serializers.CharField(max_length=5000, help_text=_("Why the port needs more time."))
     documents = _documents_field(_("Supporting documents, PDF only."))
 
-    def service_fields(self) -> dict[str, Any]:
-        data = self.validated_data
-        return {
-            "reason": data["reason"],
-            "uploads": data["documents"],
-            "requested_due_date": data["requested_due_date"],
-        }
 
-
-class FlexibilityClaimFileSerializer(serializers.Serializer):
+class FlexibilityClaimFileSerializer(_FilingSerializer):
     """Claim a missed deadline was outside the port's control (multipart for PDFs)."""
 
     reason = serializers.CharField(
@@ -299,14 +291,8 @@ class FlexibilityClaimFileSerializer(serializers.Serializer):
     )
     documents = _documents_field(_("Evidence, PDF only."))
 
-    def service_fields(self) -> dict[str, Any]:
-        return {
-            "reason": self.validated_data["reason"],
-            "uploads": self.validated_data["documents"],
-        }
 
-
-class CompletionReportFileSerializer(serializers.Serializer):
+class CompletionReportFileSerializer(_FilingSerializer):
     """Report a milestone complete (JSON, or multipart to attach PDF evidence)."""
 
     completed_on = serializers.DateField(
@@ -314,18 +300,10 @@ class CompletionReportFileSerializer(serializers.Serializer):
     )
     note = serializers.CharField(max_length=5000, help_text=_("What was completed."))
     documents = _documents_field(_("Evidence, PDF only (the report itself for an annual report)."))
-    api_names = {"reason": "note"}  # the service's name → this request's
-
-    def service_fields(self) -> dict[str, Any]:
-        data = self.validated_data
-        return {
-            "reason": data["note"],
-            "uploads": data["documents"],
-            "completed_on": data["completed_on"],
-        }
+    api_names = {"reason": "note"}
 
 
-class TargetActualFileSerializer(serializers.Serializer):
+class TargetActualFileSerializer(_FilingSerializer):
     """Report the actual reached for a target of your port's approved plan in one year."""
 
     year = serializers.IntegerField(help_text=_("The calendar year; not a future year."))
@@ -334,16 +312,7 @@ class TargetActualFileSerializer(serializers.Serializer):
     )
     note = serializers.CharField(max_length=5000, help_text=_("How the actual was counted."))
     documents = _documents_field(_("Evidence, PDF only."))
-    api_names = {"reason": "note"}  # the service's name → this request's
-
-    def service_fields(self) -> dict[str, Any]:
-        data = self.validated_data
-        return {
-            "reason": data["note"],
-            "uploads": data["documents"],
-            "year": data["year"],
-            "actual_value": data["actual_value"],
-        }
+    api_names = {"reason": "note"}
 
 
 def _note(help_text: Any) -> serializers.CharField:
@@ -352,16 +321,26 @@ def _note(help_text: Any) -> serializers.CharField:
     )
 
 
-class ExtensionDecisionSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=["grant", "refuse"])
-    note = _note(_("Required to refuse."))
+class _DecisionSerializer(serializers.Serializer):
+    accepting: str  # the ``decision`` that accepts the request
+    api_names: dict[str, str] = {}  # the service's name → this request's
 
     def service_fields(self) -> dict[str, Any]:
-        data = self.validated_data
-        return {"accept": data["decision"] == "grant", "note": data["note"]}
+        """AQMD's decision as the service takes it: ``accept``, the text as ``note`` (named
+        ``api_names["note"]`` here when the API calls it otherwise), every other field under
+        its own name."""
+        data = dict(self.validated_data)
+        accept = data.pop("decision") == self.accepting
+        return {"accept": accept, "note": data.pop(self.api_names.get("note", "note")), **data}
 
 
-class FlexibilityDecisionSerializer(serializers.Serializer):
+class ExtensionDecisionSerializer(_DecisionSerializer):
+    decision = serializers.ChoiceField(choices=["grant", "refuse"])
+    note = _note(_("Required to refuse."))
+    accepting = "grant"
+
+
+class FlexibilityDecisionSerializer(_DecisionSerializer):
     decision = serializers.ChoiceField(choices=["accept", "reject"])
     note = _note(_("Required to reject."))
     new_due_date = serializers.DateField(
@@ -370,30 +349,18 @@ class FlexibilityDecisionSerializer(serializers.Serializer):
         default=None,
         help_text=_("Accepting: a new due date instead of excusing the milestone."),
     )
-
-    def service_fields(self) -> dict[str, Any]:
-        data = self.validated_data
-        return {
-            "accept": data["decision"] == "accept",
-            "note": data["note"],
-            "new_due_date": data["new_due_date"],
-        }
+    accepting = "accept"
 
 
-class CompletionDecisionSerializer(serializers.Serializer):
+class CompletionDecisionSerializer(_DecisionSerializer):
     decision = serializers.ChoiceField(choices=["accepted", "rejected"])
     reason = _note(_("Required to reject."))
-    api_names = {"note": "reason"}  # the service's name → this request's
-
-    def service_fields(self) -> dict[str, Any]:
-        data = self.validated_data
-        return {"accept": data["decision"] == "accepted", "note": data["reason"]}
+    accepting = "accepted"
+    api_names = {"note": "reason"}
 
 
 class FundEntrySerializer(serializers.ModelSerializer):
-    port: serializers.SlugRelatedField[Party] = serializers.SlugRelatedField(
-        source="party", slug_field="code", read_only=True, allow_null=True
-    )
+    port = port_code(allow_null=True)
 
     class Meta:
         model = FundEntry

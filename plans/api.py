@@ -17,7 +17,6 @@ import django_filters
 from django.db.models import Model
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -26,8 +25,8 @@ from rest_framework.response import Response
 
 from accounts import policy
 from api.errors import ErrorSerializer
-from core.filters import StableOrderingFilter
-from core.resources import DownloadView, Resource, ResourceView, SingleView
+from core.filters import StableOrderingFilter, phase_filter, port_filter, status_filter
+from core.resources import PDF_DOWNLOAD, DownloadView, Resource, ResourceView, SingleView, read_body
 from core.uploads import document_response
 
 from . import selectors, services
@@ -71,10 +70,8 @@ DELETED = {204: OpenApiResponse(description="Removed from the draft.")}
 
 
 class PlanFilter(django_filters.FilterSet):
-    port = django_filters.CharFilter(
-        field_name="party__code", lookup_expr="iexact", label=_("Port (code, e.g. POLA)")
-    )
-    phase = django_filters.NumberFilter(field_name="phase__number", label=_("Phase"))
+    port = port_filter()
+    phase = phase_filter()
     ordering = StableOrderingFilter(
         fields={
             "party__code": "port",
@@ -83,7 +80,6 @@ class PlanFilter(django_filters.FilterSet):
             "first_submitted_at": "first_submitted_at",
             "id": "id",
         },
-        label=_("Order by"),
     )
 
     class Meta:
@@ -92,11 +88,10 @@ class PlanFilter(django_filters.FilterSet):
 
 
 class PlanVersionFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=VersionStatus.choices, label=_("Status"))
+    status = status_filter(VersionStatus.choices)
     kind = django_filters.ChoiceFilter(choices=VersionKind.choices, label=_("Kind"))
     ordering = StableOrderingFilter(
         fields={"number": "number", "submitted_at": "submitted_at", "id": "id"},
-        label=_("Order by"),
     )
 
     class Meta:
@@ -105,10 +100,8 @@ class PlanVersionFilter(django_filters.FilterSet):
 
 
 class ReviewQueueFilter(django_filters.FilterSet):
-    port = django_filters.CharFilter(
-        field_name="plan__party__code", lookup_expr="iexact", label=_("Port (code, e.g. POLA)")
-    )
-    phase = django_filters.NumberFilter(field_name="plan__phase__number", label=_("Phase"))
+    port = port_filter("plan__")
+    phase = phase_filter("plan__")
     status = django_filters.ChoiceFilter(
         choices=[(s.value, s.label) for s in PENDING_STATUSES], label=_("Status")
     )
@@ -191,8 +184,7 @@ class PlanStart(ResourceView, SingleView):
     serializer_class = PlanStartSerializer
 
     def post(self, request: Request) -> Response:
-        parsed = PlanStartSerializer(data=request.data)
-        parsed.is_valid(raise_exception=True)
+        parsed = read_body(PlanStartSerializer, request)
         party = getattr(request.user, "party", None)
         phase = parsed.validated_data["phase"]
         plan, created = services.plan_start(party=party, phase=phase, actor=request.user)  # type: ignore[arg-type]
@@ -275,8 +267,7 @@ class PlanVersionUpdate(_OnVersion):
 
     def patch(self, request: Request, pk: int) -> Response:
         version: PlanVersion = self.get_object()
-        parsed = VersionUpdateSerializer(data=request.data, partial=True)
-        parsed.is_valid(raise_exception=True)
+        parsed = read_body(VersionUpdateSerializer, request, partial=True)
         data = parsed.validated_data
         services.version_update(
             version=version,
@@ -333,11 +324,8 @@ class _DraftPartView(PlanObjectView):
     policy_action = policy.Action.PLAN_EDIT
 
     def parse(self, request: Request, version: PlanVersion, *, partial: bool) -> Any:
-        parsed = self.api.write(
-            data=request.data, partial=partial, context={"phase": version.plan.phase}
-        )
-        parsed.is_valid(raise_exception=True)
-        return parsed.validated_data
+        context = {"phase": version.plan.phase}
+        return read_body(self.api.write, request, partial=partial, context=context).validated_data
 
 
 class _DraftPartCreate(_DraftPartView):
@@ -447,18 +435,14 @@ class DocumentUpload(_OnVersion):
 
     def post(self, request: Request, pk: int) -> Response:
         version: PlanVersion = self.get_object()
-        parsed = DocumentUploadSerializer(data=request.data)
-        parsed.is_valid(raise_exception=True)
+        parsed = read_body(DocumentUploadSerializer, request)
         attached = services.version_document_add(
             version=version, upload=parsed.validated_data["file"], actor=request.user
         )
         return Response(VersionDocumentSerializer(attached).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(
-    tags=TAGS,
-    responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
-)
+@extend_schema(tags=TAGS, responses=PDF_DOWNLOAD)
 class DocumentDownload(DownloadView, PlanObjectView):
     """Download an attached PDF (whoever may see its version, as on the plan's page)."""
 
@@ -493,26 +477,50 @@ class DocumentRemove(PlanObjectView):
 # --- the workflow ------------------------------------------------------------------------
 
 
-@extend_schema(tags=TAGS, request=None, responses={200: PlanVersionSummarySerializer})
-class VersionSubmit(_OnVersion):
-    """Send a draft to AQMD; from then on it is frozen."""
+class _VersionStep(_OnVersion):
+    """A step of the review workflow: the service moves the version, the answer is its
+    summary."""
 
-    policy_action = policy.Action.PLAN_SUBMIT
+    step: Callable[..., PlanVersion]
 
     def post(self, request: Request, pk: int) -> Response:
-        version = services.version_submit(version=self.get_object(), actor=request.user)
+        version = type(self).step(version=self.get_object(), actor=request.user)
         return Response(self.summary(version))
 
 
-@extend_schema(tags=TAGS, request=None, responses={200: PlanVersionSummarySerializer})
-class VersionWithdraw(_OnVersion):
-    """Take back a submission AQMD has not decided yet."""
+# (path under the version, URL name, policy action, service, description)
+VERSION_STEPS = [
+    (
+        "submit",
+        "plan-version-submit",
+        policy.Action.PLAN_SUBMIT,
+        services.version_submit,
+        "Send a draft to AQMD; from then on it is frozen.",
+    ),
+    (
+        "withdraw",
+        "plan-version-withdraw",
+        policy.Action.PLAN_WITHDRAW,
+        services.version_withdraw,
+        "Take back a submission AQMD has not decided yet.",
+    ),
+    (
+        "start-review",
+        "plan-version-start-review",
+        policy.Action.PLAN_REVIEW,
+        services.version_start_review,
+        'A reviewer takes a submitted version (it becomes "under review").',
+    ),
+]
 
-    policy_action = policy.Action.PLAN_WITHDRAW
 
-    def post(self, request: Request, pk: int) -> Response:
-        version = services.version_withdraw(version=self.get_object(), actor=request.user)
-        return Response(self.summary(version))
+def _version_step_url(
+    suffix: str, name: str, action: policy.Action, service: Callable[..., PlanVersion], doc: str
+) -> Any:
+    attrs = {"policy_action": action, "step": staticmethod(service), "__doc__": doc}
+    view: Any = type(f"Version{suffix.title().replace('-', '')}", (_VersionStep,), attrs)
+    schema = extend_schema(tags=TAGS, request=None, responses={200: PlanVersionSummarySerializer})
+    return path(f"plan-versions/<int:pk>/{suffix}/", schema(view).as_view(), name=name)
 
 
 @extend_schema(tags=TAGS)
@@ -548,8 +556,7 @@ class CommentCreate(_OnVersion):
 
     def post(self, request: Request, pk: int) -> Response:
         version: PlanVersion = self.get_object()
-        parsed = CommentWriteSerializer(data=request.data)
-        parsed.is_valid(raise_exception=True)
+        parsed = read_body(CommentWriteSerializer, request)
         project = None
         if parsed.validated_data["project"] is not None:
             project = version.projects.filter(pk=parsed.validated_data["project"]).first()
@@ -587,8 +594,7 @@ class VersionDecide(_OnVersion):
 
     def post(self, request: Request, pk: int) -> Response:
         version: PlanVersion = self.get_object()
-        parsed = DecisionWriteSerializer(data=request.data)
-        parsed.is_valid(raise_exception=True)
+        parsed = read_body(DecisionWriteSerializer, request)
         decision, created = services.version_decide(
             version=version, actor=request.user, **parsed.validated_data
         )
@@ -602,10 +608,8 @@ class VersionDecide(_OnVersion):
 
 
 class TargetProgressFilter(django_filters.FilterSet):
-    port = django_filters.CharFilter(
-        field_name="version__plan__party__code", lookup_expr="iexact", label=_("Port code")
-    )
-    phase = django_filters.NumberFilter(field_name="version__plan__phase__number", label=_("Phase"))
+    port = port_filter("version__plan__", label=_("Port code"))
+    phase = phase_filter("version__plan__")
     category = django_filters.CharFilter(
         field_name="category__code", label=_("Emission source category code")
     )
@@ -616,7 +620,6 @@ class TargetProgressFilter(django_filters.FilterSet):
             "category__order": "category",
             "year": "target_year",
         },
-        label=_("Order by"),
     )
 
     class Meta:
@@ -666,17 +669,7 @@ urlpatterns = [
         DocumentUpload.as_view(),
         name="plan-document-upload",
     ),
-    path("plan-versions/<int:pk>/submit/", VersionSubmit.as_view(), name="plan-version-submit"),
-    path(
-        "plan-versions/<int:pk>/withdraw/",
-        VersionWithdraw.as_view(),
-        name="plan-version-withdraw",
-    ),
-    path(
-        "plan-versions/<int:pk>/start-review/",
-        VersionStartReview.as_view(),
-        name="plan-version-start-review",
-    ),
+    *(_version_step_url(*step) for step in VERSION_STEPS),
     path("plan-versions/<int:pk>/comments/", CommentCreate.as_view(), name="plan-comment-create"),
     path("plan-versions/<int:pk>/decision/", VersionDecide.as_view(), name="plan-version-decide"),
     path("plan-documents/<int:pk>/", DocumentRemove.as_view(), name="plan-document-remove"),

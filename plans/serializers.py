@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import User
 from agreement.models import EmissionCategory, Milestone, Phase
+from core.serializers import username
 
 from .models import (
     Comment,
@@ -25,10 +25,6 @@ from .models import (
     VersionDocument,
 )
 from .services import MILESTONE_FIELDS, PROJECT_FIELDS, TARGET_FIELDS
-
-
-def _user_field() -> serializers.SlugRelatedField[User]:
-    return serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
 
 def _category_field() -> serializers.SlugRelatedField[EmissionCategory]:
@@ -48,8 +44,8 @@ class PlanVersionSummarySerializer(serializers.ModelSerializer):
     )
     port = serializers.CharField(source="plan.party.code", read_only=True)
     phase = serializers.IntegerField(source="plan.phase.number", read_only=True)
-    submitted_by = _user_field()
-    reviewer = _user_field()
+    submitted_by = username(allow_null=True)
+    reviewer = username(allow_null=True)
     is_editable = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -153,7 +149,7 @@ class VersionDocumentSerializer(serializers.ModelSerializer):
 
 
 class ReviewDecisionSerializer(serializers.ModelSerializer):
-    reviewer = _user_field()
+    reviewer = username(allow_null=True)
 
     class Meta:
         model = ReviewDecision
@@ -161,7 +157,7 @@ class ReviewDecisionSerializer(serializers.ModelSerializer):
 
 
 class CommentSerializer(serializers.ModelSerializer):
-    author = _user_field()
+    author = username(allow_null=True)
     project: serializers.PrimaryKeyRelatedField[InfrastructureProject] = (
         serializers.PrimaryKeyRelatedField(
             read_only=True, allow_null=True, help_text=_("None: on the whole plan.")

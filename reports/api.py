@@ -13,7 +13,6 @@ import django_filters
 from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import MultiPartParser
@@ -22,8 +21,16 @@ from rest_framework.response import Response
 
 from accounts import policy
 from core.exports import Column
-from core.filters import StableOrderingFilter
-from core.resources import DownloadView, Resource, ResourceView, SingleView
+from core.filters import StableOrderingFilter, port_filter, status_filter
+from core.resources import (
+    PDF_DOWNLOAD,
+    DownloadView,
+    Resource,
+    ResourceView,
+    RowAction,
+    SingleView,
+    read_body,
+)
 
 from . import inventory_services, selectors, services
 from .downloads import report_run_file_response
@@ -54,13 +61,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class ReportRunFilter(django_filters.FilterSet):
     year = django_filters.NumberFilter(label=_("Reporting year"))
-    port = django_filters.CharFilter(
-        field_name="party__code", lookup_expr="iexact", label=_("Port (code, e.g. POLA)")
-    )
+    port = port_filter()
     combined = django_filters.BooleanFilter(
         field_name="party", lookup_expr="isnull", label=_("Combined report of both ports")
     )
-    status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("Status"))
+    status = status_filter(ReportStatus.choices)
     published = django_filters.BooleanFilter(field_name="is_published", label=_("Published"))
     ordering = StableOrderingFilter(
         fields={
@@ -71,7 +76,6 @@ class ReportRunFilter(django_filters.FilterSet):
             "requested_at": "requested_at",
             "published_at": "published_at",
         },
-        label=_("Order by"),
     )
 
     class Meta:
@@ -101,13 +105,24 @@ RUNS = Resource(
     filterset=ReportRunFilter,
     mixins=(_ReadableRun,),
     about="Annual progress report runs (every version) with their status.",
+    actions=[
+        RowAction(
+            suffix="retry",
+            action=policy.Action.REPORT_GENERATE,
+            service=services.report_run_retry,
+            about="Queue a failed run again (AQMD); a queued or rendering run is left as it is.",
+        ),
+        RowAction(
+            suffix="publish",
+            action=policy.Action.REPORT_PUBLISH,
+            service=services.report_run_publish,
+            about="Publish a ready run (AQMD administrators): its PDF becomes public.  Idempotent.",
+        ),
+    ],
 )
 
 
-@extend_schema(
-    tags=RUN_TAGS,
-    responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
-)
+@extend_schema(tags=RUN_TAGS, responses=PDF_DOWNLOAD)
 class ReportRunDownload(_ReadableRun, DownloadView, ResourceView, SingleView):
     """The run's PDF (ready runs only); its SHA-256 is in the ``X-Content-SHA256`` header."""
 
@@ -121,27 +136,23 @@ class ReportRunDownload(_ReadableRun, DownloadView, ResourceView, SingleView):
         return report_run_file_response(run)
 
 
-class _RunWrite(ResourceView, SingleView):
-    resource = RUNS
-
-
 @extend_schema(
     tags=RUN_TAGS,
     request=ReportRunRequestSerializer,
     responses={201: OpenApiResponse(ReportRunSerializer, description="Queued.")},
 )
-class ReportRunGenerate(_RunWrite):
+class ReportRunGenerate(ResourceView, SingleView):
     """Queue a new version of the report for a year (one port, or both): AQMD.
 
     The run renders in the background; poll it until its status is ready or failed.
     """
 
+    resource = RUNS
     policy_action = policy.Action.REPORT_GENERATE
     serializer_class = ReportRunRequestSerializer
 
     def post(self, request: Request) -> Response:
-        parsed = ReportRunRequestSerializer(data=request.data)
-        parsed.is_valid(raise_exception=True)
+        parsed = read_body(ReportRunRequestSerializer, request)
         run = services.report_run_request(
             year=parsed.validated_data["year"],
             party=parsed.validated_data.get("port"),
@@ -152,39 +163,13 @@ class ReportRunGenerate(_RunWrite):
         return Response(ReportRunSerializer(run).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(tags=RUN_TAGS, request=None, responses={200: ReportRunSerializer})
-class ReportRunRetry(_RunWrite):
-    """Queue a failed run again (AQMD); a queued or rendering run is left as it is."""
-
-    policy_action = policy.Action.REPORT_GENERATE
-    serializer_class = ReportRunSerializer
-
-    def post(self, request: Request, pk: int) -> Response:
-        run = services.report_run_retry(run=self.get_object(), actor=request.user)
-        return Response(ReportRunSerializer(self.get_queryset().get(pk=run.pk)).data)
-
-
-@extend_schema(tags=RUN_TAGS, request=None, responses={200: ReportRunSerializer})
-class ReportRunPublish(_RunWrite):
-    """Publish a ready run (AQMD administrators): its PDF becomes public.  Idempotent."""
-
-    policy_action = policy.Action.REPORT_PUBLISH
-    serializer_class = ReportRunSerializer
-
-    def post(self, request: Request, pk: int) -> Response:
-        run = services.report_run_publish(run=self.get_object(), actor=request.user)
-        return Response(ReportRunSerializer(self.get_queryset().get(pk=run.pk)).data)
-
-
 # --- Emissions inventories ----------------------------------------------------------------
 
 
 class EmissionsInventoryFilter(django_filters.FilterSet):
-    port = django_filters.CharFilter(
-        field_name="party__code", lookup_expr="iexact", label=_("Port (code, e.g. POLA)")
-    )
+    port = port_filter()
     year = django_filters.RangeFilter(label=_("Years between (inclusive)"))
-    status = django_filters.ChoiceFilter(choices=InventoryStatus.choices, label=_("Status"))
+    status = status_filter(InventoryStatus.choices)
     ordering = StableOrderingFilter(
         fields={
             "year": "year",
@@ -192,7 +177,6 @@ class EmissionsInventoryFilter(django_filters.FilterSet):
             "status": "status",
             "submitted_at": "submitted_at",
         },
-        label=_("Order by"),
     )
 
     class Meta:
@@ -283,8 +267,7 @@ class EmissionsInventoryEnter(_InventoryWrite):
     serializer_class = InventoryEntrySerializer
 
     def post(self, request: Request) -> Response:
-        parsed = InventoryEntrySerializer(data=request.data)
-        parsed.is_valid(raise_exception=True)
+        parsed = read_body(InventoryEntrySerializer, request)
         party, year = parsed.validated_data["port"], parsed.validated_data["year"]
         inventory, created = inventory_services.inventory_save(
             party=party, year=year, figures=parsed.figure_inputs(), actor=request.user
@@ -303,8 +286,7 @@ class EmissionsInventoryFigures(_InventoryWrite):
 
     def put(self, request: Request, pk: int) -> Response:
         inventory: EmissionsInventory = self.get_object()
-        parsed = FiguresSerializer(data=request.data)
-        parsed.is_valid(raise_exception=True)
+        parsed = read_body(FiguresSerializer, request)
         saved, _created = inventory_services.inventory_save(
             party=inventory.party,
             year=inventory.year,
@@ -327,8 +309,7 @@ class EmissionsInventoryReview(_InventoryWrite):
 
     def post(self, request: Request, pk: int) -> Response:
         inventory: EmissionsInventory = self.get_object()
-        parsed = InventoryReviewSerializer(data=request.data)
-        parsed.is_valid(raise_exception=True)
+        parsed = read_body(InventoryReviewSerializer, request)
         reviewed = inventory_services.inventory_review(
             inventory=inventory,
             accept=parsed.validated_data["decision"] == "accept",
@@ -355,8 +336,7 @@ class EmissionsInventoryImport(_InventoryWrite):
     parser_classes = [MultiPartParser]
 
     def post(self, request: Request) -> Response:
-        parsed = InventoryImportSerializer(data=request.data)
-        parsed.is_valid(raise_exception=True)
+        parsed = read_body(InventoryImportSerializer, request)
         result = inventory_services.inventory_import_upload(
             upload=parsed.validated_data["file"], actor=request.user
         )
@@ -367,8 +347,6 @@ class EmissionsInventoryImport(_InventoryWrite):
 urlpatterns = [
     *RUNS.urls(),
     path("report-runs/generate/", ReportRunGenerate.as_view(), name="report-run-generate"),
-    path("report-runs/<int:pk>/retry/", ReportRunRetry.as_view(), name="report-run-retry"),
-    path("report-runs/<int:pk>/publish/", ReportRunPublish.as_view(), name="report-run-publish"),
     path("report-runs/<int:pk>/download/", ReportRunDownload.as_view(), name="report-run-download"),
     *INVENTORIES.urls(),
     path(

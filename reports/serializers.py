@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from agreement.models import Party
+from agreement.serializers import port_input
+from core.serializers import port_code
 
 from . import selectors
 from .inventory_services import FigureInput
@@ -33,10 +34,7 @@ from .models import (
 
 
 class ReportRunSerializer(serializers.ModelSerializer):
-    port: serializers.SlugRelatedField[Party] = serializers.SlugRelatedField(
-        source="party",
-        slug_field="code",
-        read_only=True,
+    port = port_code(
         allow_null=True,
         help_text=_("The port's code; null for the combined report of both ports."),
     )
@@ -82,9 +80,7 @@ class ReportRunRequestSerializer(serializers.Serializer):
     year = serializers.IntegerField(
         min_value=BASELINE_YEAR, max_value=LAST_YEAR, help_text=_("The reporting year.")
     )
-    port: serializers.SlugRelatedField[Party] = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Party.objects.ports(),
+    port = port_input(
         required=False,
         allow_null=True,
         help_text=_("A port's code (POLA, POLB); leave out for the combined report."),
@@ -155,9 +151,7 @@ class DerivedFigureSerializer(serializers.Serializer):
 class EmissionsInventorySerializer(serializers.ModelSerializer):
     """Needs ``baselines`` (:func:`selectors.accepted_baseline_figures`) in its context."""
 
-    port: serializers.SlugRelatedField[Party] = serializers.SlugRelatedField(
-        source="party", slug_field="code", read_only=True
-    )
+    port = port_code()
     figures = InventoryFigureSerializer(many=True, read_only=True)
     derived = serializers.SerializerMethodField(
         help_text=_("Each recorded metric vs the port's accepted 2005 inventory.")
@@ -225,9 +219,7 @@ class FiguresSerializer(serializers.Serializer):
 
 
 class InventoryEntrySerializer(FiguresSerializer):
-    port: serializers.SlugRelatedField[Party] = serializers.SlugRelatedField(
-        slug_field="code", queryset=Party.objects.ports(), help_text=_("POLA or POLB.")
-    )
+    port = port_input()
     year = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR)
 
 
