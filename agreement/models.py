@@ -89,11 +89,6 @@ class Agreement(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def execution_is_provisional(self) -> bool:
-        """Whether the signing or effective date is still unknown (not entered)."""
-        return self.signed_on is None or self.effective_on is None
-
 
 class Approval(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="approvals")
@@ -544,10 +539,6 @@ class RulemakingPause(models.Model):
         if early is not None and early < self.planned_end_on:
             return early
         return None
-
-    def end_on(self, agreement_ended_on: dt.date | None) -> dt.date:
-        """The day the pause ends (or ended): early if it did, else the planned end."""
-        return self.actual_end(agreement_ended_on) or self.planned_end_on
 
 
 class AmendmentStatus(models.TextChoices):
