@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import port_fk, status_field, user_fk
 from core.workflow import workflow
 
 from . import deadlines
@@ -200,9 +200,7 @@ class MilestoneQuerySet(models.QuerySet["Milestone"]):
 class Milestone(models.Model):
     """Something a port owes by a Pacific calendar date."""
 
-    party = models.ForeignKey(
-        Party, verbose_name=_("port"), on_delete=models.PROTECT, related_name="milestones"
-    )
+    party = port_fk("milestones")
     kind = models.CharField(_("kind"), max_length=20, choices=MilestoneKind.choices)
     phase = models.ForeignKey(
         Phase, on_delete=models.PROTECT, null=True, blank=True, related_name="milestones"
@@ -220,9 +218,7 @@ class Milestone(models.Model):
         help_text=_("The public record does not fix this date; it is a placeholder."),
     )
     within_port_control = models.BooleanField(_("within the port's control"), default=True)
-    status = models.CharField(
-        _("status"), max_length=20, choices=MilestoneStatus.choices, default=MilestoneStatus.OPEN
-    )
+    status = status_field(MilestoneStatus, default=MilestoneStatus.OPEN)
     completed_at = models.DateTimeField(
         _("completed at"),
         null=True,
@@ -362,9 +358,7 @@ class MilestoneDateChange(models.Model):
     old_is_provisional = models.BooleanField(_("old date was provisional"))
     new_is_provisional = models.BooleanField(_("new date is provisional"))
     reason = models.TextField(_("reason"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT, related_name="+"
-    )
+    actor = user_fk(_("who"))
     changed_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
@@ -427,18 +421,8 @@ class WithdrawalNotice(models.Model):
         related_name="+",
     )
     note = models.TextField(_("note"), blank=True)
-    status = models.CharField(
-        _("status"),
-        max_length=20,
-        choices=WithdrawalStatus.choices,
-        default=WithdrawalStatus.RECEIVED,
-    )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    status = status_field(WithdrawalStatus, default=WithdrawalStatus.RECEIVED)
+    recorded_by = user_fk(_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     rescinded_at = models.DateTimeField(_("rescinded at"), null=True, blank=True)
     rescind_reason = models.TextField(_("why it was rescinded"), blank=True)
@@ -561,15 +545,8 @@ class DueDateAmendment(models.Model):
         _("new date is provisional"), null=True, blank=True, help_text=_("Empty: keep the flag.")
     )
     reason = models.TextField(_("reason"))
-    status = models.CharField(
-        _("status"), max_length=20, choices=AmendmentStatus.choices, default=AmendmentStatus.PENDING
-    )
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    status = status_field(AmendmentStatus, default=AmendmentStatus.PENDING)
+    proposed_by = user_fk(_("recorded by"))
     proposed_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     took_effect_at = models.DateTimeField(_("took effect at"), null=True, blank=True)
     date_change = models.OneToOneField(
@@ -623,9 +600,7 @@ class AmendmentApproval(models.Model):
     )
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
     approved_on = models.DateField(_("approved on"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = user_fk()
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
