@@ -3,7 +3,7 @@ field declarations every app's models repeat (who did it, which port, which stat
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from django.conf import settings
 from django.db import models
@@ -14,7 +14,26 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
+    from accounts.models import User
+    from agreement.models import Party
 
+
+@overload
+def user_fk(
+    verbose_name: StrOrPromise | None = None,
+    *,
+    optional: Literal[False] = False,
+    related_name: str = "+",
+    **options: Any,
+) -> models.ForeignKey[User, User]: ...
+@overload
+def user_fk(
+    verbose_name: StrOrPromise | None = None,
+    *,
+    optional: Literal[True],
+    related_name: str = "+",
+    **options: Any,
+) -> models.ForeignKey[User | None, User | None]: ...
 def user_fk(
     verbose_name: StrOrPromise | None = None,
     *,
@@ -38,6 +57,14 @@ def user_fk(
     )
 
 
+@overload
+def port_fk(
+    related_name: str = "+", *, optional: Literal[False] = False, **options: Any
+) -> models.ForeignKey[Party, Party]: ...
+@overload
+def port_fk(
+    related_name: str = "+", *, optional: Literal[True], **options: Any
+) -> models.ForeignKey[Party | None, Party | None]: ...
 def port_fk(
     related_name: str = "+", *, optional: bool = False, **options: Any
 ) -> models.ForeignKey[Any, Any]:
@@ -59,7 +86,7 @@ def status_field(
     default: str,
     verbose_name: StrOrPromise | None = None,
     max_length: int = 20,
-) -> models.CharField[Any, Any]:
+) -> models.CharField[str, str]:
     """The state of a record with a workflow (``core.workflow``): one of ``states``."""
     return models.CharField(
         _("status") if verbose_name is None else verbose_name,
