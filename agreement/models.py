@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import port_fk, status_field, user_fk
+from core.models import PortQuerySet, port_fk, status_field, user_fk
 from core.workflow import workflow
 
 from . import deadlines
@@ -185,13 +185,9 @@ class MilestoneStatus(models.TextChoices):
     EXCUSED = "excused", _("Excused")
 
 
-class MilestoneQuerySet(models.QuerySet["Milestone"]):
+class MilestoneQuerySet(PortQuerySet["Milestone"]):
     def open(self) -> MilestoneQuerySet:
         return self.filter(status=MilestoneStatus.OPEN)
-
-    def for_port(self, party_id: int | None) -> MilestoneQuerySet:
-        """Milestones of one port; ``None`` means every port."""
-        return self if party_id is None else self.filter(party_id=party_id)
 
     def upcoming(self, *, today: dt.date) -> MilestoneQuerySet:
         return self.open().filter(due_date__gte=today).order_by("due_date", "party__code")

@@ -3,7 +3,7 @@ field declarations every app's models repeat (who did it, which port, which stat
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, overload
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
     from accounts.models import User
     from agreement.models import Party
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 @overload
@@ -94,6 +96,14 @@ def status_field(
         choices=states.choices,
         default=default,
     )
+
+
+class PortQuerySet(models.QuerySet[_M]):
+    """Rows that belong to a port (``port_fk``)."""
+
+    def for_port(self, party_id: int | None) -> Self:
+        """The rows of one port; ``None`` means every port."""
+        return self if party_id is None else self.filter(party_id=party_id)
 
 
 class Document(models.Model):

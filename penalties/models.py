@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreement.models import Milestone, MilestoneKind, MilestoneStatus, Party
-from core.models import port_fk, status_field, user_fk
+from core.models import PortQuerySet, port_fk, status_field, user_fk
 from core.workflow import can_move, workflow
 
 # The agreement's range per default; the database refuses anything outside it.
@@ -361,9 +361,8 @@ class PenaltyStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class PenaltyQuerySet(models.QuerySet["Penalty"]):
-    def for_port(self, party_id: int | None) -> PenaltyQuerySet:
-        return self if party_id is None else self.filter(party_id=party_id)
+class PenaltyQuerySet(PortQuerySet["Penalty"]):
+    """Penalties, by port (``for_port``)."""
 
 
 class Penalty(models.Model):
