@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -20,6 +20,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import port_fk, status_field, user_fk
+
+if TYPE_CHECKING:
+    from agreement.models import EmissionCategory
+
+
+def category_fk() -> models.ForeignKey[EmissionCategory, EmissionCategory]:
+    """The emission source category a plan's target or project is for."""
+    return models.ForeignKey(
+        "agreement.EmissionCategory",
+        verbose_name=_("emission source category"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
 
 class Plan(models.Model):
@@ -213,12 +226,7 @@ class PlanningTarget(models.Model):
 
     version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="targets")
     key = models.UUIDField(default=uuid.uuid4, editable=False, help_text=_("Same across versions."))
-    category = models.ForeignKey(
-        "agreement.EmissionCategory",
-        verbose_name=_("emission source category"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    category = category_fk()
     year = models.PositiveSmallIntegerField(_("year"))
     metric = models.CharField(
         _("what is measured"),
@@ -284,12 +292,7 @@ class InfrastructureProject(models.Model):
     key = models.UUIDField(default=uuid.uuid4, editable=False, help_text=_("Same across versions."))
     name = models.CharField(_("name"), max_length=200)
     location = models.CharField(_("terminal or location"), max_length=200)
-    category = models.ForeignKey(
-        "agreement.EmissionCategory",
-        verbose_name=_("emission source category"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    category = category_fk()
     project_type = models.CharField(_("type"), max_length=20, choices=ProjectType.choices)
     capacity_value = models.DecimalField(
         _("capacity"), max_digits=14, decimal_places=2, null=True, blank=True
