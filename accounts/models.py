@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import port_fk
+
 
 class Role(models.TextChoices):
     PORT_STAFF = "port_staff", _("Port staff")
@@ -18,14 +20,8 @@ class User(AbstractUser):
     """A person who signs in.  Port staff are bound to exactly one port."""
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
-    party = models.ForeignKey(
-        "agreement.Party",
-        verbose_name=_("port"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="staff",
-        help_text=_("Required for port staff, empty for everyone else."),
+    party = port_fk(
+        "staff", optional=True, help_text=_("Required for port staff, empty for everyone else.")
     )
 
     class Meta:

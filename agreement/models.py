@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import PortQuerySet, port_fk, status_field, user_fk
 from core.workflow import workflow
 
 from . import deadlines
@@ -88,11 +88,6 @@ class Agreement(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def execution_is_provisional(self) -> bool:
-        """Whether the signing or effective date is still unknown (not entered)."""
-        return self.signed_on is None or self.effective_on is None
 
 
 class Approval(models.Model):
@@ -190,13 +185,9 @@ class MilestoneStatus(models.TextChoices):
     EXCUSED = "excused", _("Excused")
 
 
-class MilestoneQuerySet(models.QuerySet["Milestone"]):
+class MilestoneQuerySet(PortQuerySet["Milestone"]):
     def open(self) -> MilestoneQuerySet:
         return self.filter(status=MilestoneStatus.OPEN)
-
-    def for_port(self, party_id: int | None) -> MilestoneQuerySet:
-        """Milestones of one port; ``None`` means every port."""
-        return self if party_id is None else self.filter(party_id=party_id)
 
     def upcoming(self, *, today: dt.date) -> MilestoneQuerySet:
         return self.open().filter(due_date__gte=today).order_by("due_date", "party__code")
@@ -205,9 +196,7 @@ class MilestoneQuerySet(models.QuerySet["Milestone"]):
 class Milestone(models.Model):
     """Something a port owes by a Pacific calendar date."""
 
-    party = models.ForeignKey(
-        Party, verbose_name=_("port"), on_delete=models.PROTECT, related_name="milestones"
-    )
+    party = port_fk("milestones")
     kind = models.CharField(_("kind"), max_length=20, choices=MilestoneKind.choices)
     phase = models.ForeignKey(
         Phase, on_delete=models.PROTECT, null=True, blank=True, related_name="milestones"
@@ -225,9 +214,7 @@ class Milestone(models.Model):
         help_text=_("The public record does not fix this date; it is a placeholder."),
     )
     within_port_control = models.BooleanField(_("within the port's control"), default=True)
-    status = models.CharField(
-        _("status"), max_length=20, choices=MilestoneStatus.choices, default=MilestoneStatus.OPEN
-    )
+    status = status_field(MilestoneStatus, default=MilestoneStatus.OPEN)
     completed_at = models.DateTimeField(
         _("completed at"),
         null=True,
@@ -367,9 +354,7 @@ class MilestoneDateChange(models.Model):
     old_is_provisional = models.BooleanField(_("old date was provisional"))
     new_is_provisional = models.BooleanField(_("new date is provisional"))
     reason = models.TextField(_("reason"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT, related_name="+"
-    )
+    actor = user_fk(_("who"))
     changed_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
@@ -432,18 +417,8 @@ class WithdrawalNotice(models.Model):
         related_name="+",
     )
     note = models.TextField(_("note"), blank=True)
-    status = models.CharField(
-        _("status"),
-        max_length=20,
-        choices=WithdrawalStatus.choices,
-        default=WithdrawalStatus.RECEIVED,
-    )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    status = status_field(WithdrawalStatus, default=WithdrawalStatus.RECEIVED)
+    recorded_by = user_fk(_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     rescinded_at = models.DateTimeField(_("rescinded at"), null=True, blank=True)
     rescind_reason = models.TextField(_("why it was rescinded"), blank=True)
@@ -545,10 +520,6 @@ class RulemakingPause(models.Model):
             return early
         return None
 
-    def end_on(self, agreement_ended_on: dt.date | None) -> dt.date:
-        """The day the pause ends (or ended): early if it did, else the planned end."""
-        return self.actual_end(agreement_ended_on) or self.planned_end_on
-
 
 class AmendmentStatus(models.TextChoices):
     PENDING = "pending", _("Pending the parties' approvals")
@@ -570,15 +541,8 @@ class DueDateAmendment(models.Model):
         _("new date is provisional"), null=True, blank=True, help_text=_("Empty: keep the flag.")
     )
     reason = models.TextField(_("reason"))
-    status = models.CharField(
-        _("status"), max_length=20, choices=AmendmentStatus.choices, default=AmendmentStatus.PENDING
-    )
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    status = status_field(AmendmentStatus, default=AmendmentStatus.PENDING)
+    proposed_by = user_fk(_("recorded by"))
     proposed_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     took_effect_at = models.DateTimeField(_("took effect at"), null=True, blank=True)
     date_change = models.OneToOneField(
@@ -632,9 +596,7 @@ class AmendmentApproval(models.Model):
     )
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
     approved_on = models.DateField(_("approved on"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = user_fk()
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:

@@ -203,10 +203,6 @@ class PauseStatus:
     pause: RulemakingPause
     actual_end: dt.date | None  # None while it runs to its planned end
 
-    @property
-    def ended_early(self) -> bool:
-        return self.actual_end is not None
-
 
 def rulemaking_pauses(now: dt.datetime | None = None) -> list[PauseStatus]:
     """Each rulemaking pause with its actual end (AQMD resumed, or the agreement ended)."""

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import user_fk
+
 
 def token_hash(secret: str) -> str:
     """SHA-256 of a token as presented: the only form of the secret the database keeps."""
@@ -31,12 +33,7 @@ class ApiToken(models.Model):
     that lets the owner tell tokens apart.  Revoked tokens stay as a record and fail with 401.
     """
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.PROTECT,
-        related_name="api_tokens",
-    )
+    user = user_fk(_("user"), related_name="api_tokens")
     name = models.CharField(_("name"), max_length=TOKEN_NAME_MAX_LENGTH)
     prefix = models.CharField(_("prefix"), max_length=12)
     key_hash = models.CharField(_("SHA-256 of the token"), max_length=64, unique=True)

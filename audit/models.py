@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.models import port_fk, user_fk
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -26,29 +27,13 @@ class AuditEvent(models.Model):
     """
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("who"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("Empty for the system (scheduled jobs)."),
-    )
+    actor = user_fk(_("who"), optional=True, help_text=_("Empty for the system (scheduled jobs)."))
     actor_label = models.CharField(_("who (as recorded)"), max_length=150)
     action = models.CharField(_("what"), max_length=80, db_index=True)
     object_type = models.CharField(_("object type"), max_length=100)
     object_id = models.CharField(_("object id"), max_length=64)
     object_repr = models.CharField(_("object"), max_length=300)
-    party = models.ForeignKey(
-        "agreement.Party",
-        verbose_name=_("port"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("The port the object belongs to, if any."),
-    )
+    party = port_fk(optional=True, help_text=_("The port the object belongs to, if any."))
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)

@@ -1,12 +1,109 @@
-"""Models every app shares: stored documents (PDF uploads) and the outbox of e-mail."""
+"""Models every app shares: stored documents (PDF uploads) and the outbox of e-mail; and the
+field declarations every app's models repeat (who did it, which port, which state)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, overload
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from accounts.models import User
+    from agreement.models import Party
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+@overload
+def user_fk(
+    verbose_name: StrOrPromise | None = None,
+    *,
+    optional: Literal[False] = False,
+    related_name: str = "+",
+    **options: Any,
+) -> models.ForeignKey[User, User]: ...
+@overload
+def user_fk(
+    verbose_name: StrOrPromise | None = None,
+    *,
+    optional: Literal[True],
+    related_name: str = "+",
+    **options: Any,
+) -> models.ForeignKey[User | None, User | None]: ...
+def user_fk(
+    verbose_name: StrOrPromise | None = None,
+    *,
+    optional: bool = False,
+    related_name: str = "+",
+    **options: Any,
+) -> models.ForeignKey[Any, Any]:
+    """A user who did something to the record (filed, decided, recorded it).
+
+    Users are never deleted (``PROTECT``); ``optional`` for an act not done yet, or done by
+    the system.  No reverse accessor unless ``related_name`` names one.
+    """
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.PROTECT,
+        null=optional,
+        blank=optional,
+        related_name=related_name,
+        **options,
+    )
+
+
+@overload
+def port_fk(
+    related_name: str = "+", *, optional: Literal[False] = False, **options: Any
+) -> models.ForeignKey[Party, Party]: ...
+@overload
+def port_fk(
+    related_name: str = "+", *, optional: Literal[True], **options: Any
+) -> models.ForeignKey[Party | None, Party | None]: ...
+def port_fk(
+    related_name: str = "+", *, optional: bool = False, **options: Any
+) -> models.ForeignKey[Any, Any]:
+    """The port (a party of the agreement) a record belongs to; parties are never deleted."""
+    return models.ForeignKey(
+        "agreement.Party",
+        verbose_name=_("port"),
+        on_delete=models.PROTECT,
+        null=optional,
+        blank=optional,
+        related_name=related_name,
+        **options,
+    )
+
+
+def status_field(
+    states: type[models.TextChoices],
+    *,
+    default: str,
+    verbose_name: StrOrPromise | None = None,
+    max_length: int = 20,
+) -> models.CharField[str, str]:
+    """The state of a record with a workflow (``core.workflow``): one of ``states``."""
+    return models.CharField(
+        _("status") if verbose_name is None else verbose_name,
+        max_length=max_length,
+        choices=states.choices,
+        default=default,
+    )
+
+
+class PortQuerySet(models.QuerySet[_M]):
+    """Rows that belong to a port (``port_fk``)."""
+
+    def for_port(self, party_id: int | None) -> Self:
+        """The rows of one port; ``None`` means every port."""
+        return self if party_id is None else self.filter(party_id=party_id)
 
 
 class Document(models.Model):
@@ -20,17 +117,8 @@ class Document(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     size_bytes = models.PositiveBigIntegerField(_("size (bytes)"))
     content_type = models.CharField(_("content type"), max_length=100, default="application/pdf")
-    party = models.ForeignKey(
-        "agreement.Party",
-        verbose_name=_("port"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    party = port_fk(optional=True)
+    uploaded_by = user_fk()
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     class Meta:
@@ -65,18 +153,11 @@ class OutboxMessage(models.Model):
     """
 
     event_key = models.CharField(_("event"), max_length=150)
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recipient"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    recipient = user_fk(_("recipient"))
     to_email = models.EmailField(_("address"))
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
-    )
+    status = status_field(OutboxStatus, default=OutboxStatus.PENDING, max_length=10)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     attempts = models.PositiveSmallIntegerField(_("delivery attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)

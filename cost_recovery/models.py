@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import port_fk, status_field, user_fk
 from core.workflow import workflow
 
 ZERO = Decimal("0.00")
@@ -28,9 +28,7 @@ class InvoiceStatus(models.TextChoices):
 
 
 class Invoice(models.Model):
-    party = models.ForeignKey(
-        "agreement.Party", verbose_name=_("port"), on_delete=models.PROTECT, related_name="+"
-    )
+    party = port_fk()
     number = models.CharField(_("invoice number"), max_length=40, unique=True)
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period to"))
@@ -44,15 +42,8 @@ class Invoice(models.Model):
     is_illustrative = models.BooleanField(
         _("illustrative"), default=False, help_text=_("Demo data, not a real invoice.")
     )
-    status = models.CharField(
-        _("status"), max_length=20, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED
-    )
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("issued by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    status = status_field(InvoiceStatus, default=InvoiceStatus.ISSUED)
+    issued_by = user_fk(_("issued by"))
     issued_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
     void_reason = models.TextField(_("why it was voided"), blank=True)
@@ -116,12 +107,7 @@ class Payment(models.Model):
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     received_on = models.DateField(_("received on"))
     reference = models.CharField(_("reference"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    recorded_by = user_fk(_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:

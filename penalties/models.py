@@ -20,7 +20,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -28,11 +27,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreement.models import Milestone, MilestoneKind, MilestoneStatus, Party
+from core.models import PortQuerySet, port_fk, status_field, user_fk
 from core.workflow import can_move, workflow
 
 # The agreement's range per default; the database refuses anything outside it.
 PENALTY_MIN = Decimal("50000.00")
 PENALTY_MAX = Decimal("200000.00")
+
+
+def milestone_fk(related_name: str) -> models.ForeignKey[Milestone, Milestone]:
+    """The milestone a record is about (milestones are closed, never deleted)."""
+    return models.ForeignKey(
+        Milestone, verbose_name=_("milestone"), on_delete=models.PROTECT, related_name=related_name
+    )
 
 
 class PenaltyScheduleQuerySet(models.QuerySet["PenaltySchedule"]):
@@ -57,9 +64,7 @@ class PenaltySchedule(models.Model):
         help_text=_("The public record does not say how the amount is chosen."),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    created_by = user_fk(optional=True)
 
     objects = PenaltyScheduleQuerySet.as_manager()
 
@@ -191,16 +196,10 @@ class Default(models.Model):
     confirmed it; it chose the penalty tier and never changes afterwards.
     """
 
-    milestone = models.ForeignKey(
-        Milestone, verbose_name=_("milestone"), on_delete=models.PROTECT, related_name="defaults"
-    )
-    party = models.ForeignKey(
-        Party, verbose_name=_("port"), on_delete=models.PROTECT, related_name="defaults"
-    )
+    milestone = milestone_fk("defaults")
+    party = port_fk("defaults")
     due_date = models.DateField(_("missed due date"))
-    status = models.CharField(
-        _("status"), max_length=20, choices=DefaultStatus.choices, default=DefaultStatus.FLAGGED
-    )
+    status = status_field(DefaultStatus, default=DefaultStatus.FLAGGED)
     detected_at = models.DateTimeField(_("flagged at"), default=timezone.now)
     proposed_amount = models.DecimalField(
         _("proposed penalty (USD)"), max_digits=12, decimal_places=2, null=True, blank=True
@@ -216,14 +215,7 @@ class Default(models.Model):
     ordinal = models.PositiveSmallIntegerField(
         _("default number for the port"), null=True, blank=True
     )
-    determined_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("determined by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    determined_by = user_fk(_("determined by"), optional=True)
     determination_reason = models.TextField(_("reason for the determination"), blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     dismissed_at = models.DateTimeField(_("dismissed at"), null=True, blank=True)
@@ -369,9 +361,8 @@ class PenaltyStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class PenaltyQuerySet(models.QuerySet["Penalty"]):
-    def for_port(self, party_id: int | None) -> PenaltyQuerySet:
-        return self if party_id is None else self.filter(party_id=party_id)
+class PenaltyQuerySet(PortQuerySet["Penalty"]):
+    """Penalties, by port (``for_port``)."""
 
 
 class Penalty(models.Model):
@@ -380,9 +371,7 @@ class Penalty(models.Model):
     default = models.OneToOneField(
         Default, verbose_name=_("default"), on_delete=models.PROTECT, related_name="penalty"
     )
-    party = models.ForeignKey(
-        Party, verbose_name=_("port"), on_delete=models.PROTECT, related_name="penalties"
-    )
+    party = port_fk("penalties")
     amount = models.DecimalField(_("amount (USD)"), max_digits=12, decimal_places=2)
     schedule = models.ForeignKey(
         PenaltySchedule,
@@ -391,22 +380,13 @@ class Penalty(models.Model):
         related_name="penalties",
     )
     tier_ordinal = models.PositiveSmallIntegerField(_("tier applied (from default number)"))
-    status = models.CharField(
-        _("status"), max_length=20, choices=PenaltyStatus.choices, default=PenaltyStatus.ASSESSED
-    )
+    status = status_field(PenaltyStatus, default=PenaltyStatus.ASSESSED)
     assessed_at = models.DateTimeField(_("assessed at"), default=timezone.now)
     notice_sent_at = models.DateTimeField(_("notice sent at"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
     waived_at = models.DateTimeField(_("waived at"), null=True, blank=True)
-    waived_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("waived by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    waived_by = user_fk(_("waived by"), optional=True)
     waiver_reason = models.TextField(_("reason for the waiver"), blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
@@ -546,29 +526,15 @@ class MilestoneRequest(models.Model):
         milestone: Milestone
         milestone_id: int
 
-    party = models.ForeignKey(
-        Party, verbose_name=_("port"), on_delete=models.PROTECT, related_name="+"
-    )
+    party = port_fk()
     reason = models.TextField(_("reason"))
     documents = models.ManyToManyField(
         "core.Document", verbose_name=_("documents"), blank=True, related_name="+"
     )
     status = models.CharField(_("status"), max_length=20, default="pending")
-    filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("filed by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    filed_by = user_fk(_("filed by"))
     filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    decided_by = user_fk(_("decided by"), optional=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
 
@@ -616,15 +582,8 @@ class ExtensionRequest(MilestoneRequest):
     ACCEPT = RequestStatus.GRANTED
     REJECT = RequestStatus.REFUSED
 
-    milestone = models.ForeignKey(
-        Milestone,
-        verbose_name=_("milestone"),
-        on_delete=models.PROTECT,
-        related_name="extension_requests",
-    )
-    status = models.CharField(
-        _("status"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.PENDING
-    )
+    milestone = milestone_fk("extension_requests")
+    status = status_field(RequestStatus, default=RequestStatus.PENDING)
     current_due_date = models.DateField(_("due date when asked"))
     requested_due_date = models.DateField(_("requested new due date"))
 
@@ -658,15 +617,8 @@ class FlexibilityClaim(MilestoneRequest):
     ACCEPT = ClaimStatus.ACCEPTED
     REJECT = ClaimStatus.REJECTED
 
-    milestone = models.ForeignKey(
-        Milestone,
-        verbose_name=_("milestone"),
-        on_delete=models.PROTECT,
-        related_name="flexibility_claims",
-    )
-    status = models.CharField(
-        _("status"), max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.PENDING
-    )
+    milestone = milestone_fk("flexibility_claims")
+    status = status_field(ClaimStatus, default=ClaimStatus.PENDING)
     default = models.ForeignKey(
         Default,
         verbose_name=_("default claimed"),
@@ -705,15 +657,8 @@ class CompletionReport(MilestoneRequest):
     ACCEPT = ClaimStatus.ACCEPTED
     REJECT = ClaimStatus.REJECTED
 
-    milestone = models.ForeignKey(
-        Milestone,
-        verbose_name=_("milestone"),
-        on_delete=models.PROTECT,
-        related_name="completion_reports",
-    )
-    status = models.CharField(
-        _("status"), max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.PENDING
-    )
+    milestone = milestone_fk("completion_reports")
+    status = status_field(ClaimStatus, default=ClaimStatus.PENDING)
     completed_on = models.DateField(_("completed on (Pacific date)"))
     filed_on_time = models.BooleanField(
         _("filed by the deadline"),
@@ -752,9 +697,7 @@ class TargetActual(MilestoneRequest):
         on_delete=models.PROTECT,
         related_name="actuals",
     )
-    status = models.CharField(
-        _("status"), max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.PENDING
-    )
+    status = status_field(ClaimStatus, default=ClaimStatus.PENDING)
     year = models.PositiveSmallIntegerField(_("year reported"))
     actual_value = models.DecimalField(_("actual value"), max_digits=14, decimal_places=2)
 
@@ -854,14 +797,7 @@ class FundEntry(models.Model):
         help_text=_("For example Wilmington, San Pedro or West Long Beach."),
     )
     description = models.TextField(_("description"), blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("entered by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    entered_by = user_fk(_("entered by"), optional=True)
     entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
 
     class Meta:
@@ -911,9 +847,7 @@ class Notice(models.Model):
     delivery hook when the first copy went out.
     """
 
-    milestone = models.ForeignKey(
-        Milestone, verbose_name=_("milestone"), on_delete=models.PROTECT, related_name="notices"
-    )
+    milestone = milestone_fk("notices")
     party = models.ForeignKey(Party, verbose_name=_("port"), on_delete=models.PROTECT)
     kind = models.CharField(_("kind"), max_length=20, choices=NoticeKind.choices)
     due_date = models.DateField(_("due date"))
@@ -939,9 +873,7 @@ class SweepFailure(models.Model):
     """A milestone the deadline sweep could not process, set aside so it cannot stop every
     later sweep.  Retried after ``next_attempt_at`` (with backoff); resolved when it works."""
 
-    milestone = models.ForeignKey(
-        Milestone, verbose_name=_("milestone"), on_delete=models.PROTECT, related_name="+"
-    )
+    milestone = milestone_fk("+")
     due_date = models.DateField(_("due date"))
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -20,20 +19,31 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import port_fk, status_field, user_fk
+
+if TYPE_CHECKING:
+    from agreement.models import EmissionCategory
+
+
+def category_fk() -> models.ForeignKey[EmissionCategory, EmissionCategory]:
+    """The emission source category a plan's target or project is for."""
+    return models.ForeignKey(
+        "agreement.EmissionCategory",
+        verbose_name=_("emission source category"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
 
 class Plan(models.Model):
     """The plan a port owes for one phase."""
 
-    party = models.ForeignKey(
-        "agreement.Party", verbose_name=_("port"), on_delete=models.PROTECT, related_name="plans"
-    )
+    party = port_fk("plans")
     phase = models.ForeignKey(
         "agreement.Phase", verbose_name=_("phase"), on_delete=models.PROTECT, related_name="plans"
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_fk()
     first_submitted_at = models.DateTimeField(
         _("first submitted at"),
         null=True,
@@ -99,32 +109,15 @@ class PlanVersion(models.Model):
         choices=VersionKind.choices,
         default=VersionKind.DRAFT,
     )
-    status = models.CharField(
-        _("status"), max_length=20, choices=VersionStatus.choices, default=VersionStatus.DRAFT
-    )
+    status = status_field(VersionStatus, default=VersionStatus.DRAFT)
     summary = models.TextField(_("summary"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_fk()
     updated_at = models.DateTimeField(_("last edited at"), default=timezone.now)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    submitted_by = user_fk(optional=True)
     review_started_at = models.DateTimeField(_("review started at"), null=True, blank=True)
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewer"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    reviewer = user_fk(_("reviewer"), optional=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     submitted_by_deadline = models.BooleanField(
         _("submitted by the approved-plan deadline"),
@@ -233,12 +226,7 @@ class PlanningTarget(models.Model):
 
     version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="targets")
     key = models.UUIDField(default=uuid.uuid4, editable=False, help_text=_("Same across versions."))
-    category = models.ForeignKey(
-        "agreement.EmissionCategory",
-        verbose_name=_("emission source category"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    category = category_fk()
     year = models.PositiveSmallIntegerField(_("year"))
     metric = models.CharField(
         _("what is measured"),
@@ -304,12 +292,7 @@ class InfrastructureProject(models.Model):
     key = models.UUIDField(default=uuid.uuid4, editable=False, help_text=_("Same across versions."))
     name = models.CharField(_("name"), max_length=200)
     location = models.CharField(_("terminal or location"), max_length=200)
-    category = models.ForeignKey(
-        "agreement.EmissionCategory",
-        verbose_name=_("emission source category"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    category = category_fk()
     project_type = models.CharField(_("type"), max_length=20, choices=ProjectType.choices)
     capacity_value = models.DecimalField(
         _("capacity"), max_digits=14, decimal_places=2, null=True, blank=True
@@ -422,12 +405,7 @@ class ReviewDecision(models.Model):
     version = models.OneToOneField(PlanVersion, on_delete=models.PROTECT, related_name="decision")
     decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices)
     reasons = models.TextField(_("reasons"), blank=True)
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewer"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    reviewer = user_fk(_("reviewer"))
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
 
     class Meta:
@@ -456,7 +434,7 @@ class Comment(models.Model):
         blank=True,
         related_name="comments",
     )
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = user_fk()
     body = models.TextField(_("comment"))
     created_at = models.DateTimeField(_("written at"), default=timezone.now)
 
@@ -496,20 +474,8 @@ class PublicComment(models.Model):
     community = models.CharField(_("community or neighbourhood"), max_length=120, blank=True)
     email = models.EmailField(_("email"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
-    status = models.CharField(
-        _("status"),
-        max_length=10,
-        choices=PublicCommentStatus.choices,
-        default=PublicCommentStatus.PENDING,
-    )
-    moderated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("moderated by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    status = status_field(PublicCommentStatus, default=PublicCommentStatus.PENDING, max_length=10)
+    moderated_by = user_fk(_("moderated by"), optional=True)
     moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True)
     moderation_note = models.TextField(_("moderation note"), blank=True)
 

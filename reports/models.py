@@ -12,12 +12,12 @@ regenerating makes a new version.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import port_fk, status_field, user_fk
 from core.workflow import workflow
 
 # The CAAP baseline year.
@@ -69,37 +69,18 @@ class EmissionsInventoryQuerySet(models.QuerySet["EmissionsInventory"]):
 class EmissionsInventory(models.Model):
     """One port's emissions inventory and cargo throughput for one calendar year."""
 
-    party = models.ForeignKey(
-        "agreement.Party",
-        verbose_name=_("port"),
-        on_delete=models.PROTECT,
-        related_name="emissions_inventories",
-    )
+    party = port_fk("emissions_inventories")
     year = models.PositiveSmallIntegerField(_("year"))
-    status = models.CharField(
-        _("review status"),
-        max_length=20,
-        choices=InventoryStatus.choices,
-        default=InventoryStatus.SUBMITTED,
+    status = status_field(
+        InventoryStatus, default=InventoryStatus.SUBMITTED, verbose_name=_("review status")
     )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("submitted by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
+    submitted_by = user_fk(
+        _("submitted by"),
+        optional=True,
         help_text=_("Empty for figures loaded by the system (public seed, import command)."),
     )
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    reviewed_by = user_fk(_("reviewed by"), optional=True)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
 
@@ -381,28 +362,16 @@ class ReportRun(models.Model):
     """
 
     year = models.PositiveSmallIntegerField(_("reporting year"))
-    party = models.ForeignKey(
-        "agreement.Party",
-        verbose_name=_("port"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="report_runs",
-        help_text=_("Empty for the combined report of both ports."),
+    party = port_fk(
+        "report_runs", optional=True, help_text=_("Empty for the combined report of both ports.")
     )
     version = models.PositiveIntegerField(_("version"))
-    status = models.CharField(
-        _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.QUEUED
-    )
+    status = status_field(ReportStatus, default=ReportStatus.QUEUED)
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
+    requested_by = user_fk(
+        _("requested by"),
+        optional=True,
         help_text=_("Empty when the system requested it (command line)."),
     )
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
@@ -428,14 +397,7 @@ class ReportRun(models.Model):
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     is_published = models.BooleanField(_("published"), default=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("published by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    published_by = user_fk(_("published by"), optional=True)
 
     objects = ReportRunQuerySet.as_manager()
 

