@@ -5,6 +5,7 @@
     {% table_head _("Port") _("Amount") numeric _("Change") if editing %}
     {% day milestone.due_date provisional=milestone.is_provisional %}
     {{ penalty.amount|dollars }}
+    {% filters filter.form _("Filter") clear="milestone-list" export="milestone-export" %}
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django import template
 from django.template.base import FilterExpression, Parser, Token, render_value_in_context
 from django.template.context import Context
 from django.template.defaultfilters import floatformat
+from django.template.loader_tags import BLOCK_CONTEXT_KEY
+from django.urls import reverse
 from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
@@ -97,3 +101,38 @@ def day(value: dt.date | None, provisional: bool = False) -> str:
 def dollars(value: Decimal | None) -> str:
     """US dollars with cents, grouped the same way in every language: ``$50,000.00``."""
     return f"${floatformat(value, '2g')}"
+
+
+@register.inclusion_tag("_filters.html", takes_context=True)
+def filters(
+    context: Context,
+    form: Any,
+    heading: str,
+    *,
+    clear: str,
+    export: str | None = None,
+    downloads: str | None = None,
+) -> dict[str, Any]:
+    """The filter form of a list page, and its CSV and Excel downloads when it has an export.
+
+    ``clear`` names the list's URL (the list without filters), ``export`` the URL of its
+    download (taking the format); the downloads keep the page's filters (``query``).
+    """
+    return {
+        "form": form,
+        "heading": heading,
+        "clear_url": reverse(clear),
+        "downloads": downloads,
+        "csv_url": reverse(export, args=["csv"]) if export else None,
+        "xlsx_url": reverse(export, args=["xlsx"]) if export else None,
+        "query": context.get("query"),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def block_text(context: Context, name: str) -> str:
+    """What the page's ``{% block name %}`` renders, written again elsewhere in a layout:
+    ``page.html`` makes a page's heading its ``<title>`` too, so the page says it once."""
+    blocks = context.render_context.get(BLOCK_CONTEXT_KEY)
+    block = blocks.get_block(name) if blocks is not None else None
+    return block.nodelist.render(context) if block is not None else ""
