@@ -42,19 +42,19 @@ class TableHeadNode(template.Node):
         self.columns = columns
 
     def render(self, context: Context) -> str:
-        cells = format_html_join(
-            "",
-            '<th scope="col"{}>{}</th>',
-            (
-                (
-                    ' class="num"' if column.numeric else "",
-                    render_value_in_context(column.label.resolve(context), context),
-                )
-                for column in self.columns
-                if column.shown is None or column.shown.resolve(context)
-            ),
+        cells = (
+            format_html(
+                '<th scope="col" class="num">{}</th>'
+                if column.numeric
+                else '<th scope="col">{}</th>',
+                render_value_in_context(column.label.resolve(context), context),
+            )
+            for column in self.columns
+            if column.shown is None or column.shown.resolve(context)
         )
-        return format_html("<thead><tr>{}</tr></thead>", cells)
+        return format_html(
+            "<thead><tr>{}</tr></thead>", format_html_join("", "{}", ((cell,) for cell in cells))
+        )
 
 
 @register.tag
