@@ -1,4 +1,5 @@
-"""The markup every page shares: table headers, calendar dates, amounts of money.
+"""The markup every page shares: table headers, calendar dates, amounts of money, the filter
+block of list pages, and the page title that templates/page.html takes from its heading.
 
 ``{% load ui %}``, then::
 
