@@ -1,0 +1,139 @@
+"""The markup every page shares: table headers, calendar dates, amounts of money, the filter
+block of list pages, and the page title that templates/page.html takes from its heading.
+
+``{% load ui %}``, then::
+
+    {% table_head _("Port") _("Amount") numeric _("Change") if editing %}
+    {% day milestone.due_date provisional=milestone.is_provisional %}
+    {{ penalty.amount|dollars }}
+    {% filters filter.form _("Filter") clear="milestone-list" export="milestone-export" %}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.template.base import FilterExpression, Parser, Token, render_value_in_context
+from django.template.context import Context
+from django.template.defaultfilters import floatformat
+from django.template.loader_tags import BLOCK_CONTEXT_KEY
+from django.urls import reverse
+from django.utils import formats
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@dataclass
+class Column:
+    """A column header: its label, whether it holds figures, and when it is shown."""
+
+    label: FilterExpression
+    numeric: bool = False
+    shown: FilterExpression | None = None
+
+
+class TableHeadNode(template.Node):
+    def __init__(self, columns: list[Column]) -> None:
+        self.columns = columns
+
+    def render(self, context: Context) -> str:
+        cells = (
+            format_html(
+                '<th scope="col" class="num">{}</th>'
+                if column.numeric
+                else '<th scope="col">{}</th>',
+                render_value_in_context(column.label.resolve(context), context),
+            )
+            for column in self.columns
+            if column.shown is None or column.shown.resolve(context)
+        )
+        return format_html(
+            "<thead><tr>{}</tr></thead>", format_html_join("", "{}", ((cell,) for cell in cells))
+        )
+
+
+@register.tag
+def table_head(parser: Parser, token: Token) -> TableHeadNode:
+    """``<thead>`` with a ``<th scope="col">`` per label, in order::
+
+        {% table_head _("Port") _("Amount") numeric _("Change") if editing %}
+
+    ``numeric`` after a label gives its header ``class="num"`` (a column of figures);
+    ``if <variable>`` shows the column only when the variable is true. Labels are written as
+    ``{{ }}`` writes them: a ``_("…")`` label is translated, as ``{% translate %}`` would.
+    """
+    bits = token.split_contents()[1:]
+    columns: list[Column] = []
+    while bits:
+        bit = bits.pop(0)
+        if bit == "numeric" and columns:
+            columns[-1].numeric = True
+        elif bit == "if" and columns and bits:
+            columns[-1].shown = parser.compile_filter(bits.pop(0))
+        else:
+            columns.append(Column(parser.compile_filter(bit)))
+    if not columns:
+        raise template.TemplateSyntaxError("table_head needs at least one column label")
+    return TableHeadNode(columns)
+
+
+@register.simple_tag
+def day(value: dt.date | None, provisional: bool = False) -> str:
+    """A calendar date as ``<time>`` (``DATE_FORMAT`` of the language), with the "provisional"
+    badge when the public record does not fix it; nothing when there is no date."""
+    if value is None:
+        return ""
+    badge = format_html(' <span class="badge provisional">{}</span>', _("provisional"))
+    return format_html(
+        '<time datetime="{}">{}</time>{}',
+        formats.date_format(value, "Y-m-d"),
+        formats.date_format(value, "DATE_FORMAT"),
+        badge if provisional else "",
+    )
+
+
+@register.filter
+def dollars(value: Decimal | None) -> str:
+    """US dollars with cents, grouped the same way in every language: ``$50,000.00``."""
+    return f"${floatformat(value, '2g')}"
+
+
+@register.inclusion_tag("_filters.html", takes_context=True)
+def filters(
+    context: Context,
+    form: Any,
+    heading: str,
+    *,
+    clear: str,
+    export: str | None = None,
+    downloads: str | None = None,
+) -> dict[str, Any]:
+    """The filter form of a list page, and its CSV and Excel downloads when it has an export.
+
+    ``clear`` names the list's URL (the list without filters), ``export`` the URL of its
+    download (taking the format); the downloads keep the page's filters (``query``).
+    """
+    return {
+        "form": form,
+        "heading": heading,
+        "clear_url": reverse(clear),
+        "downloads": downloads,
+        "csv_url": reverse(export, args=["csv"]) if export else None,
+        "xlsx_url": reverse(export, args=["xlsx"]) if export else None,
+        "query": context.get("query"),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def block_text(context: Context, name: str) -> str:
+    """What the page's ``{% block name %}`` renders, written again elsewhere in a layout:
+    ``page.html`` makes a page's heading its ``<title>`` too, so the page says it once."""
+    blocks = context.render_context.get(BLOCK_CONTEXT_KEY)
+    block = blocks.get_block(name) if blocks is not None else None
+    return block.nodelist.render(context) if block is not None else ""
