@@ -90,9 +90,13 @@ def default_flag(*, milestone: Milestone, now: dt.datetime) -> Default:
 
     The caller (the sweep) holds the milestone's row lock, inside its transaction; the
     database refuses a second default for the same milestone and due date
-    (``IntegrityError``).  The batch of one: see :func:`default_flag_many`.
+    (``IntegrityError``).  The batch of one (see :func:`default_flag_many`), except that a
+    notice of potential default already on record for the miss is kept, not refused: the
+    default is flagged all the same and the sweep moves on.
     """
-    return default_flag_many(milestones=[milestone], now=now)[0]
+    (default,) = _defaults_flag(milestones=[milestone], now=now)
+    notice_record(milestone=milestone, kind=NoticeKind.POTENTIAL_DEFAULT, now=now, default=default)
+    return default
 
 
 def default_flag_many(*, milestones: list[Milestone], now: dt.datetime) -> list[Default]:
@@ -104,6 +108,17 @@ def default_flag_many(*, milestones: list[Milestone], now: dt.datetime) -> list[
     :class:`NoScheduleInForce` when no schedule is in force at a miss; the database refuses
     a default or notice already recorded (``IntegrityError``).
     """
+    defaults = _defaults_flag(milestones=milestones, now=now)
+    notice_record_many(
+        flagged=list(zip(milestones, defaults, strict=True)),
+        kind=NoticeKind.POTENTIAL_DEFAULT,
+        now=now,
+    )
+    return defaults
+
+
+def _defaults_flag(*, milestones: list[Milestone], now: dt.datetime) -> list[Default]:
+    """The defaults of :func:`default_flag_many`, with their proposals and audit events."""
     for milestone in milestones:
         if not counts_as_default(milestone):
             raise ValueError(f"Missing milestone {milestone.pk} is not a default.")
@@ -134,11 +149,6 @@ def default_flag_many(*, milestones: list[Milestone], now: dt.datetime) -> list[
         )
     Default.objects.bulk_create(defaults)
     audit_record_many([("default.flagged", d, snapshot(d)) for d in defaults])
-    notice_record_many(
-        flagged=list(zip(milestones, defaults, strict=True)),
-        kind=NoticeKind.POTENTIAL_DEFAULT,
-        now=now,
-    )
     return defaults
 
 

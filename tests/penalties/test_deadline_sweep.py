@@ -129,6 +129,28 @@ def test_running_the_sweep_again_records_nothing_new(
     assert len([m for m in mail.outbox if "Notice of potential default" in m.subject]) == 2
 
 
+def test_a_notice_of_potential_default_already_on_record_does_not_stop_the_flag(pola):
+    # A notice without its default (a row restored by hand): the sweep still flags the miss,
+    # keeps the one notice, and moves on to the next miss instead of claiming this one again.
+    stray = MilestoneFactory.create(party=pola, due_date=dt.date(2027, 2, 1))
+    later = MilestoneFactory.create(party=pola, due_date=dt.date(2027, 2, 3))
+    Notice.objects.create(
+        milestone=stray,
+        party=pola,
+        kind=NoticeKind.POTENTIAL_DEFAULT,
+        due_date=stray.due_date,
+        created_at=pacific(2027, 2, 2, 9),
+    )
+    now = pacific(2027, 3, 1, 9)
+    with time_machine.travel(now, tick=False):
+        assert process_one(now) is True
+        assert process_one(now) is True
+        assert process_one(now) is False  # nothing claimed twice
+    assert set(Default.objects.values_list("milestone", flat=True)) == {stray.pk, later.pk}
+    assert Notice.objects.filter(milestone=stray, kind=NoticeKind.POTENTIAL_DEFAULT).count() == 1
+    assert Notice.objects.filter(milestone=later, kind=NoticeKind.POTENTIAL_DEFAULT).count() == 1
+
+
 def test_process_one_handles_one_milestone_per_call(pola):
     MilestoneFactory.create(party=pola, due_date=dt.date(2027, 2, 1))
     MilestoneFactory.create(party=pola, due_date=dt.date(2027, 2, 3))
