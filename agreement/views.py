@@ -21,9 +21,10 @@ from .forms import WithdrawalNoticeForm, WithdrawalRescindForm
 def _lifecycle() -> dict[str, object]:
     """What the public pages say of the agreement's end: a standing withdrawal notice and,
     once it took effect, the date the agreement ended."""
+    notice = withdrawal.standing_withdrawal()
     return {
-        "withdrawal": withdrawal.standing_withdrawal(),
-        "ended_on": withdrawal.agreement_ended_on(),
+        "withdrawal": notice,
+        "ended_on": withdrawal.ended_on_by(notice),
         "pauses": withdrawal.rulemaking_pauses(),
     }
 

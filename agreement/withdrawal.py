@@ -66,7 +66,12 @@ def standing_withdrawal() -> WithdrawalNotice | None:
 
 def agreement_ended_on(now: dt.datetime | None = None) -> dt.date | None:
     """The date the agreement ended, if a withdrawal has taken effect by ``now``."""
-    notice = standing_withdrawal()
+    return ended_on_by(standing_withdrawal(), now)
+
+
+def ended_on_by(notice: WithdrawalNotice | None, now: dt.datetime | None = None) -> dt.date | None:
+    """The date the standing withdrawal ``notice`` (already read) ended the agreement, if it
+    has taken effect by ``now``: :func:`agreement_ended_on` for a caller holding the notice."""
     today = deadlines.pacific_today(now or timezone.now())
     if notice is not None and notice.in_effect_on(today):
         return notice.effective_on

@@ -111,7 +111,7 @@ def dashboard_for(*, user: Any, now: dt.datetime | None = None) -> Dashboard:
     notice = withdrawal.standing_withdrawal()
     if notice is not None:
         panels["withdrawal"] = notice
-        panels["ended_on"] = withdrawal.agreement_ended_on(now)
+        panels["ended_on"] = withdrawal.ended_on_by(notice, now)
     # Counted always (not only when the panel is full), so the page's queries are the same
     # whatever the data; the page links to the full list when it shows fewer.
     panels["overdue_count"] = agreement_selectors.overdue_milestones(user=user, now=now).count()

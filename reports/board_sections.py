@@ -47,7 +47,7 @@ def agreement_page(*, now: dt.datetime) -> AgreementPage:
     notice = withdrawal.standing_withdrawal()
     return AgreementPage(
         withdrawal=notice,
-        ended_on=withdrawal.agreement_ended_on(now),
+        ended_on=withdrawal.ended_on_by(notice, now),
         pauses=withdrawal.rulemaking_pauses(now),
     )
 
