@@ -22,8 +22,6 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import policy
 from accounts.policy import Action
-from core.errors import ServiceError
-from core.forms import add_service_error
 from core.public_cache import cached_public_page
 from core.uploads import document_response
 from core.views import filtered_download, filtered_page, form_action, paged, require
@@ -297,24 +295,23 @@ def default_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user, Action.DEFAULT_DETERMINE, default
     )
     form = DeterminationForm(request.POST or None)
-    if request.method == "POST":
-        require(request.user, Action.DEFAULT_DETERMINE, default)
-        if form.is_valid():
-            try:
-                determinations.default_determine(
-                    default=default,
-                    decision=form.cleaned_data["decision"],
-                    reason=form.cleaned_data["reason"],
-                    actor=request.user,
-                )
-            except ServiceError as error:
-                add_service_error(form, error)
-                if not may_determine:  # determined already: the form is not shown, say why
-                    messages.error(request, str(error))
-                    return redirect("penalties:default", pk=default.pk)
-            else:
-                messages.success(request, _("Determination recorded."))
-                return redirect("penalties:default", pk=default.pk)
+    done = form_action(
+        request,
+        form,
+        lambda data: determinations.default_determine(
+            default=default, decision=data["decision"], reason=data["reason"], actor=request.user
+        ),
+        success=_("Determination recorded."),
+        then=redirect("penalties:default", pk=default.pk),
+        allowed=policy.can(request.user, Action.DEFAULT_DETERMINE, default),
+    )
+    if done is not None:
+        return done
+    # The form's only errors on top are the service's (add_service_error puts its message
+    # first): determined already, the form is not shown, so say why.
+    if form.non_field_errors() and not may_determine:
+        messages.error(request, str(form.non_field_errors()[0]))
+        return redirect("penalties:default", pk=default.pk)
     context = {
         "default": default,
         "penalty": getattr(default, "penalty", None),

@@ -255,18 +255,20 @@ def _refuse_past_due_date(due_date: dt.date) -> None:
 class DraftPart:
     """One kind of content of a draft version: targets, projects, project milestones.
 
-    ``version_of(item)`` and ``container`` say where an item hangs (the version, or a
-    project of it); ``context(item)`` adds to the audit values (a milestone's project);
-    ``check(item, before)`` is the kind's own rule on a new or changed item.
+    ``version_of(item)`` and ``container`` say where an item hangs (by default on the
+    version itself, or on a project of it); ``context(item)`` adds to the audit values (a
+    milestone's project); ``check(item, before)`` is the kind's own rule on a new or
+    changed item.
     """
 
     model: type[models.Model]
     fields: list[str]
     noun: str  # the audit action's middle: "target" → "plan.target_added"
-    container: str  # the field holding the parent: "version" or "project"
-    version_of: Callable[[Any], PlanVersion]  # an item's version
-    parent_version: Callable[[Any], PlanVersion]  # the version of a parent (version, project)
-    exclude: tuple[str, ...] = ()
+    container: str = "version"  # the field holding the parent: "version" or "project"
+    version_of: Callable[[Any], PlanVersion] = lambda item: item.version  # an item's version
+    # The version of a parent (the version itself, or a project's).
+    parent_version: Callable[[Any], PlanVersion] = lambda version: version
+    exclude: tuple[str, ...] = ("version",)
     context: Callable[[Any], dict[str, Any]] = lambda item: {}
     check: Callable[[Any, dict[str, Any] | None], None] = lambda item, before: None
 
@@ -278,24 +280,8 @@ def _milestone_date_check(item: ProjectMilestone, before: dict[str, Any] | None)
         _refuse_past_due_date(item.due_date)
 
 
-TARGETS = DraftPart(
-    model=PlanningTarget,
-    fields=TARGET_FIELDS,
-    noun="target",
-    container="version",
-    version_of=lambda target: target.version,
-    parent_version=lambda version: version,
-    exclude=("version",),
-)
-PROJECTS = DraftPart(
-    model=InfrastructureProject,
-    fields=PROJECT_FIELDS,
-    noun="project",
-    container="version",
-    version_of=lambda project: project.version,
-    parent_version=lambda version: version,
-    exclude=("version",),
-)
+TARGETS = DraftPart(model=PlanningTarget, fields=TARGET_FIELDS, noun="target")
+PROJECTS = DraftPart(model=InfrastructureProject, fields=PROJECT_FIELDS, noun="project")
 PROJECT_MILESTONES = DraftPart(
     model=ProjectMilestone,
     fields=MILESTONE_FIELDS,

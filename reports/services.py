@@ -107,11 +107,16 @@ def report_run_request(
     return run
 
 
+def _lock_for(run: ReportRun, actor: Any, action: policy.Action) -> ReportRun:
+    """The run, locked for a change the policy lets ``actor`` make (checked first)."""
+    policy.require(actor, action, run)
+    return ReportRun.objects.select_for_update().get(pk=run.pk)
+
+
 @transaction.atomic
 def report_run_retry(*, run: ReportRun, actor: Any) -> ReportRun:
     """Queue a failed run again.  A queued or rendering run is left alone (no-op)."""
-    policy.require(actor, policy.Action.REPORT_GENERATE, run)
-    locked = ReportRun.objects.select_for_update().get(pk=run.pk)
+    locked = _lock_for(run, actor, policy.Action.REPORT_GENERATE)
     if locked.is_in_progress:
         return locked
     transition(locked, ReportStatus.QUEUED, actor=actor, action="report_run.retried", locked=True)
@@ -122,8 +127,7 @@ def report_run_retry(*, run: ReportRun, actor: Any) -> ReportRun:
 @transaction.atomic
 def report_run_publish(*, run: ReportRun, actor: Any) -> ReportRun:
     """Publish a ready run: its PDF becomes public.  Publishing twice is a no-op."""
-    policy.require(actor, policy.Action.REPORT_PUBLISH, run)
-    locked = ReportRun.objects.select_for_update().get(pk=run.pk)
+    locked = _lock_for(run, actor, policy.Action.REPORT_PUBLISH)
     if locked.is_published:
         return locked
     if locked.status != ReportStatus.READY:
