@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import policy
 from core.public_cache import cached_public_page
 from core.uploads import document_response
-from core.views import button_action, filtered_download, filtered_page, form_action, require
+from core.views import button_action, filtered_download, filtered_page, form_action, require_page
 
 from . import amendments, deadlines, selectors, withdrawal
 from .exports import MILESTONE_COLUMNS
@@ -58,7 +58,7 @@ def terms(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def withdrawal_notices(request: HttpRequest) -> HttpResponse:
     """Withdrawal notices (AQMD and the board); AQMD administrators record one here."""
-    require(request.user, policy.Action.WITHDRAWAL_VIEW)
+    require_page(request.user, policy.Action.WITHDRAWAL_VIEW)
     can_record = policy.can(request.user, policy.Action.WITHDRAWAL_RECORD)
     form = WithdrawalNoticeForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
@@ -112,7 +112,7 @@ def withdrawal_notice_document(request: HttpRequest, pk: int) -> FileResponse:
 @cached_public_page
 def milestone_list(request: HttpRequest) -> HttpResponse:
     """Milestones the user may see, filtered as in the API, with CSV and XLSX downloads."""
-    require(request.user, policy.Action.MILESTONE_VIEW)
+    require_page(request.user, policy.Action.MILESTONE_VIEW)
     filterset = MilestoneFilter(
         request.GET, queryset=selectors.milestones_with_history(request.user)
     )
@@ -121,7 +121,7 @@ def milestone_list(request: HttpRequest) -> HttpResponse:
 
 def milestone_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The milestones of the page, with the page's filters, as CSV or XLSX."""
-    require(request.user, policy.Action.MILESTONE_VIEW)
+    require_page(request.user, policy.Action.MILESTONE_VIEW)
     filterset = MilestoneFilter(
         request.GET, queryset=selectors.milestones_with_history(request.user)
     )

@@ -26,7 +26,7 @@ from .forms import add_service_error
 LIST_PAGE_SIZE = 50
 
 
-def require(user: Any, action: policy.Action, obj: Any = None) -> None:
+def require_page(user: Any, action: policy.Action, obj: Any = None) -> None:
     """A 403 page unless the policy lets ``user`` do ``action`` (to ``obj``)."""
     if not policy.can(user, action, obj):
         raise PermissionDenied

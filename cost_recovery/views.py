@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import policy
-from core.views import form_action, require
+from core.views import form_action, require_page
 
 from . import selectors, services
 from .forms import InvoiceForm, PaymentForm
@@ -19,7 +19,7 @@ from .forms import InvoiceForm, PaymentForm
 @require_http_methods(["GET", "POST"])
 def invoice_list(request: HttpRequest) -> HttpResponse:
     """Invoices the user may see with balances per port; administrators issue one here."""
-    require(request.user, policy.Action.COST_RECOVERY_VIEW)
+    require_page(request.user, policy.Action.COST_RECOVERY_VIEW)
     can_manage = policy.can(request.user, policy.Action.COST_RECOVERY_MANAGE)
     form = InvoiceForm(request.POST or None)
 

@@ -24,7 +24,7 @@ from accounts import policy
 from accounts.policy import Action
 from core.public_cache import cached_public_page
 from core.uploads import document_response
-from core.views import filtered_download, filtered_page, form_action, paged, require
+from core.views import filtered_download, filtered_page, form_action, paged, require_page
 
 from . import determinations, milestone_requests, selectors, services
 from .exports import DEFAULT_COLUMNS, FUND_ENTRY_COLUMNS, PENALTY_COLUMNS
@@ -44,7 +44,7 @@ from .models import DefaultStatus
 @cached_public_page
 def defaults_list(request: HttpRequest) -> HttpResponse:
     """Defaults and their penalties: everyone (the public too); port staff see their port's."""
-    require(request.user, Action.DEFAULT_VIEW)
+    require_page(request.user, Action.DEFAULT_VIEW)
     filterset = DefaultFilter(request.GET, queryset=selectors.defaults_visible_to(request.user))
     context = {
         **filtered_page(request, filterset),
@@ -54,7 +54,7 @@ def defaults_list(request: HttpRequest) -> HttpResponse:
 
 
 def defaults_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    require(request.user, Action.DEFAULT_VIEW)
+    require_page(request.user, Action.DEFAULT_VIEW)
     filterset = DefaultFilter(request.GET, queryset=selectors.defaults_visible_to(request.user))
     return filtered_download(filterset, DEFAULT_COLUMNS, fmt=fmt, filename="defaults")
 
@@ -62,13 +62,13 @@ def defaults_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @cached_public_page
 def penalties_list(request: HttpRequest) -> HttpResponse:
     """Penalties with filters (port, status, year) and downloads; the public may read them."""
-    require(request.user, Action.DEFAULT_VIEW)
+    require_page(request.user, Action.DEFAULT_VIEW)
     filterset = PenaltyFilter(request.GET, queryset=selectors.penalties_visible_to(request.user))
     return render(request, "penalties/penalties.html", filtered_page(request, filterset))
 
 
 def penalties_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    require(request.user, Action.DEFAULT_VIEW)
+    require_page(request.user, Action.DEFAULT_VIEW)
     filterset = PenaltyFilter(request.GET, queryset=selectors.penalties_visible_to(request.user))
     return filtered_download(filterset, PENALTY_COLUMNS, fmt=fmt, filename="penalties")
 
@@ -120,7 +120,7 @@ def penalty_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def milestones(request: HttpRequest) -> HttpResponse:
     """Milestones with status and days left, defaults, and what the port can ask AQMD."""
-    require(request.user, Action.MILESTONE_VIEW)
+    require_page(request.user, Action.MILESTONE_VIEW)
     listed = paged(request, selectors.milestones_for_rows(request.user))
     context = {
         **listed,
@@ -177,7 +177,7 @@ def request_new(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     target actual, one of their approved plan's targets)."""
     spec = _kind(kind)
     subject = get_object_or_404(spec.subject.visible(request.user), pk=pk)
-    require(request.user, spec.file_action, subject)
+    require_page(request.user, spec.file_action, subject)
     form = REQUEST_FORMS[kind](request.POST or None, request.FILES or None)
 
     def file(cleaned: dict[str, Any]) -> Any:
@@ -247,7 +247,7 @@ def request_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     form = form_class(request.POST or None, yes=words["yes"], no=words["no"])
     if request.method == "POST":
         if not may_decide:
-            require(request.user, spec.decide_action, item)
+            require_page(request.user, spec.decide_action, item)
             messages.error(
                 request, _("This request was already decided; your decision was not recorded.")
             )
@@ -327,7 +327,7 @@ def default_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @cached_public_page
 def fund(request: HttpRequest) -> HttpResponse:
     """The Clean Air Mitigation Fund: balance, totals by year and port, the ledger."""
-    require(request.user, Action.FUND_VIEW)
+    require_page(request.user, Action.FUND_VIEW)
     may_disburse = policy.can(request.user, Action.FUND_DISBURSE)
     form = DisbursementForm(request.POST or None)
     done = form_action(
@@ -352,7 +352,7 @@ def fund(request: HttpRequest) -> HttpResponse:
 
 def fund_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The fund's ledger as on the page (newest first, the page's filters), CSV or XLSX."""
-    require(request.user, Action.FUND_VIEW)
+    require_page(request.user, Action.FUND_VIEW)
     filterset = FundEntryFilter(request.GET, queryset=selectors.fund_ledger())
     return filtered_download(
         filterset, FUND_ENTRY_COLUMNS, fmt=fmt, filename="mitigation-fund-ledger"

@@ -19,7 +19,7 @@ from core.errors import Forbidden, ServiceError
 from core.forms import add_service_error
 from core.public_cache import cached_public_page
 from core.uploads import document_response
-from core.views import page_of, require
+from core.views import page_of, require_page
 
 from . import public_selectors as selectors
 from . import public_services as services
@@ -111,7 +111,7 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_GET
 def version_comments(request: HttpRequest, pk: int) -> HttpResponse:
     """Every public comment on a version, pending ones included (its port and AQMD)."""
-    require(request.user, policy.Action.PUBLIC_COMMENT_VIEW_ALL)
+    require_page(request.user, policy.Action.PUBLIC_COMMENT_VIEW_ALL)
     version = selectors.public_version_for(user=request.user, pk=pk)
     comments = selectors.all_comments_for(user=request.user, version=version)
     return render(
@@ -145,14 +145,14 @@ def _queue_page(
 @login_required
 @require_GET
 def moderation_queue(request: HttpRequest) -> HttpResponse:
-    require(request.user, policy.Action.PUBLIC_COMMENT_MODERATE)
+    require_page(request.user, policy.Action.PUBLIC_COMMENT_MODERATE)
     return _queue_page(request)
 
 
 @login_required
 @require_POST
 def comment_moderate(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, policy.Action.PUBLIC_COMMENT_MODERATE)
+    require_page(request.user, policy.Action.PUBLIC_COMMENT_MODERATE)
     comment = selectors.comment_for_moderation(user=request.user, pk=pk)
     form = ModerationForm(request.POST, prefix=f"c{comment.pk}")
     if form.is_valid():

@@ -19,7 +19,7 @@ from agreement.models import Phase
 from core.errors import Forbidden, ServiceError
 from core.forms import add_service_error, form_errors
 from core.uploads import document_response
-from core.views import button_action, form_action, paged, require
+from core.views import button_action, form_action, paged, require_page
 
 from . import selectors, services
 from .diff import version_diff
@@ -42,7 +42,7 @@ from .models import InfrastructureProject, PlanningTarget, PlanVersion, ProjectM
 @login_required
 @require_GET
 def plan_list(request: HttpRequest) -> HttpResponse:
-    require(request.user, policy.Action.PLAN_VIEW)
+    require_page(request.user, policy.Action.PLAN_VIEW)
     return render(
         request,
         "plans/plan_list.html",
@@ -56,7 +56,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    require(request.user, policy.Action.PLAN_REVIEW)
+    require_page(request.user, policy.Action.PLAN_REVIEW)
     form = QueueFilterForm(request.GET or None)
     filters: dict[str, Any] = {}
     if form.is_valid():
@@ -285,7 +285,7 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
 
 def _editable_version(request: HttpRequest, pk: int) -> PlanVersion:
     version = selectors.version_for(user=request.user, pk=pk)
-    require(request.user, policy.Action.PLAN_EDIT, version)
+    require_page(request.user, policy.Action.PLAN_EDIT, version)
     return version
 
 

@@ -17,7 +17,7 @@ from accounts import policy
 from accounts.policy import Action
 from agreement.models import Party
 from core.errors import Forbidden, ServiceError
-from core.views import button_action, form_action, require
+from core.views import button_action, form_action, require_page
 
 from . import caap, inventory_services, rendering, selectors, services
 from .downloads import report_run_file_response
@@ -58,7 +58,7 @@ def report_run_row(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def report_generate(request: HttpRequest) -> HttpResponse:
-    require(request.user, Action.REPORT_GENERATE)
+    require_page(request.user, Action.REPORT_GENERATE)
     form = GenerateReportForm(request.POST)
     if form.is_valid():
         try:
@@ -112,7 +112,7 @@ def report_run_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_GET
 def board_status_pdf(request: HttpRequest) -> HttpResponse:
     """The Governing Board status report, rendered on demand (one page per port)."""
-    require(request.user, Action.REPORT_VIEW)
+    require_page(request.user, Action.REPORT_VIEW)
     scope = policy.port_scope(request.user)
     parties = list(Party.objects.ports().order_by("code"))
     if scope is not None:
@@ -133,7 +133,7 @@ def board_status_pdf(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def emissions_list(request: HttpRequest) -> HttpResponse:
-    require(request.user, Action.EMISSIONS_VIEW)
+    require_page(request.user, Action.EMISSIONS_VIEW)
     inventories = list(selectors.inventories_visible_to(request.user))
     ports = list(Party.objects.ports())
     accepted = caap.accepted_inventories(parties=ports)
@@ -160,10 +160,10 @@ def _inventory_field(key: str) -> str | None:
 @require_http_methods(["GET", "POST"])
 def emissions_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Enter (or correct) one port's inventory for a year."""
-    require(request.user, Action.EMISSIONS_EDIT)
+    require_page(request.user, Action.EMISSIONS_EDIT)
     inventory = get_object_or_404(EmissionsInventory, pk=pk) if pk is not None else None
     if inventory is not None:
-        require(request.user, Action.EMISSIONS_EDIT, inventory)
+        require_page(request.user, Action.EMISSIONS_EDIT, inventory)
     user: Any = request.user
     fixed = user.party if user.is_port_staff else None
     if request.method == "POST":
@@ -208,7 +208,7 @@ def emissions_review(request: HttpRequest, pk: int) -> HttpResponse:
     inventory = get_object_or_404(
         selectors.inventories_visible_to(request.user).select_related("party"), pk=pk
     )
-    require(request.user, Action.EMISSIONS_REVIEW, inventory)
+    require_page(request.user, Action.EMISSIONS_REVIEW, inventory)
     form = ReviewForm(request.POST or None)
     done = form_action(
         request,
@@ -229,7 +229,7 @@ def emissions_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def emissions_import(request: HttpRequest) -> HttpResponse:
-    require(request.user, Action.EMISSIONS_EDIT)
+    require_page(request.user, Action.EMISSIONS_EDIT)
     form = ImportForm(request.POST or None, request.FILES or None)
     row_errors: list[inventory_services.RowError] = []
     if request.method == "POST" and form.is_valid():
