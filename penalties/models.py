@@ -568,7 +568,6 @@ def _request_workflow(model: type[MilestoneRequest], states: type[models.TextCho
         action=model.KIND,
         moves=decided_once("pending", model.ACCEPT, model.REJECT),
         hint=lambda current, target: _("It was already decided."),
-        label=lambda r: str(r._meta.verbose_name).capitalize(),
     )
 
 
