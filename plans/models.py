@@ -139,7 +139,7 @@ class PlanVersion(models.Model):
             models.UniqueConstraint(fields=["plan", "number"], name="unique_version_number"),
             models.UniqueConstraint(
                 fields=["plan"],
-                condition=Q(status__in=["draft", "submitted", "under_review"]),
+                condition=Q(status__in=OPEN_STATUSES),
                 name="one_open_version_per_plan",
             ),
             status_known("version_status_known", VersionStatus),
@@ -153,7 +153,7 @@ class PlanVersion(models.Model):
             # The review queue scans pending versions, oldest submission first.
             models.Index(
                 fields=["submitted_at"],
-                condition=Q(status__in=["submitted", "under_review"]),
+                condition=Q(status__in=PENDING_STATUSES),
                 name="planversion_pending_idx",
             ),
         ]
