@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import PortQuerySet, port_fk, status_field, user_fk
-from core.workflow import workflow
+from core.workflow import decided_once, workflow
 
 from . import deadlines
 
@@ -327,11 +327,7 @@ MILESTONE_WORKFLOW = workflow(
     Milestone,
     states=MilestoneStatus,
     action="milestone",
-    moves={
-        MilestoneStatus.OPEN: {MilestoneStatus.MET, MilestoneStatus.EXCUSED},
-        MilestoneStatus.MET: set(),
-        MilestoneStatus.EXCUSED: set(),
-    },
+    moves=decided_once(MilestoneStatus.OPEN, MilestoneStatus.MET, MilestoneStatus.EXCUSED),
     label=lambda m: _("The milestone"),
     audited_fields=("completed_at", "closed_at"),
 )
@@ -464,10 +460,7 @@ WITHDRAWAL_WORKFLOW = workflow(
     WithdrawalNotice,
     states=WithdrawalStatus,
     action="withdrawal_notice",
-    moves={
-        WithdrawalStatus.RECEIVED: {WithdrawalStatus.RESCINDED},
-        WithdrawalStatus.RESCINDED: set(),
-    },
+    moves=decided_once(WithdrawalStatus.RECEIVED, WithdrawalStatus.RESCINDED),
     audited_fields=("rescind_reason", "rescinded_at"),
 )
 
@@ -579,11 +572,9 @@ MILESTONE_AMENDMENT_WORKFLOW = workflow(
     DueDateAmendment,
     states=AmendmentStatus,
     action="due_date_amendment",
-    moves={
-        AmendmentStatus.PENDING: {AmendmentStatus.IN_EFFECT, AmendmentStatus.ABANDONED},
-        AmendmentStatus.IN_EFFECT: set(),
-        AmendmentStatus.ABANDONED: set(),
-    },
+    moves=decided_once(
+        AmendmentStatus.PENDING, AmendmentStatus.IN_EFFECT, AmendmentStatus.ABANDONED
+    ),
     audited_fields=("took_effect_at",),
 )
 

@@ -98,6 +98,11 @@ def status_field(
     )
 
 
+def status_known(name: str, states: type[models.TextChoices]) -> models.CheckConstraint:
+    """The database's check that a ``status_field`` holds one of ``states``."""
+    return models.CheckConstraint(name=name, condition=Q(status__in=states.values))
+
+
 class PortQuerySet(models.QuerySet[_M]):
     """Rows that belong to a port (``port_fk``)."""
 
@@ -178,9 +183,7 @@ class OutboxMessage(models.Model):
                 name="sent_message_has_time",
                 condition=~Q(status="sent") | Q(sent_at__isnull=False),
             ),
-            models.CheckConstraint(
-                name="outbox_status_known", condition=Q(status__in=["pending", "sent", "failed"])
-            ),
+            status_known("outbox_status_known", OutboxStatus),
         ]
         indexes = [
             # The redelivery job scans pending messages whose next attempt is due.

@@ -7,7 +7,10 @@ Each stateful model declares its table once, next to the model::
         ...
     })
 
-and every service that changes that state calls :func:`transition`, which
+A record decided once (one start state, each outcome final) declares its moves as
+``moves=decided_once(InvoiceStatus.ISSUED, InvoiceStatus.PAID, InvoiceStatus.VOID)``.
+
+Every service that changes that state calls :func:`transition`, which
 
 1. locks the row (``select_for_update``) and re-reads it,
 2. is a no-op when the row is already in the target state (returns ``changed=False``),
@@ -139,6 +142,12 @@ def workflow(
     )
     _WORKFLOWS[model] = declared
     return declared
+
+
+def decided_once(start: str, *outcomes: str) -> dict[str, set[str]]:
+    """The moves of a record decided once: from ``start`` to any one of ``outcomes``, and
+    from an outcome nowhere (the first decision stands)."""
+    return {start: set(outcomes), **{outcome: set() for outcome in outcomes}}
 
 
 def workflow_of(obj_or_model: Any) -> Workflow:

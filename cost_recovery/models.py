@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import port_fk, status_field, user_fk
-from core.workflow import workflow
+from core.workflow import decided_once, workflow
 
 ZERO = Decimal("0.00")
 
@@ -93,11 +93,7 @@ INVOICE_WORKFLOW = workflow(
     Invoice,
     states=InvoiceStatus,
     action="cost_recovery_invoice",
-    moves={
-        InvoiceStatus.ISSUED: {InvoiceStatus.PAID, InvoiceStatus.VOID},
-        InvoiceStatus.PAID: set(),
-        InvoiceStatus.VOID: set(),
-    },
+    moves=decided_once(InvoiceStatus.ISSUED, InvoiceStatus.PAID, InvoiceStatus.VOID),
     audited_fields=("amount_paid", "voided_at"),
 )
 

@@ -27,8 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreement.models import Milestone, MilestoneKind, MilestoneStatus, Party
-from core.models import PortQuerySet, port_fk, status_field, user_fk
-from core.workflow import can_move, workflow
+from core.models import PortQuerySet, port_fk, status_field, status_known, user_fk
+from core.workflow import can_move, decided_once, workflow
 
 # The agreement's range per default; the database refuses anything outside it.
 PENALTY_MIN = Decimal("50000.00")
@@ -231,10 +231,7 @@ class Default(models.Model):
             models.UniqueConstraint(
                 fields=["milestone", "due_date"], name="one_default_per_milestone_due_date"
             ),
-            models.CheckConstraint(
-                name="default_status_known",
-                condition=Q(status__in=["flagged", "confirmed", "dismissed", "withdrawn"]),
-            ),
+            status_known("default_status_known", DefaultStatus),
             models.CheckConstraint(
                 name="default_ordinal_positive",
                 condition=Q(ordinal__isnull=True) | Q(ordinal__gte=1),
@@ -569,9 +566,8 @@ def _request_workflow(model: type[MilestoneRequest], states: type[models.TextCho
         model,
         states=states,
         action=model.KIND,
-        moves={"pending": {model.ACCEPT, model.REJECT}, model.ACCEPT: set(), model.REJECT: set()},
+        moves=decided_once("pending", model.ACCEPT, model.REJECT),
         hint=lambda current, target: _("It was already decided."),
-        label=lambda r: str(r._meta.verbose_name).capitalize(),
     )
 
 

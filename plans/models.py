@@ -19,7 +19,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import port_fk, status_field, user_fk
+from core.models import port_fk, status_field, status_known, user_fk
 
 if TYPE_CHECKING:
     from agreement.models import EmissionCategory
@@ -139,22 +139,10 @@ class PlanVersion(models.Model):
             models.UniqueConstraint(fields=["plan", "number"], name="unique_version_number"),
             models.UniqueConstraint(
                 fields=["plan"],
-                condition=Q(status__in=["draft", "submitted", "under_review"]),
+                condition=Q(status__in=OPEN_STATUSES),
                 name="one_open_version_per_plan",
             ),
-            models.CheckConstraint(
-                name="version_status_known",
-                condition=Q(
-                    status__in=[
-                        "draft",
-                        "submitted",
-                        "under_review",
-                        "changes_requested",
-                        "approved",
-                        "withdrawn",
-                    ]
-                ),
-            ),
+            status_known("version_status_known", VersionStatus),
             models.CheckConstraint(
                 name="submitted_version_has_time",
                 condition=Q(status="draft") | Q(submitted_at__isnull=False),
@@ -165,7 +153,7 @@ class PlanVersion(models.Model):
             # The review queue scans pending versions, oldest submission first.
             models.Index(
                 fields=["submitted_at"],
-                condition=Q(status__in=["submitted", "under_review"]),
+                condition=Q(status__in=PENDING_STATUSES),
                 name="planversion_pending_idx",
             ),
         ]
@@ -484,10 +472,7 @@ class PublicComment(models.Model):
         verbose_name_plural = _("public comments")
         ordering = ["submitted_at", "id"]
         constraints = [
-            models.CheckConstraint(
-                name="public_comment_status_known",
-                condition=Q(status__in=["pending", "published", "rejected"]),
-            ),
+            status_known("public_comment_status_known", PublicCommentStatus),
             models.CheckConstraint(name="public_comment_not_empty", condition=~Q(text="")),
             models.CheckConstraint(
                 name="public_comment_not_too_long",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from core.workflow import workflow
+from core.workflow import decided_once, workflow
 
 from .models import PlanVersion, PublicComment, PublicCommentStatus
 from .models import VersionStatus as S
@@ -48,11 +48,9 @@ PUBLIC_COMMENT_WORKFLOW = workflow(
     PublicComment,
     states=PublicCommentStatus,
     action="public_comment",
-    moves={
-        PublicCommentStatus.PENDING: {PublicCommentStatus.PUBLISHED, PublicCommentStatus.REJECTED},
-        PublicCommentStatus.PUBLISHED: set(),
-        PublicCommentStatus.REJECTED: set(),
-    },
+    moves=decided_once(
+        PublicCommentStatus.PENDING, PublicCommentStatus.PUBLISHED, PublicCommentStatus.REJECTED
+    ),
     hint=lambda current, target: _("It was already moderated; reload the queue."),
     label=lambda comment: _("This comment"),
 )
