@@ -80,3 +80,11 @@ def test_table_without_rows_is_left_out_or_gives_way_to_its_empty_sentence():
         _render('{% table _("Invoices") _("Invoice") rows=items %}x{% endtable %}', items=[]) == ""
     )
     assert "<tbody>x</tbody>" in _render(source, items=[1])
+
+
+def test_a_section_is_labelled_by_its_heading():
+    html = _render('{% section "fund-heading" _("Fund") %}<p>x</p>{% endsection %}')
+    assert html == (
+        '<section aria-labelledby="fund-heading">\n'
+        '<h2 id="fund-heading">Fund</h2><p>x</p></section>'
+    )

@@ -1,11 +1,12 @@
-"""The markup every page shares: data tables and their headers, calendar dates, amounts of
-money, the filter block of list pages, and the page title that templates/page.html takes from
-its heading.
+"""The markup every page shares: data tables and their headers, sections named by their
+heading, calendar dates, amounts of money, the filter block of list pages, and the page title
+that templates/page.html takes from its heading.
 
 ``{% load ui %}``, then::
 
     {% table_head _("Port") _("Amount") numeric _("Change") if editing %}
     {% table _("Penalties") _("Port") _("Amount") numeric rows=penalties %}…{% endtable %}
+    {% section "fund-heading" _("Clean Air Mitigation Fund") %}…{% endsection %}
     {% day milestone.due_date provisional=milestone.is_provisional %}
     {{ penalty.amount|dollars }}
     {% filters filter.form _("Filter") clear="milestone-list" export="milestone-export" %}
@@ -160,6 +161,39 @@ def table(parser: Parser, token: Token) -> TableNode:
     body = parser.parse(("endtable",))
     parser.delete_first_token()
     return TableNode(caption, head, options, body)
+
+
+class SectionNode(template.Node):
+    def __init__(
+        self, heading_id: FilterExpression, heading: FilterExpression, body: template.NodeList
+    ) -> None:
+        self.heading_id = heading_id
+        self.heading = heading
+        self.body = body
+
+    def render(self, context: Context) -> str:
+        heading_id = self.heading_id.resolve(context)
+        return format_html(
+            '<section aria-labelledby="{}">\n<h2 id="{}">{}</h2>{}</section>',
+            heading_id,
+            heading_id,
+            render_value_in_context(self.heading.resolve(context), context),
+            self.body.render(context),
+        )
+
+
+@register.tag
+def section(parser: Parser, token: Token) -> SectionNode:
+    """A section of a page named by its ``<h2>`` (``aria-labelledby`` the heading's id)::
+
+    {% section "documents-heading" _("Documents") %}<ul>…</ul>{% endsection %}
+    """
+    bits = token.split_contents()[1:]
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("section takes the heading's id and the heading")
+    body = parser.parse(("endsection",))
+    parser.delete_first_token()
+    return SectionNode(parser.compile_filter(bits[0]), parser.compile_filter(bits[1]), body)
 
 
 @register.simple_tag
