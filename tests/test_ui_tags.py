@@ -50,3 +50,41 @@ def test_a_page_says_its_heading_once_and_gets_it_as_its_title_too(client, agree
     html = client.get(reverse("login")).text
     assert "<h1>Sign in</h1>" in html
     assert "<title>Sign in · Cooperative Agreement compliance tracker</title>" in html
+
+
+def test_table_writes_caption_head_and_the_rows_it_wraps():
+    source = (
+        '{% table _("Invoices") _("Invoice") _("Amount") numeric class="responsive" %}'
+        "<tr><td>1</td><td>2</td></tr>{% endtable %}"
+    )
+    assert _render(source) == (
+        '<table class="responsive">\n<caption>Invoices</caption>'
+        '<thead><tr><th scope="col">Invoice</th>'
+        '<th scope="col" class="num">Amount</th></tr></thead>'
+        "<tbody><tr><td>1</td><td>2</td></tr></tbody></table>"
+    )
+
+
+def test_table_caption_escapes_a_variable_and_takes_its_class_and_count():
+    source = '{% table label _("Port") caption_class="visually-hidden" count=n %}{% endtable %}'
+    html = _render(source, label="<b>", n=3)
+    assert '<caption class="visually-hidden">&lt;b&gt; (3)</caption>' in html
+
+
+def test_table_without_rows_is_left_out_or_gives_way_to_its_empty_sentence():
+    source = (
+        '{% table _("Invoices") _("Invoice") rows=items empty=_("No invoice.") %}x{% endtable %}'
+    )
+    assert _render(source, items=[]) == "<p>No invoice.</p>"
+    assert (
+        _render('{% table _("Invoices") _("Invoice") rows=items %}x{% endtable %}', items=[]) == ""
+    )
+    assert "<tbody>x</tbody>" in _render(source, items=[1])
+
+
+def test_a_section_is_labelled_by_its_heading():
+    html = _render('{% section "fund-heading" _("Fund") %}<p>x</p>{% endsection %}')
+    assert html == (
+        '<section aria-labelledby="fund-heading">\n'
+        '<h2 id="fund-heading">Fund</h2><p>x</p></section>'
+    )

@@ -1,9 +1,12 @@
-"""The markup every page shares: table headers, calendar dates, amounts of money, the filter
-block of list pages, and the page title that templates/page.html takes from its heading.
+"""The markup every page shares: data tables and their headers, sections named by their
+heading, calendar dates, amounts of money, the filter block of list pages, and the page title
+that templates/page.html takes from its heading.
 
 ``{% load ui %}``, then::
 
     {% table_head _("Port") _("Amount") numeric _("Change") if editing %}
+    {% table _("Penalties") _("Port") _("Amount") numeric rows=penalties %}…{% endtable %}
+    {% section "fund-heading" _("Clean Air Mitigation Fund") %}…{% endsection %}
     {% day milestone.due_date provisional=milestone.is_provisional %}
     {{ penalty.amount|dollars }}
     {% filters filter.form _("Filter") clear="milestone-list" export="milestone-export" %}
@@ -68,7 +71,12 @@ def table_head(parser: Parser, token: Token) -> TableHeadNode:
     ``if <variable>`` shows the column only when the variable is true. Labels are written as
     ``{{ }}`` writes them: a ``_("…")`` label is translated, as ``{% translate %}`` would.
     """
-    bits = token.split_contents()[1:]
+    return TableHeadNode(_columns(parser, token.split_contents()[1:], "table_head"))
+
+
+def _columns(parser: Parser, bits: list[str], tag: str) -> list[Column]:
+    """The columns of ``table_head`` (and ``table``): labels, each followed by ``numeric``
+    or ``if <variable>`` when it has them."""
     columns: list[Column] = []
     while bits:
         bit = bits.pop(0)
@@ -79,8 +87,113 @@ def table_head(parser: Parser, token: Token) -> TableHeadNode:
         else:
             columns.append(Column(parser.compile_filter(bit)))
     if not columns:
-        raise template.TemplateSyntaxError("table_head needs at least one column label")
-    return TableHeadNode(columns)
+        raise template.TemplateSyntaxError(f"{tag} needs at least one column label")
+    return columns
+
+
+TABLE_OPTIONS = ("class", "caption_class", "count", "rows", "empty")
+
+
+class TableNode(template.Node):
+    def __init__(
+        self,
+        caption: FilterExpression,
+        head: TableHeadNode,
+        options: dict[str, FilterExpression],
+        body: template.NodeList,
+    ) -> None:
+        self.caption = caption
+        self.head = head
+        self.options = options
+        self.body = body
+
+    def _option(self, name: str, context: Context) -> Any:
+        option = self.options.get(name)
+        return option.resolve(context) if option is not None else None
+
+    def render(self, context: Context) -> str:
+        if "rows" in self.options and not self._option("rows", context):
+            empty = self._option("empty", context)
+            if empty is None:
+                return ""
+            return format_html("<p>{}</p>", render_value_in_context(empty, context))
+        table_class = self._option("class", context)
+        caption_class = self._option("caption_class", context)
+        count = self._option("count", context)
+        return format_html(
+            "<table{}>\n<caption{}>{}{}</caption>{}<tbody>{}</tbody></table>",
+            format_html(' class="{}"', table_class) if table_class else "",
+            format_html(' class="{}"', caption_class) if caption_class else "",
+            render_value_in_context(self.caption.resolve(context), context),
+            format_html(" ({})", render_value_in_context(count, context))
+            if count is not None
+            else "",
+            self.head.render(context),
+            self.body.render(context),
+        )
+
+
+@register.tag
+def table(parser: Parser, token: Token) -> TableNode:
+    """A data table: ``<table>``, its ``<caption>``, the ``<thead>`` of ``table_head`` and,
+    in ``<tbody>``, the rows written between the tags::
+
+        {% table _("Invoices") _("Invoice") _("Amount") numeric rows=invoices empty=_("None.") %}
+          {% for invoice in invoices %}<tr>…</tr>{% endfor %}
+        {% endtable %}
+
+    The first argument is the caption, the others the columns, as ``table_head`` takes them.
+    Options: ``class`` (of the table), ``caption_class``, ``count`` (a number the caption
+    ends with, in brackets), and ``rows``: when ``rows`` is empty
+    the table is left out and the sentence ``empty``, when given, stands in its place.
+    """
+    bits = token.split_contents()[1:]
+    options = {}
+    for bit in list(bits):
+        name, equals, value = bit.partition("=")
+        if equals and name in TABLE_OPTIONS:
+            options[name] = parser.compile_filter(value)
+            bits.remove(bit)
+    if not bits:
+        raise template.TemplateSyntaxError("table needs a caption and column labels")
+    caption = parser.compile_filter(bits.pop(0))
+    head = TableHeadNode(_columns(parser, bits, "table"))
+    body = parser.parse(("endtable",))
+    parser.delete_first_token()
+    return TableNode(caption, head, options, body)
+
+
+class SectionNode(template.Node):
+    def __init__(
+        self, heading_id: FilterExpression, heading: FilterExpression, body: template.NodeList
+    ) -> None:
+        self.heading_id = heading_id
+        self.heading = heading
+        self.body = body
+
+    def render(self, context: Context) -> str:
+        heading_id = self.heading_id.resolve(context)
+        return format_html(
+            '<section aria-labelledby="{}">\n<h2 id="{}">{}</h2>{}</section>',
+            heading_id,
+            heading_id,
+            render_value_in_context(self.heading.resolve(context), context),
+            self.body.render(context),
+        )
+
+
+@register.tag
+def section(parser: Parser, token: Token) -> SectionNode:
+    """A section of a page named by its ``<h2>`` (``aria-labelledby`` the heading's id)::
+
+    {% section "documents-heading" _("Documents") %}<ul>…</ul>{% endsection %}
+    """
+    bits = token.split_contents()[1:]
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("section takes the heading's id and the heading")
+    body = parser.parse(("endsection",))
+    parser.delete_first_token()
+    return SectionNode(parser.compile_filter(bits[0]), parser.compile_filter(bits[1]), body)
 
 
 @register.simple_tag
