@@ -213,8 +213,12 @@ def day(value: dt.date | None, provisional: bool = False) -> str:
 
 @register.filter
 def dollars(value: Decimal | None) -> str:
-    """US dollars with cents, grouped the same way in every language: ``$50,000.00``."""
-    return f"${floatformat(value, '2g')}"
+    """US dollars with cents, grouped the same way in every language: ``$50,000.00``; a
+    negative amount (a refund, a correction) as ``-$5.00``, as the PDFs write it."""
+    if value is None:
+        return ""
+    amount = Decimal(value)
+    return f"{'-' if amount < 0 else ''}${floatformat(abs(amount), '2g')}"
 
 
 @register.inclusion_tag("_filters.html", takes_context=True)
