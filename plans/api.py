@@ -34,7 +34,6 @@ from .diff import version_diff
 from .models import (
     PENDING_STATUSES,
     Plan,
-    PlanningTarget,
     PlanVersion,
     VersionDocument,
     VersionKind,
@@ -73,30 +72,22 @@ class PlanFilter(django_filters.FilterSet):
     port = port_filter()
     phase = phase_filter()
     ordering = StableOrderingFilter(
-        fields={
-            "party__code": "port",
-            "phase__number": "phase",
-            "created_at": "created_at",
-            "first_submitted_at": "first_submitted_at",
-            "id": "id",
-        },
+        fields=[
+            ("party__code", "port"),
+            ("phase__number", "phase"),
+            "created_at",
+            "first_submitted_at",
+            "id",
+        ],
     )
-
-    class Meta:
-        model = Plan
-        fields = ["port", "phase"]
 
 
 class PlanVersionFilter(django_filters.FilterSet):
     status = status_filter(VersionStatus.choices)
     kind = django_filters.ChoiceFilter(choices=VersionKind.choices, label=_("Kind"))
     ordering = StableOrderingFilter(
-        fields={"number": "number", "submitted_at": "submitted_at", "id": "id"},
+        fields=["number", "submitted_at", "id"],
     )
-
-    class Meta:
-        model = PlanVersion
-        fields = ["status", "kind"]
 
 
 class ReviewQueueFilter(django_filters.FilterSet):
@@ -107,18 +98,14 @@ class ReviewQueueFilter(django_filters.FilterSet):
     )
     kind = django_filters.ChoiceFilter(choices=VersionKind.choices, label=_("Kind"))
     ordering = StableOrderingFilter(
-        fields={
-            "submitted_at": "submitted_at",
-            "plan__party__code": "port",
-            "plan__phase__number": "phase",
-            "id": "id",
-        },
+        fields=[
+            "submitted_at",
+            ("plan__party__code", "port"),
+            ("plan__phase__number", "phase"),
+            "id",
+        ],
         label=_("Order by (default: oldest submission first)"),
     )
-
-    class Meta:
-        model = PlanVersion
-        fields = ["port", "phase", "status", "kind"]
 
 
 # --- the base of operations on one object --------------------------------------------------
@@ -614,17 +601,13 @@ class TargetProgressFilter(django_filters.FilterSet):
         field_name="category__code", label=_("Emission source category code")
     )
     ordering = StableOrderingFilter(
-        fields={
-            "version__plan__phase__number": "phase",
-            "version__plan__party__code": "port",
-            "category__order": "category",
-            "year": "target_year",
-        },
+        fields=[
+            ("version__plan__phase__number", "phase"),
+            ("version__plan__party__code", "port"),
+            ("category__order", "category"),
+            ("year", "target_year"),
+        ],
     )
-
-    class Meta:
-        model = PlanningTarget
-        fields = ["port", "phase", "category"]
 
 
 @extend_schema(tags=TAGS)

@@ -68,19 +68,15 @@ class ReportRunFilter(django_filters.FilterSet):
     status = status_filter(ReportStatus.choices)
     published = django_filters.BooleanFilter(field_name="is_published", label=_("Published"))
     ordering = StableOrderingFilter(
-        fields={
-            "year": "year",
-            "party__code": "port",
-            "version": "version",
-            "status": "status",
-            "requested_at": "requested_at",
-            "published_at": "published_at",
-        },
+        fields=[
+            "year",
+            ("party__code", "port"),
+            "version",
+            "status",
+            "requested_at",
+            "published_at",
+        ],
     )
-
-    class Meta:
-        model = ReportRun
-        fields = ["year", "port", "combined", "status", "published"]
 
 
 class _ReadableRun(generics.GenericAPIView):
@@ -171,17 +167,8 @@ class EmissionsInventoryFilter(django_filters.FilterSet):
     year = django_filters.RangeFilter(label=_("Years between (inclusive)"))
     status = status_filter(InventoryStatus.choices)
     ordering = StableOrderingFilter(
-        fields={
-            "year": "year",
-            "party__code": "port",
-            "status": "status",
-            "submitted_at": "submitted_at",
-        },
+        fields=["year", ("party__code", "port"), "status", "submitted_at"],
     )
-
-    class Meta:
-        model = EmissionsInventory
-        fields = ["port", "year", "status"]
 
 
 class _WithBaselines(generics.GenericAPIView):
