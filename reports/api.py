@@ -29,6 +29,8 @@ from core.resources import (
     ResourceView,
     RowAction,
     SingleView,
+    created_or_ok,
+    created_or_ok_responses,
     read_body,
 )
 
@@ -235,12 +237,11 @@ class _InventoryWrite(_WithBaselines, ResourceView, SingleView):
 @extend_schema(
     tags=EMISSIONS_TAGS,
     request=InventoryEntrySerializer,
-    responses={
-        201: OpenApiResponse(EmissionsInventorySerializer, description="Entered."),
-        200: OpenApiResponse(
-            EmissionsInventorySerializer, description="That port and year existed: corrected."
-        ),
-    },
+    responses=created_or_ok_responses(
+        EmissionsInventorySerializer,
+        created="Entered.",
+        ok="That port and year existed: corrected.",
+    ),
 )
 class EmissionsInventoryEnter(_InventoryWrite):
     """Enter one port's figures for a year (port staff for their port, administrators).
@@ -259,7 +260,7 @@ class EmissionsInventoryEnter(_InventoryWrite):
         inventory, created = inventory_services.inventory_save(
             party=party, year=year, figures=parsed.figure_inputs(), actor=request.user
         )
-        return self.respond(inventory, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return self.respond(inventory, created_or_ok(created))
 
 
 @extend_schema(
