@@ -210,17 +210,11 @@ class _WithdrawalNoticeRecord(CreateOnList):
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         asked = read_body(WithdrawalNoticeRecordSerializer, request)
-        data = asked.validated_data
         agreement = selectors.agreement_overview()
         if agreement is None:
             raise Http404
         notice = withdrawal_notice_record(
-            agreement=agreement,
-            party=data["party"],
-            received_on=data["received_on"],
-            document=data["document"],
-            note=data["note"],
-            actor=request.user,
+            agreement=agreement, actor=request.user, **asked.validated_data
         )
         row = self.get_queryset().get(pk=notice.pk)
         return Response(WithdrawalNoticeSerializer(row).data, status=status.HTTP_201_CREATED)
