@@ -18,7 +18,16 @@ from rest_framework.response import Response
 
 from accounts import policy
 from api.parsers import LimitedJSONParser
-from core.resources import CreateOnList, Resource, ResourceView, RowAction, SingleView, read_body
+from core.resources import (
+    CreateOnList,
+    Resource,
+    ResourceView,
+    RowAction,
+    SingleView,
+    created_or_ok,
+    created_or_ok_responses,
+    read_body,
+)
 from core.serializers import ReasonSerializer
 
 from . import selectors
@@ -110,8 +119,9 @@ MILESTONES = Resource(
     tags=["milestones"],
     request=DueDateAmendmentSerializer,
     responses={
-        201: OpenApiResponse(MilestoneSerializer, description="The due date moved."),
-        200: OpenApiResponse(MilestoneSerializer, description="Already so: nothing recorded."),
+        **created_or_ok_responses(
+            MilestoneSerializer, created="The due date moved.", ok="Already so: nothing recorded."
+        ),
         202: OpenApiResponse(
             AmendmentSerializer,
             description="Recorded, pending the parties' approvals: the due date has not moved.",
@@ -154,7 +164,7 @@ class MilestoneDueDateAmend(ResourceView, SingleView):
         refreshed = self.get_queryset().get(pk=milestone.pk)
         return Response(
             MilestoneSerializer(refreshed).data,
-            status=status.HTTP_201_CREATED if moved else status.HTTP_200_OK,
+            status=created_or_ok(moved),
         )
 
 
@@ -200,17 +210,11 @@ class _WithdrawalNoticeRecord(CreateOnList):
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         asked = read_body(WithdrawalNoticeRecordSerializer, request)
-        data = asked.validated_data
         agreement = selectors.agreement_overview()
         if agreement is None:
             raise Http404
         notice = withdrawal_notice_record(
-            agreement=agreement,
-            party=data["party"],
-            received_on=data["received_on"],
-            document=data["document"],
-            note=data["note"],
-            actor=request.user,
+            agreement=agreement, actor=request.user, **asked.validated_data
         )
         row = self.get_queryset().get(pk=notice.pk)
         return Response(WithdrawalNoticeSerializer(row).data, status=status.HTTP_201_CREATED)

@@ -15,15 +15,9 @@ from core.filters import (
 
 from .models import (
     AmendmentStatus,
-    DueDateAmendment,
-    EmissionCategory,
-    Milestone,
     MilestoneKind,
     MilestoneStatus,
-    Party,
     PartyKind,
-    Phase,
-    WithdrawalNotice,
     WithdrawalStatus,
 )
 
@@ -37,56 +31,30 @@ class MilestoneFilter(PageFilterSet):
         label=_("Due between (Pacific dates, inclusive)")
     )
     ordering = StableOrderingFilter(
-        fields={
-            "due_date": "due_date",
-            "party__code": "port",
-            "kind": "kind",
-            "phase__number": "phase",
-            "status": "status",
-            "id": "id",
-        },
-        field_labels={
-            "due_date": _("Due date"),
-            "party__code": _("Port"),
-            "kind": _("Kind"),
-            "phase__number": _("Phase"),
-            "status": _("Status"),
-            "id": _("Id"),
-        },
+        fields=[
+            "due_date",
+            ("party__code", "port"),
+            "kind",
+            ("phase__number", "phase"),
+            "status",
+            "id",
+        ],
     )
-
-    class Meta:
-        model = Milestone
-        fields = ["port", "kind", "phase", "status", "due_date"]
 
 
 class PartyFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=PartyKind.choices, label=_("Kind"))
-    ordering = StableOrderingFilter(fields={"code": "code", "kind": "kind", "name": "name"})
-
-    class Meta:
-        model = Party
-        fields = ["kind"]
+    ordering = StableOrderingFilter(fields=["code", "kind", "name"])
 
 
 class EmissionCategoryFilter(django_filters.FilterSet):
     phase = phase_filter()
-    ordering = StableOrderingFilter(
-        fields={"code": "code", "phase__number": "phase", "order": "order"}
-    )
-
-    class Meta:
-        model = EmissionCategory
-        fields = ["phase"]
+    ordering = StableOrderingFilter(fields=["code", ("phase__number", "phase"), "order"])
 
 
 class PhaseFilter(django_filters.FilterSet):
     number = django_filters.NumberFilter(label=_("Number"))
-    ordering = StableOrderingFilter(fields={"number": "number"})
-
-    class Meta:
-        model = Phase
-        fields = ["number"]
+    ordering = StableOrderingFilter(fields=["number"])
 
 
 class WithdrawalNoticeFilter(django_filters.FilterSet):
@@ -95,12 +63,8 @@ class WithdrawalNoticeFilter(django_filters.FilterSet):
     )
     status = status_filter(WithdrawalStatus.choices)
     ordering = StableOrderingFilter(
-        fields={"effective_on": "effective_on", "received_on": "received_on", "id": "id"},
+        fields=["effective_on", "received_on", "id"],
     )
-
-    class Meta:
-        model = WithdrawalNotice
-        fields = ["party", "status"]
 
 
 class AmendmentFilter(django_filters.FilterSet):
@@ -108,9 +72,5 @@ class AmendmentFilter(django_filters.FilterSet):
     status = status_filter(AmendmentStatus.choices)
     milestone = django_filters.NumberFilter(field_name="milestone_id", label=_("Milestone"))
     ordering = StableOrderingFilter(
-        fields={"proposed_at": "proposed_at", "new_due_date": "new_due_date", "id": "id"},
+        fields=["proposed_at", "new_due_date", "id"],
     )
-
-    class Meta:
-        model = DueDateAmendment
-        fields = ["port", "status", "milestone"]

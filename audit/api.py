@@ -56,11 +56,7 @@ class AuditEventFilter(django_filters.FilterSet):
     port = port_filter(label=_("Port (code)"))
     actor = django_filters.CharFilter(field_name="actor_label", label=_("Who (user name)"))
     at = UtcDateTimeRangeFilter(label=_("When (ISO 8601, inclusive)"))
-    ordering = StableOrderingFilter(fields={"at": "at", "id": "id"})
-
-    class Meta:
-        model = AuditEvent
-        fields = ["action", "object_type", "object_id", "port", "actor", "at"]
+    ordering = StableOrderingFilter(fields=["at", "id"])
 
 
 AUDIT_EVENTS = Resource(

@@ -1,4 +1,9 @@
-"""Ordering for lists, shared by pages and the API (``?ordering=-due_date,port``)."""
+"""Filters and ordering for lists, shared by pages and the API (``?ordering=-due_date,port``).
+
+A list's FilterSet declares its filters and its ``ordering`` and nothing else: no ``Meta``.
+Without a model, django-filter serves exactly the declared filters, in the order declared
+(the caller gives the rows: the view's queryset, or ``queryset=`` on a page).
+"""
 
 from __future__ import annotations
 
@@ -26,9 +31,25 @@ def _descending_text(label: Any) -> str:
 _descending = lazy(_descending_text, str)
 
 
+# The labels of the columns many lists order by, by parameter (a list labels the others).
+COLUMN_LABELS = {
+    "port": _("Port"),
+    "phase": _("Phase"),
+    "kind": _("Kind"),
+    "status": _("Status"),
+    "amount": _("Amount"),
+    "due_date": _("Due date"),
+    "id": _("Id"),
+}
+
+
 class StableOrderingFilter(django_filters.OrderingFilter):
     """django-filter's ordering with the primary key appended, so that pages of a list
-    never skip or repeat a row when the chosen columns tie; labelled "Order by" unless told."""
+    never skip or repeat a row when the chosen columns tie; labelled "Order by" unless told.
+
+    ``fields``: the columns one may order by, each a field the parameter names alike
+    (``"due_date"``) or a ``(field path, parameter)`` pair (``("party__code", "port")``);
+    ``field_labels``: the labels of the columns :data:`COLUMN_LABELS` does not name."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Order by"))
@@ -39,7 +60,7 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         once, at import, in English (issue #11: "Occurred on" stayed English in Spanish)."""
         choices = []
         for field, param in fields.items():
-            label = labels.get(field, pretty_name(param))
+            label = labels.get(field) or COLUMN_LABELS.get(param) or pretty_name(param)
             choices.append((param, label))
             choices.append((f"-{param}", labels.get(f"-{param}", _descending(label))))
         return choices

@@ -64,6 +64,22 @@ class DownloadView(APIView):
 PDF_DOWNLOAD = {(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)}
 
 
+def created_or_ok(created: bool) -> int:
+    """The status of a write that is a no-op when done already: 201 when it made or changed
+    something, 200 when it was so already."""
+    return status.HTTP_201_CREATED if created else status.HTTP_200_OK
+
+
+def created_or_ok_responses(
+    serializer: type, *, created: str, ok: str
+) -> dict[int, OpenApiResponse]:
+    """The schema's answers of such a write: the same body, described for 201 and for 200."""
+    return {
+        status.HTTP_201_CREATED: OpenApiResponse(serializer, description=created),
+        status.HTTP_200_OK: OpenApiResponse(serializer, description=ok),
+    }
+
+
 class SingleView(generics.GenericAPIView):
     """One object or one answer (writes, totals): no filters, no pages."""
 
@@ -142,9 +158,7 @@ class _RowActionView(ResourceView, SingleView):
             fields = read_body(act.request, request).validated_data
         act.service(**{act.subject: row}, actor=request.user, **fields)
         answer = self.resource.serializer(self.get_queryset().get(pk=row.pk)).data
-        return Response(
-            answer, status=status.HTTP_201_CREATED if act.created else status.HTTP_200_OK
-        )
+        return Response(answer, status=created_or_ok(act.created))
 
 
 @dataclass(frozen=True, eq=False)
@@ -225,7 +239,7 @@ class Resource:
         return f"{self.path}/<{self.converter}:{self.lookup}>/"
 
     def _action_url(self, act: RowAction) -> URLPattern:
-        code = status.HTTP_201_CREATED if act.created else status.HTTP_200_OK
+        code = created_or_ok(act.created)
         answer = OpenApiResponse(self.serializer, description=act.answered)
         view: Any = type(
             f"{self._class_stem}{act.suffix.replace('-', ' ').title().replace(' ', '')}",

@@ -15,15 +15,11 @@ from core.filters import PageFilterSet, StableOrderingFilter, port_filter, statu
 from .models import (
     ClaimStatus,
     CompletionReport,
-    Default,
     DefaultStatus,
     ExtensionRequest,
     FlexibilityClaim,
-    FundEntry,
     FundEntryKind,
     MilestoneRequest,
-    Penalty,
-    PenaltySchedule,
     PenaltyStatus,
     RequestStatus,
     TargetActual,
@@ -43,25 +39,12 @@ class DefaultFilter(PageFilterSet):
         method="filter_cured", label=_("Cured (the milestone was met late)")
     )
     ordering = StableOrderingFilter(
-        fields={
-            "due_date": "due_date",
-            "detected_at": "detected_at",
-            "party__code": "port",
-            "ordinal": "ordinal",
-            "id": "id",
-        },
+        fields=["due_date", "detected_at", ("party__code", "port"), "ordinal", "id"],
         field_labels={
-            "due_date": _("Due date"),
             "detected_at": _("Flagged"),
-            "party__code": _("Port"),
             "ordinal": _("Default number"),
-            "id": _("Id"),
         },
     )
-
-    class Meta:
-        model = Default
-        fields = ["port", "status", "due_date", "cured"]
 
     def filter_cured(self, queryset: QuerySet[Any], name: str, value: bool | None) -> Any:
         """Cured is :attr:`Default.is_cured` as a query: the milestone is met."""
@@ -81,25 +64,11 @@ class PenaltyFilter(PageFilterSet):
         **YEAR_BOUNDS,
     )
     ordering = StableOrderingFilter(
-        fields={
-            "assessed_at": "assessed_at",
-            "amount": "amount",
-            "party__code": "port",
-            "status": "status",
-            "id": "id",
-        },
+        fields=["assessed_at", "amount", ("party__code", "port"), "status", "id"],
         field_labels={
             "assessed_at": _("Assessed"),
-            "amount": _("Amount"),
-            "party__code": _("Port"),
-            "status": _("Status"),
-            "id": _("Id"),
         },
     )
-
-    class Meta:
-        model = Penalty
-        fields = ["port", "status", "year"]
 
 
 SUBJECT_LABELS = {"milestone": _("Milestone id"), "target": _("Planning target id")}
@@ -111,7 +80,6 @@ def _request_filter(
     """The filters of one kind of request (``filed_param``: how the API names its filing
     time in ``?ordering=``, kept from before the kinds shared one table shape)."""
     subject = model.SUBJECT
-    meta = type("Meta", (), {"model": model, "fields": ["port", "status", subject]})
     attrs = {
         "port": port_filter(),
         "status": status_filter(statuses.choices),
@@ -119,9 +87,8 @@ def _request_filter(
             field_name=f"{subject}_id", label=SUBJECT_LABELS[subject]
         ),
         "ordering": StableOrderingFilter(
-            fields={"filed_at": filed_param, "party__code": "port", "id": "id"},
+            fields=[("filed_at", filed_param), ("party__code", "port"), "id"],
         ),
-        "Meta": meta,
     }
     return type(f"{model.__name__}Filter", (django_filters.FilterSet,), attrs)
 
@@ -144,30 +111,15 @@ class FundEntryFilter(PageFilterSet):
         label=_("Between (Pacific dates, inclusive)")
     )
     ordering = StableOrderingFilter(
-        fields={
-            "occurred_on": "occurred_on",
-            "entered_at": "entered_at",
-            "amount": "amount",
-            "id": "id",
-        },
+        fields=["occurred_on", "entered_at", "amount", "id"],
         field_labels={
             "occurred_on": _("Date"),
             "entered_at": _("Entered"),
-            "amount": _("Amount"),
-            "id": _("Id"),
         },
     )
-
-    class Meta:
-        model = FundEntry
-        fields = ["kind", "port", "year", "occurred_on"]
 
 
 class PenaltyScheduleFilter(django_filters.FilterSet):
     effective_from = django_filters.DateFromToRangeFilter(label=_("Effective between"))
     is_provisional = django_filters.BooleanFilter(label=_("Provisional"))
-    ordering = StableOrderingFilter(fields={"effective_from": "effective_from", "id": "id"})
-
-    class Meta:
-        model = PenaltySchedule
-        fields = ["effective_from", "is_provisional"]
+    ordering = StableOrderingFilter(fields=["effective_from", "id"])

@@ -413,9 +413,9 @@ class FundPortSerializer(serializers.Serializer):
 class FundTotalsSerializer(serializers.Serializer):
     """The fund's balance, and receipts and disbursements by year and by port."""
 
-    balance = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-    receipts = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-    disbursements = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    balance = _money()
+    receipts = _money()
+    disbursements = _money()
     by_year = FundYearSerializer(many=True, read_only=True)
     by_port = FundPortSerializer(many=True, read_only=True)
 

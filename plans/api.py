@@ -26,7 +26,16 @@ from rest_framework.response import Response
 from accounts import policy
 from api.errors import ErrorSerializer
 from core.filters import StableOrderingFilter, phase_filter, port_filter, status_filter
-from core.resources import PDF_DOWNLOAD, DownloadView, Resource, ResourceView, SingleView, read_body
+from core.resources import (
+    PDF_DOWNLOAD,
+    DownloadView,
+    Resource,
+    ResourceView,
+    SingleView,
+    created_or_ok,
+    created_or_ok_responses,
+    read_body,
+)
 from core.uploads import document_response
 
 from . import selectors, services
@@ -34,7 +43,6 @@ from .diff import version_diff
 from .models import (
     PENDING_STATUSES,
     Plan,
-    PlanningTarget,
     PlanVersion,
     VersionDocument,
     VersionKind,
@@ -73,30 +81,22 @@ class PlanFilter(django_filters.FilterSet):
     port = port_filter()
     phase = phase_filter()
     ordering = StableOrderingFilter(
-        fields={
-            "party__code": "port",
-            "phase__number": "phase",
-            "created_at": "created_at",
-            "first_submitted_at": "first_submitted_at",
-            "id": "id",
-        },
+        fields=[
+            ("party__code", "port"),
+            ("phase__number", "phase"),
+            "created_at",
+            "first_submitted_at",
+            "id",
+        ],
     )
-
-    class Meta:
-        model = Plan
-        fields = ["port", "phase"]
 
 
 class PlanVersionFilter(django_filters.FilterSet):
     status = status_filter(VersionStatus.choices)
     kind = django_filters.ChoiceFilter(choices=VersionKind.choices, label=_("Kind"))
     ordering = StableOrderingFilter(
-        fields={"number": "number", "submitted_at": "submitted_at", "id": "id"},
+        fields=["number", "submitted_at", "id"],
     )
-
-    class Meta:
-        model = PlanVersion
-        fields = ["status", "kind"]
 
 
 class ReviewQueueFilter(django_filters.FilterSet):
@@ -107,18 +107,14 @@ class ReviewQueueFilter(django_filters.FilterSet):
     )
     kind = django_filters.ChoiceFilter(choices=VersionKind.choices, label=_("Kind"))
     ordering = StableOrderingFilter(
-        fields={
-            "submitted_at": "submitted_at",
-            "plan__party__code": "port",
-            "plan__phase__number": "phase",
-            "id": "id",
-        },
+        fields=[
+            "submitted_at",
+            ("plan__party__code", "port"),
+            ("plan__phase__number", "phase"),
+            "id",
+        ],
         label=_("Order by (default: oldest submission first)"),
     )
-
-    class Meta:
-        model = PlanVersion
-        fields = ["port", "phase", "status", "kind"]
 
 
 # --- the base of operations on one object --------------------------------------------------
@@ -171,10 +167,11 @@ PLANS = Resource(
 @extend_schema(
     tags=TAGS,
     request=PlanStartSerializer,
-    responses={
-        201: OpenApiResponse(PlanSerializer, description="Started, with a first draft."),
-        200: OpenApiResponse(PlanSerializer, description="Your port already has this plan."),
-    },
+    responses=created_or_ok_responses(
+        PlanSerializer,
+        created="Started, with a first draft.",
+        ok="Your port already has this plan.",
+    ),
 )
 class PlanStart(ResourceView, SingleView):
     """Start your port's plan for a phase (port staff), with its first draft version."""
@@ -190,17 +187,16 @@ class PlanStart(ResourceView, SingleView):
         plan, created = services.plan_start(party=party, phase=phase, actor=request.user)  # type: ignore[arg-type]
         return Response(
             PlanSerializer(self.get_queryset().get(pk=plan.pk)).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            status=created_or_ok(created),
         )
 
 
 @extend_schema(
     tags=TAGS,
     request=None,
-    responses={
-        201: OpenApiResponse(PlanVersionSummarySerializer, description="A new draft version."),
-        200: OpenApiResponse(PlanVersionSummarySerializer, description="The open draft."),
-    },
+    responses=created_or_ok_responses(
+        PlanVersionSummarySerializer, created="A new draft version.", ok="The open draft."
+    ),
 )
 class PlanRevise(PlanObjectView):
     """Start a new draft version copying the latest one (a no-op if a draft is open)."""
@@ -216,7 +212,7 @@ class PlanRevise(PlanObjectView):
         fresh = selectors.versions_for_api(request.user).get(pk=version.pk)
         return Response(
             PlanVersionSummarySerializer(fresh).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            status=created_or_ok(created),
         )
 
 
@@ -537,17 +533,6 @@ class ReviewQueue(generics.ListAPIView):
         )
 
 
-@extend_schema(tags=TAGS, request=None, responses={200: PlanVersionSummarySerializer})
-class VersionStartReview(_OnVersion):
-    """A reviewer takes a submitted version (it becomes "under review")."""
-
-    policy_action = policy.Action.PLAN_REVIEW
-
-    def post(self, request: Request, pk: int) -> Response:
-        version = services.version_start_review(version=self.get_object(), actor=request.user)
-        return Response(self.summary(version))
-
-
 @extend_schema(tags=TAGS, request=CommentWriteSerializer, responses={201: CommentSerializer})
 class CommentCreate(_OnVersion):
     """Comment on a submitted version: on the whole plan, or on one of its projects."""
@@ -577,9 +562,8 @@ class CommentCreate(_OnVersion):
     tags=TAGS,
     request=DecisionWriteSerializer,
     responses={
-        201: OpenApiResponse(ReviewDecisionSerializer, description="Recorded."),
-        200: OpenApiResponse(
-            ReviewDecisionSerializer, description="You sent this decision already."
+        **created_or_ok_responses(
+            ReviewDecisionSerializer, created="Recorded.", ok="You sent this decision already."
         ),
         409: OpenApiResponse(
             ErrorSerializer,
@@ -600,7 +584,7 @@ class VersionDecide(_OnVersion):
         )
         return Response(
             ReviewDecisionSerializer(decision).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            status=created_or_ok(created),
         )
 
 
@@ -614,17 +598,13 @@ class TargetProgressFilter(django_filters.FilterSet):
         field_name="category__code", label=_("Emission source category code")
     )
     ordering = StableOrderingFilter(
-        fields={
-            "version__plan__phase__number": "phase",
-            "version__plan__party__code": "port",
-            "category__order": "category",
-            "year": "target_year",
-        },
+        fields=[
+            ("version__plan__phase__number", "phase"),
+            ("version__plan__party__code", "port"),
+            ("category__order", "category"),
+            ("year", "target_year"),
+        ],
     )
-
-    class Meta:
-        model = PlanningTarget
-        fields = ["port", "phase", "category"]
 
 
 @extend_schema(tags=TAGS)

@@ -29,6 +29,8 @@ from core.resources import (
     ResourceView,
     RowAction,
     SingleView,
+    created_or_ok,
+    created_or_ok_responses,
     read_body,
 )
 
@@ -68,19 +70,15 @@ class ReportRunFilter(django_filters.FilterSet):
     status = status_filter(ReportStatus.choices)
     published = django_filters.BooleanFilter(field_name="is_published", label=_("Published"))
     ordering = StableOrderingFilter(
-        fields={
-            "year": "year",
-            "party__code": "port",
-            "version": "version",
-            "status": "status",
-            "requested_at": "requested_at",
-            "published_at": "published_at",
-        },
+        fields=[
+            "year",
+            ("party__code", "port"),
+            "version",
+            "status",
+            "requested_at",
+            "published_at",
+        ],
     )
-
-    class Meta:
-        model = ReportRun
-        fields = ["year", "port", "combined", "status", "published"]
 
 
 class _ReadableRun(generics.GenericAPIView):
@@ -171,17 +169,8 @@ class EmissionsInventoryFilter(django_filters.FilterSet):
     year = django_filters.RangeFilter(label=_("Years between (inclusive)"))
     status = status_filter(InventoryStatus.choices)
     ordering = StableOrderingFilter(
-        fields={
-            "year": "year",
-            "party__code": "port",
-            "status": "status",
-            "submitted_at": "submitted_at",
-        },
+        fields=["year", ("party__code", "port"), "status", "submitted_at"],
     )
-
-    class Meta:
-        model = EmissionsInventory
-        fields = ["port", "year", "status"]
 
 
 class _WithBaselines(generics.GenericAPIView):
@@ -248,12 +237,11 @@ class _InventoryWrite(_WithBaselines, ResourceView, SingleView):
 @extend_schema(
     tags=EMISSIONS_TAGS,
     request=InventoryEntrySerializer,
-    responses={
-        201: OpenApiResponse(EmissionsInventorySerializer, description="Entered."),
-        200: OpenApiResponse(
-            EmissionsInventorySerializer, description="That port and year existed: corrected."
-        ),
-    },
+    responses=created_or_ok_responses(
+        EmissionsInventorySerializer,
+        created="Entered.",
+        ok="That port and year existed: corrected.",
+    ),
 )
 class EmissionsInventoryEnter(_InventoryWrite):
     """Enter one port's figures for a year (port staff for their port, administrators).
@@ -272,7 +260,7 @@ class EmissionsInventoryEnter(_InventoryWrite):
         inventory, created = inventory_services.inventory_save(
             party=party, year=year, figures=parsed.figure_inputs(), actor=request.user
         )
-        return self.respond(inventory, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return self.respond(inventory, created_or_ok(created))
 
 
 @extend_schema(

@@ -114,37 +114,33 @@ class InventoryFigureSerializer(serializers.ModelSerializer):
         ]
 
 
+def _derived(places: int, **options: Any) -> serializers.DecimalField:
+    """A derived number, with ``places`` decimals (0: a whole percent); null when missing."""
+    return serializers.DecimalField(
+        max_digits=None, decimal_places=places, allow_null=True, **options
+    )
+
+
 class DerivedFigureSerializer(serializers.Serializer):
     """One metric of the inventory's year as :mod:`reports.derived` computes it."""
 
     metric = serializers.ChoiceField(choices=Metric.choices)
-    value = serializers.DecimalField(
-        max_digits=None,
-        decimal_places=3,
-        allow_null=True,
-        help_text=_("The figure, or the absolute figure a published percentage implies."),
+    value = _derived(
+        3, help_text=_("The figure, or the absolute figure a published percentage implies.")
     )
     value_basis = serializers.ChoiceField(choices=FigureBasis.choices, allow_null=True)
-    change_vs_2005_pct = serializers.DecimalField(
+    change_vs_2005_pct = _derived(
+        0,
         source="change_pct",
-        max_digits=None,
-        decimal_places=0,
-        allow_null=True,
         help_text=_("Whole percent (the sources' precision); negative = reduction."),
     )
     change_source = serializers.CharField(
         allow_null=True, help_text=_("published or computed; null when missing.")
     )
-    intensity_per_10k_teu = serializers.DecimalField(
-        source="intensity",
-        max_digits=None,
-        decimal_places=3,
-        allow_null=True,
-        help_text=_("Short tons per 10,000 TEU (pollutants only)."),
+    intensity_per_10k_teu = _derived(
+        3, source="intensity", help_text=_("Short tons per 10,000 TEU (pollutants only).")
     )
-    intensity_change_vs_2005_pct = serializers.DecimalField(
-        max_digits=None, decimal_places=0, allow_null=True
-    )
+    intensity_change_vs_2005_pct = _derived(0)
     intensity_source = serializers.CharField(allow_null=True)
 
 
