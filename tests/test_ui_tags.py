@@ -45,6 +45,8 @@ def test_dollars_are_grouped_with_cents_in_both_languages():
         with translation.override(language):
             assert _render("{{ a|dollars }}", a=Decimal("130000")) == "$130,000.00"
             assert _render("{{ a|dollars }}", a=Decimal("-5")) == "-$5.00"
+    assert _render("{{ a|dollars }}", a=None) == ""
+    assert _render("{{ missing|dollars }}") == ""
 
 
 def test_a_page_says_its_heading_once_and_gets_it_as_its_title_too(client, agreement):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
@@ -215,9 +215,10 @@ def day(value: dt.date | None, provisional: bool = False) -> str:
 def dollars(value: Decimal | None) -> str:
     """US dollars with cents, grouped the same way in every language: ``$50,000.00``; a
     negative amount (a refund, a correction) as ``-$5.00``, as the PDFs write it."""
-    if value is None:
-        return ""
-    amount = Decimal(value)
+    try:
+        amount = Decimal(value if value is not None else "")
+    except (InvalidOperation, TypeError, ValueError):
+        return ""  # no amount (None, or a variable that did not resolve)
     return f"{'-' if amount < 0 else ''}${floatformat(abs(amount), '2g')}"
 
 
