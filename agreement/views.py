@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import policy
-from core.public_cache import cached_public_page
+from core.page_cache import cached_page
 from core.uploads import document_response
 from core.views import button_action, filtered_download, filtered_page, form_action, require_page
 
@@ -29,7 +29,7 @@ def _lifecycle() -> dict[str, object]:
     }
 
 
-@cached_public_page
+@cached_page
 def public_status(request: HttpRequest) -> HttpResponse:
     context = {
         "agreement": selectors.agreement_overview(),
@@ -39,7 +39,7 @@ def public_status(request: HttpRequest) -> HttpResponse:
     return render(request, "agreement/public_status.html", context)
 
 
-@cached_public_page
+@cached_page
 def terms(request: HttpRequest) -> HttpResponse:
     """The agreement's terms as data, provisional values marked."""
     context = {
@@ -109,7 +109,7 @@ def withdrawal_notice_document(request: HttpRequest, pk: int) -> FileResponse:
     return document_response(notice.document)
 
 
-@cached_public_page
+@cached_page
 def milestone_list(request: HttpRequest) -> HttpResponse:
     """Milestones the user may see, filtered as in the API, with CSV and XLSX downloads."""
     require_page(request.user, policy.Action.MILESTONE_VIEW)

@@ -32,6 +32,7 @@ from rest_framework.views import APIView
 
 from accounts import policy
 from core.exports import CONTENT_TYPES, Column, ExportFormat, export_response
+from core.page_cache import CachedListView
 
 _Read = TypeVar("_Read", bound=serializers.BaseSerializer)
 
@@ -210,9 +211,7 @@ class Resource:
 
     def urls(self) -> list[URLPattern]:
         """The list, the detail, the downloads and the row actions, with their URL names."""
-        listed = self._make(
-            "List", (*filter(None, [self.create]), generics.ListAPIView), self.about
-        )
+        listed = self._make("List", (*filter(None, [self.create]), CachedListView), self.about)
         patterns = [path(f"{self.path}/", listed.as_view(), name=f"{self.name}-list")]
         for fmt in ExportFormat if self.export else ():
             download = type(f"Export{fmt.upper()}", (_ExportView,), {"export_format": fmt})

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import policy
 from accounts.policy import Action
-from core.public_cache import cached_public_page
+from core.page_cache import cached_page
 from core.uploads import document_response
 from core.views import filtered_download, filtered_page, form_action, paged, require_page
 
@@ -41,7 +41,7 @@ from .forms import (
 from .models import DefaultStatus
 
 
-@cached_public_page
+@cached_page
 def defaults_list(request: HttpRequest) -> HttpResponse:
     """Defaults and their penalties: everyone (the public too); port staff see their port's."""
     require_page(request.user, Action.DEFAULT_VIEW)
@@ -59,7 +59,7 @@ def defaults_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return filtered_download(filterset, DEFAULT_COLUMNS, fmt=fmt, filename="defaults")
 
 
-@cached_public_page
+@cached_page
 def penalties_list(request: HttpRequest) -> HttpResponse:
     """Penalties with filters (port, status, year) and downloads; the public may read them."""
     require_page(request.user, Action.DEFAULT_VIEW)
@@ -118,6 +118,7 @@ def penalty_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@cached_page
 def milestones(request: HttpRequest) -> HttpResponse:
     """Milestones with status and days left, defaults, and what the port can ask AQMD."""
     require_page(request.user, Action.MILESTONE_VIEW)
@@ -210,6 +211,7 @@ def request_new(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@cached_page
 def requests_list(request: HttpRequest) -> HttpResponse:
     """Extension requests, flexibility claims and completion reports, pending first."""
     if not any(
@@ -324,7 +326,7 @@ def default_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@cached_public_page
+@cached_page
 def fund(request: HttpRequest) -> HttpResponse:
     """The Clean Air Mitigation Fund: balance, totals by year and port, the ledger."""
     require_page(request.user, Action.FUND_VIEW)

@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from accounts import policy
 from api.errors import ErrorSerializer
 from core.filters import StableOrderingFilter, phase_filter, port_filter, status_filter
+from core.page_cache import CachedListView
 from core.resources import (
     PDF_DOWNLOAD,
     DownloadView,
@@ -220,7 +221,7 @@ class PlanRevise(PlanObjectView):
 
 
 @extend_schema(tags=TAGS)
-class PlanVersionList(generics.ListAPIView):
+class PlanVersionList(CachedListView):
     """A plan's versions you may see (AQMD and the board: submitted ones), oldest first."""
 
     policy_action = policy.Action.PLAN_VIEW
@@ -520,7 +521,7 @@ def _version_step_url(
 
 
 @extend_schema(tags=TAGS)
-class ReviewQueue(generics.ListAPIView):
+class ReviewQueue(CachedListView):
     """AQMD's queue: submitted and under-review versions, oldest submission first."""
 
     policy_action = policy.Action.PLAN_REVIEW
@@ -608,7 +609,7 @@ class TargetProgressFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=TAGS)
-class TargetProgressList(generics.ListAPIView):
+class TargetProgressList(CachedListView):
     """Each planning target of each plan's current approved version, per port, phase and
     category, with the actuals the port reported and AQMD accepted (pending or rejected
     reports never count).  AQMD and the board see every port, port staff their own."""

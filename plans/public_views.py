@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import policy
 from core.errors import Forbidden, ServiceError
 from core.forms import add_service_error
-from core.public_cache import cached_public_page
+from core.page_cache import cached_page
 from core.uploads import document_response
 from core.views import page_of, require_page
 
@@ -30,7 +30,7 @@ from .public_forms import ModerationForm, PublicCommentForm
 
 
 @require_GET
-@cached_public_page
+@cached_page
 def plan_list(request: HttpRequest) -> HttpResponse:
     return render(request, "plans/public_plan_list.html", {"phases": selectors.public_plan_list()})
 
@@ -60,7 +60,7 @@ def _version_page(
 
 
 @require_GET
-@cached_public_page
+@cached_page
 def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     version = selectors.public_version_for(user=request.user, pk=pk)
     return _version_page(request, version)

@@ -18,6 +18,7 @@ from accounts import policy
 from agreement.models import Phase
 from core.errors import Forbidden, ServiceError
 from core.forms import add_service_error, form_errors
+from core.page_cache import cached_page
 from core.uploads import document_response
 from core.views import button_action, form_action, paged, require_page
 
@@ -41,6 +42,7 @@ from .models import InfrastructureProject, PlanningTarget, PlanVersion, ProjectM
 
 @login_required
 @require_GET
+@cached_page
 def plan_list(request: HttpRequest) -> HttpResponse:
     require_page(request.user, policy.Action.PLAN_VIEW)
     return render(
@@ -55,6 +57,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@cached_page
 def review_queue(request: HttpRequest) -> HttpResponse:
     require_page(request.user, policy.Action.PLAN_REVIEW)
     form = QueueFilterForm(request.GET or None)

@@ -17,6 +17,7 @@ from accounts import policy
 from accounts.policy import Action
 from agreement.models import Party
 from core.errors import Forbidden, ServiceError
+from core.page_cache import cached_page
 from core.views import button_action, form_action, require_page
 
 from . import caap, inventory_services, rendering, selectors, services
@@ -33,6 +34,7 @@ def _actor(request: HttpRequest) -> Any:
 
 
 @require_GET
+@cached_page
 def report_list(request: HttpRequest) -> HttpResponse:
     runs_by_year = selectors.report_runs_by_year(request.user)
     context = {
@@ -132,6 +134,7 @@ def board_status_pdf(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def emissions_list(request: HttpRequest) -> HttpResponse:
     require_page(request.user, Action.EMISSIONS_VIEW)
     inventories = list(selectors.inventories_visible_to(request.user))

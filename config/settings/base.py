@@ -227,9 +227,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="compliance-tracker@a
 # The deadline sweep flags this many misses per transaction (penalties/sweep.py).
 SWEEP_BATCH_SIZE = env.int("SWEEP_BATCH_SIZE", default=100)
 
-# The cache holds the public pages (core/public_cache.py): Redis when CACHE_URL names it, or
-# by default when the Celery broker is Redis (make serve, docker-compose), shared by the web
-# processes; otherwise this process's memory (make run).
+# The cache holds the cached pages and API lists (core/page_cache.py): Redis when CACHE_URL
+# names it, or by default when the Celery broker is Redis (make serve, docker-compose), shared
+# by the web processes; otherwise this process's memory (make run).
 _broker_url = env.str("CELERY_BROKER_URL", default="filesystem://")
 CACHE_URL = env.str(
     "CACHE_URL", default=_broker_url if _broker_url.startswith(("redis://", "rediss://")) else ""
@@ -242,7 +242,7 @@ def caches_at(url: str, *, key_prefix: str) -> dict[str, dict[str, object]]:
         return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",  # Django's, one client per pool
             "LOCATION": url,
             # Redis down must not hold a page up: fail fast, and the page is served uncached.
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
@@ -252,9 +252,9 @@ def caches_at(url: str, *, key_prefix: str) -> dict[str, dict[str, object]]:
 
 
 CACHES = caches_at(CACHE_URL, key_prefix="ct-cache")
-# How long an anonymous visitor's page may be served from the cache (0: never).  A recorded
-# change drops it at once (core/public_cache.py); this only bounds the memory.
-PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=300)
+# How long a page or API list may be served from the cache (0: never).  A recorded
+# change drops it at once (core/page_cache.py); this only bounds the memory.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 
 # Celery: the file-system transport needs no server; Redis is used when CELERY_BROKER_URL
 # names it (docker-compose, tests).

@@ -24,4 +24,4 @@ MFA_REQUIRED_ROLES = []
 # cached unless a test turns it on (tests/test_public_page_cache.py), so the suite's query
 # counts are those of rendering the page.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-PUBLIC_PAGE_CACHE_SECONDS = 0
+PAGE_CACHE_SECONDS = 0

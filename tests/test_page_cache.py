@@ -1,0 +1,205 @@
+"""Pages and API lists are cached per reader and language and dropped, after commit, by any
+recorded change: never a stale penalty after its determination, never one reader's page
+served to another."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+
+import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.http import HttpRequest
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from audit.services import audit_record
+from core import page_cache
+from penalties.models import Penalty
+from tests.penalties.helpers import confirm, flagged_default
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    yield
+    with contextlib.suppress(Exception):
+        cache.clear()
+
+
+def _queries(client: Client, url: str, **headers) -> tuple[int, str]:
+    """The page's queries and its HTML (without the visitor's own CSRF token)."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, **headers)
+    assert response.status_code == 200
+    html = page_cache._TOKEN.sub(rb"\g<1>TOKEN\g<3>", response.content)
+    return len(ctx.captured_queries), html.decode()
+
+
+def test_a_public_page_is_served_from_the_cache_with_one_query(agreement):
+    first, page = _queries(Client(), reverse("penalties:defaults"))
+    again, cached = _queries(Client(), reverse("penalties:defaults"))
+    assert first > 1 and again == 1  # the data version: the audit chain's head
+    assert cached == page
+
+
+def test_never_a_stale_penalty_after_its_determination(agreement, pola):
+    default = flagged_default(pola)
+    public = Client()
+    _, before = _queries(public, reverse("penalties:defaults"))
+    _, ledger_before = _queries(public, reverse("penalties:penalties"))
+    assert "$50,000.00" not in ledger_before  # a flagged miss is not public
+    confirm(default)
+    penalty = Penalty.objects.get(default=default)
+    _, after = _queries(public, reverse("penalties:defaults"))
+    _, ledger_after = _queries(public, reverse("penalties:penalties"))
+    assert after != before
+    assert reverse("penalties:penalty", args=[penalty.pk]) in after
+    assert "$50,000.00" in ledger_after
+
+
+def test_a_rolled_back_change_keeps_the_cached_pages(agreement, pola, pola_staff):
+    queries, _ = _queries(Client(), reverse("public-status"))
+    assert queries > 1
+    with transaction.atomic():
+        audit_record(actor=None, action="test.change", obj=pola)
+        transaction.set_rollback(True)
+    queries, _ = _queries(Client(), reverse("public-status"))
+    assert queries == 1
+    audit_record(actor=None, action="test.change", obj=pola)
+    queries, _ = _queries(Client(), reverse("public-status"))
+    assert queries > 1
+
+
+def test_each_language_has_its_own_cached_page(agreement):
+    _, english = _queries(Client(), reverse("public-status"), HTTP_ACCEPT_LANGUAGE="en")
+    _, spanish = _queries(Client(), reverse("public-status"), HTTP_ACCEPT_LANGUAGE="es")
+    queries, english_again = _queries(Client(), reverse("public-status"), HTTP_ACCEPT_LANGUAGE="en")
+    assert spanish != english and english_again == english and queries == 1
+    assert 'lang="es"' in spanish
+
+
+def test_a_cached_page_gives_each_visitor_a_working_csrf_token(agreement):
+    Client().get(reverse("public-status"))  # cached
+    visitor = Client(enforce_csrf_checks=True)
+    response = visitor.get(reverse("public-status"))
+    assert "csrftoken" in response.cookies
+    found = page_cache._TOKEN.search(response.content)
+    assert found is not None
+    token = found.group(2).decode()
+    switched = visitor.post(
+        reverse("set_language"), {"language": "es", "next": "/", "csrfmiddlewaretoken": token}
+    )
+    assert switched.status_code == 302
+
+
+def test_a_signed_in_page_is_kept_for_its_own_reader_only(
+    agreement, pola, polb, pola_staff, polb_staff
+):
+    flagged_default(pola)
+    flagged_default(polb, due=dt.date(2027, 2, 5))
+    staff_a, staff_b = Client(), Client()
+    staff_a.force_login(pola_staff)
+    staff_b.force_login(polb_staff)
+    url = reverse("penalties:milestones")
+    first, page_a = _queries(staff_a, url)
+    again, cached_a = _queries(staff_a, url)
+    # session, user and the data version; nothing of the page's own
+    assert first > 3 and again == 3
+    assert cached_a == page_a
+    queries_b, page_b = _queries(staff_b, url)  # the other port's staff: their own page
+    assert queries_b > 3
+    assert page_b != page_a
+    assert pola_staff.username in page_a and pola_staff.username not in page_b
+    assert polb_staff.username in page_b
+
+
+def test_the_public_never_gets_a_signed_in_readers_page(agreement, pola, reviewer):
+    flagged_default(pola)  # a miss AQMD has not determined: not public
+    signed_in = Client()
+    signed_in.force_login(reviewer)
+    _, reviewers = _queries(signed_in, reverse("penalties:defaults"))
+    queries, public = _queries(Client(), reverse("penalties:defaults"))
+    assert queries > 1 and public != reviewers
+    assert reviewer.username not in public
+
+
+def test_never_a_stale_default_on_a_signed_in_page_or_api_list(agreement, pola, reviewer):
+    default = flagged_default(pola)
+    signed_in = Client()
+    signed_in.force_login(reviewer)
+    url, api = reverse("penalties:penalties"), reverse("api:penalty-list")
+    _, before = _queries(signed_in, url)
+    listed = signed_in.get(api).json()
+    assert listed["count"] == 0
+    assert signed_in.get(api).json() == listed  # kept
+    confirm(default)
+    penalty = Penalty.objects.get(default=default)
+    _, after = _queries(signed_in, url)
+    assert after != before
+    assert reverse("penalties:penalty", args=[penalty.pk]) in after
+    assert [row["id"] for row in signed_in.get(api).json()["results"]] == [penalty.pk]
+
+
+def test_an_api_list_is_kept_per_reader_and_answers_from_the_cache(
+    agreement, pola, polb, pola_staff, polb_staff
+):
+    flagged_default(pola)
+    flagged_default(polb, due=dt.date(2027, 2, 5))
+    staff_a, staff_b = Client(), Client()
+    staff_a.force_login(pola_staff)
+    staff_b.force_login(polb_staff)
+    url = reverse("api:default-list")
+    with CaptureQueriesContext(connection) as miss:
+        answer_a = staff_a.get(url).json()
+    with CaptureQueriesContext(connection) as hit:
+        again = staff_a.get(url).json()
+    assert again == answer_a
+    assert len(hit.captured_queries) < len(miss.captured_queries)
+    answer_b = staff_b.get(url).json()
+    ports_a = {row["port"] for row in answer_a["results"]}
+    ports_b = {row["port"] for row in answer_b["results"]}
+    assert ports_a == {"POLA"} and ports_b == {"POLB"}
+
+
+def test_a_signed_in_page_with_a_message_to_show_is_not_served_from_the_cache(
+    agreement, pola_staff
+):
+    staff = Client()
+    staff.force_login(pola_staff)
+    staff.get(reverse("home"))  # kept
+    # as MessageMiddleware leaves a message for the next page (the cookie storage)
+    staff.cookies["messages"] = CookieStorage(HttpRequest())._encode(  # type: ignore[attr-defined]
+        [Message(constants.SUCCESS, "Saved and kept for you")]
+    )
+    response = staff.get(reverse("home"))
+    assert "Saved and kept for you" in response.content.decode()
+
+
+def test_a_page_is_served_uncached_while_the_cache_is_down(
+    agreement, pola_staff, settings, monkeypatch, caplog
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    monkeypatch.setattr(page_cache, "_down_until", 0.0)
+    staff = Client()
+    staff.force_login(pola_staff)
+    with caplog.at_level("WARNING", logger="core.page_cache"):
+        assert Client().get(reverse("public-status")).status_code == 200
+        assert staff.get(reverse("home")).status_code == 200
+        assert staff.get(reverse("api:milestone-list")).status_code == 200
+    # The first failure puts the cache aside for a while: one timeout, not one per request.
+    assert [r.message for r in caplog.records].count(
+        "Page cache unavailable; serving uncached"
+    ) == 1
