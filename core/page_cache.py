@@ -55,8 +55,6 @@ from audit.models import AuditChainHead
 
 logger = logging.getLogger(__name__)
 
-_TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
-
 
 def data_version() -> str:
     """The data version: the audit chain's last hash (moves with every recorded change).
@@ -68,6 +66,11 @@ def data_version() -> str:
         cursor.execute(f"SELECT last_hash FROM {table} WHERE id = 1")  # noqa: S608
         row = cursor.fetchone()
     return (row[0] if row else "")[:20] or "empty"
+
+
+# The shape of a kept answer; a release that changes it changes this, so that it never reads
+# what an older release kept.
+FORMAT = 2
 
 
 def _reader(user: Any) -> str:
@@ -90,7 +93,7 @@ def _key(kind: str, request: HttpRequest, user: Any) -> str | None:
     # The whole address, host and scheme too: API pages link to their neighbours absolutely.
     address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:32]
     return (
-        f"{kind}:{data_version()}:{deadlines.pacific_today()}:{get_language()}:"
+        f"{kind}:{FORMAT}:{data_version()}:{deadlines.pacific_today()}:{get_language()}:"
         f"{_reader(user)}:{address}"
     )
 
@@ -124,6 +127,30 @@ def _store(key: str | None, value: Any) -> None:
         _cache_call(cache.set, key, value, settings.PAGE_CACHE_SECONDS)
 
 
+# Where a page's CSRF tokens stand: a kept page is stored cut at them, and each visitor's own
+# token is put back in (one join, no search, on a hit).
+_TOKEN_VALUE = re.compile(rb'(?<=name="csrfmiddlewaretoken" value=")[^"]+(?=")')
+_KEPT_HEADERS = ("content-type", "content-language", "vary")
+
+
+def _keep(key: str | None, response: HttpResponse) -> None:
+    """Store a successful answer: its status, its content headers and its body, cut at the
+    CSRF tokens.  Nothing that sets a cookie (a sign-in, a language choice) is kept."""
+    if key is None or response.status_code != 200 or response.streaming or response.cookies:
+        return
+    headers = [(name, value) for name, value in response.items() if name.lower() in _KEPT_HEADERS]
+    _store(key, (response.status_code, headers, _TOKEN_VALUE.split(response.content)))
+
+
+def _replay(request: HttpRequest, stored: Any) -> HttpResponse:
+    status, headers, chunks = stored
+    content = get_token(request).encode().join(chunks) if len(chunks) > 1 else chunks[0]
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
 def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Serve ``view``'s page from the cache, per reader (see the module doc)."""
 
@@ -132,37 +159,32 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         key = _key("page", request, request.user)
         stored = _cached(key)
         if stored is not None:
-            status, headers, content = stored
-            token = get_token(request).encode()
-            response = HttpResponse(
-                _TOKEN.sub(rb"\g<1>" + token + rb"\g<3>", content), status=status
-            )
-            for name, value in headers:
-                response[name] = value
-            return response
+            return _replay(request, stored)
         response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming and not response.cookies:
-            headers = [
-                (name, value)
-                for name, value in response.items()
-                if name.lower() in ("content-type", "content-language", "vary")
-            ]
-            _store(key, (response.status_code, headers, response.content))
+        _keep(key, response)
         return response
 
     return wrapper
 
 
 class CachedListView(generics.ListAPIView):
-    """An API list whose page of rows is kept per reader (see the module doc): a hit skips
-    the queries and the serializers; the JSON is written from the kept rows."""
+    """An API list whose answer is kept per reader (see the module doc): a hit skips the
+    queries, the serializers and the JSON encoding."""
 
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    _cache_key: str | None = None
+
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         key = _key("api", request, request.user)
         stored = _cached(key)
         if stored is not None:
-            return Response(stored)
-        response = super().get(request, *args, **kwargs)
-        if response.status_code == 200:
-            _store(key, response.data)
+            return _replay(request, stored)
+        self._cache_key = key
+        return super().get(request, *args, **kwargs)
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        # ``response`` is a kept answer (an HttpResponse) on a hit, which DRF lets through.
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self._cache_key is not None and isinstance(response, Response):
+            response.render()  # the JSON, written once and kept
+            _keep(self._cache_key, response)
         return response

@@ -38,7 +38,7 @@ def _queries(client: Client, url: str, **headers) -> tuple[int, str]:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, **headers)
     assert response.status_code == 200
-    html = page_cache._TOKEN.sub(rb"\g<1>TOKEN\g<3>", response.content)
+    html = page_cache._TOKEN_VALUE.sub(b"TOKEN", response.content)
     return len(ctx.captured_queries), html.decode()
 
 
@@ -90,9 +90,9 @@ def test_a_cached_page_gives_each_visitor_a_working_csrf_token(agreement):
     visitor = Client(enforce_csrf_checks=True)
     response = visitor.get(reverse("public-status"))
     assert "csrftoken" in response.cookies
-    found = page_cache._TOKEN.search(response.content)
+    found = page_cache._TOKEN_VALUE.search(response.content)
     assert found is not None
-    token = found.group(2).decode()
+    token = found.group(0).decode()
     switched = visitor.post(
         reverse("set_language"), {"language": "es", "next": "/", "csrfmiddlewaretoken": token}
     )
