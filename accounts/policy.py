@@ -138,6 +138,12 @@ def _public_plan_version(user: Any, obj: Any) -> bool:
     return bool(getattr(obj, "visible_to_public", False))
 
 
+# The requests a port files on its milestones and targets: AQMD and the board read every
+# port's, port staff read and file their own port's, AQMD decides.
+_REQUEST_READ = Rule(roles=READERS, own_port=frozenset({STAFF}))
+_REQUEST_FILE = Rule(own_port=frozenset({STAFF}))
+_REQUEST_DECIDE = Rule(roles=AQMD)
+
 RULES: dict[Action, Rule] = {
     Action.ADMINISTER: Rule(roles=frozenset({ADMIN})),
     Action.VIEW_DASHBOARD: Rule(roles=READERS, own_port=frozenset({STAFF})),
@@ -160,8 +166,20 @@ RULES: dict[Action, Rule] = {
     # The board reads published comments on the public pages like everyone else.
     Action.PUBLIC_COMMENT_VIEW_ALL: Rule(roles=AQMD, own_port=frozenset({STAFF})),
     Action.PUBLIC_COMMENT_MODERATE: Rule(roles=AQMD),
-    # The requests a port files on its milestones and targets (penalties/milestone_requests.py):
-    # see REQUEST_ACTIONS below.
+    # The requests a port files on its milestones and targets (penalties/milestone_requests.py),
+    # each kind read, filed and decided by the same rules.
+    Action.EXTENSION_VIEW: _REQUEST_READ,
+    Action.EXTENSION_REQUEST: _REQUEST_FILE,
+    Action.EXTENSION_DECIDE: _REQUEST_DECIDE,
+    Action.FLEXIBILITY_VIEW: _REQUEST_READ,
+    Action.FLEXIBILITY_REQUEST: _REQUEST_FILE,
+    Action.FLEXIBILITY_DECIDE: _REQUEST_DECIDE,
+    Action.COMPLETION_VIEW: _REQUEST_READ,
+    Action.COMPLETION_REPORT: _REQUEST_FILE,
+    Action.COMPLETION_DECIDE: _REQUEST_DECIDE,
+    Action.TARGET_ACTUAL_VIEW: _REQUEST_READ,
+    Action.TARGET_ACTUAL_REPORT: _REQUEST_FILE,
+    Action.TARGET_ACTUAL_DECIDE: _REQUEST_DECIDE,
     # Progress is read where plans are read: AQMD and the board every port, port staff
     # their own (the public reads the approved plans and the published annual report).
     Action.TARGET_PROGRESS_VIEW: Rule(roles=READERS, own_port=frozenset({STAFF})),
@@ -193,19 +211,6 @@ RULES: dict[Action, Rule] = {
     Action.COST_RECOVERY_MANAGE: Rule(roles=frozenset({ADMIN})),
     Action.CREDENTIALS_MANAGE: Rule(roles=READERS | {STAFF}, check=_own_credentials),
 }
-
-# Each kind of request a port files, as (read it, file it, decide it): AQMD and the board read
-# every port's, port staff read and file their own port's, AQMD decides.
-REQUEST_ACTIONS = (
-    (Action.EXTENSION_VIEW, Action.EXTENSION_REQUEST, Action.EXTENSION_DECIDE),
-    (Action.FLEXIBILITY_VIEW, Action.FLEXIBILITY_REQUEST, Action.FLEXIBILITY_DECIDE),
-    (Action.COMPLETION_VIEW, Action.COMPLETION_REPORT, Action.COMPLETION_DECIDE),
-    (Action.TARGET_ACTUAL_VIEW, Action.TARGET_ACTUAL_REPORT, Action.TARGET_ACTUAL_DECIDE),
-)
-for _view, _file, _decide in REQUEST_ACTIONS:
-    RULES[_view] = Rule(roles=READERS, own_port=frozenset({STAFF}))
-    RULES[_file] = Rule(own_port=frozenset({STAFF}))
-    RULES[_decide] = Rule(roles=AQMD)
 
 
 def role_of(user: Any) -> str | None:

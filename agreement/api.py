@@ -183,6 +183,7 @@ AMENDMENTS = Resource(
             name="amendment-approve",
             action=policy.Action.MILESTONE_CHANGE_DUE_DATE,
             service=amendment_record_approval,
+            row="amendment",
             request=ApprovalInputSerializer,
             about="Record a party's approval (AQMD administrators); the last one moves the due "
             "date.",
@@ -192,6 +193,7 @@ AMENDMENTS = Resource(
             name="amendment-abandon",
             action=policy.Action.MILESTONE_CHANGE_DUE_DATE,
             service=amendment_abandon,
+            row="amendment",
             request=ReasonSerializer,
             about="Close a pending amendment the parties will not all approve, with the reason "
             "(AQMD administrators): the due date stays.  In effect already: 409.",
@@ -237,6 +239,7 @@ WITHDRAWAL_NOTICES = Resource(
             suffix="rescind",
             action=policy.Action.WITHDRAWAL_RECORD,
             service=withdrawal_notice_rescind,
+            row="notice",
             request=ReasonSerializer,
             about="Rescind a notice before it takes effect (AQMD administrators); 409 once it has.",
         ),

@@ -15,7 +15,6 @@ only hands a row and the request's fields to a service is a :class:`RowAction` o
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -128,24 +127,20 @@ class _ExportView(DownloadView, ResourceView):
 class RowAction:
     """A ``POST`` on one row of a resource (``<path>/<pk>/<suffix>/``, named
     ``<resource name>-<suffix>`` unless ``name`` says otherwise) that calls one service:
-    ``service(<row>=row, actor=user, **fields)``, the row under the service's first keyword
-    (services are ``<entity>_<verb>(*, <entity>, ...)``) and the fields of ``request`` (none
-    when it is None); then it answers with the row as the resource reads it (200, or 201
-    when ``created``).  The row is found among those the caller may see (else 404)."""
+    ``service(<row>=row, actor=user, **fields)``, the row under the keyword ``row`` names and
+    the fields of ``request`` (none when it is None); then it answers with the row as the
+    resource reads it (200, or 201 when ``created``).  The row is found among those the
+    caller may see (else 404)."""
 
     suffix: str  # the path under the row, e.g. "waiver"
     action: policy.Action  # asked of the policy
     service: Callable[..., Any]
+    row: str  # the service's keyword for the row, e.g. "penalty"
     about: str  # the operation's description in the schema
     request: type | None = None  # the request's serializer
     name: str = ""  # the URL name, when not "<resource name>-<suffix>"
     created: bool = False
     answered: str = ""  # the answer's description in the schema
-
-    @cached_property
-    def subject(self) -> str:
-        """The service's keyword for the row: its first one."""
-        return next(iter(inspect.signature(self.service).parameters))
 
 
 class _RowActionView(ResourceView, SingleView):
@@ -157,7 +152,7 @@ class _RowActionView(ResourceView, SingleView):
         fields: dict[str, Any] = {}
         if act.request is not None:
             fields = read_body(act.request, request).validated_data
-        act.service(**{act.subject: row}, actor=request.user, **fields)
+        act.service(**{act.row: row}, actor=request.user, **fields)
         answer = self.resource.serializer(self.get_queryset().get(pk=row.pk)).data
         return Response(answer, status=created_or_ok(act.created))
 

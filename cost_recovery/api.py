@@ -58,6 +58,7 @@ INVOICES = Resource(
             name="cost-recovery-invoice-payment",
             action=policy.Action.COST_RECOVERY_MANAGE,
             service=payment_record,
+            row="invoice",
             request=PaymentRecordSerializer,
             created=True,
             about="Record a payment (AQMD administrators): more than the balance is a 400, a "
@@ -67,6 +68,7 @@ INVOICES = Resource(
             suffix="void",
             action=policy.Action.COST_RECOVERY_MANAGE,
             service=invoice_void,
+            row="invoice",
             request=ReasonSerializer,
             about="Void an invoice issued in error, with the reason (AQMD administrators); it "
             "stays on record and the port may be invoiced again for the period.  Partly paid: "

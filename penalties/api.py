@@ -104,6 +104,7 @@ DEFAULTS = Resource(
             suffix="determination",
             action=policy.Action.DEFAULT_DETERMINE,
             service=determinations.default_determine,
+            row="default",
             request=DeterminationSerializer,
             about="AQMD's determination of a flagged default (AQMD reviewers and "
             "administrators).\n\n``confirmed``: the penalty is assessed from the schedule in "
@@ -135,6 +136,7 @@ PENALTIES = Resource(
             suffix="payment",
             action=policy.Action.PENALTY_RECORD_PAYMENT,
             service=services.penalty_record_payment,
+            row="penalty",
             request=PaymentSerializer,
             about="Record the port's payment (AQMD administrators); the fund receives it.\n\n"
             "Only after the notice of default went out: otherwise 409.",
@@ -144,6 +146,7 @@ PENALTIES = Resource(
             suffix="waiver",
             action=policy.Action.PENALTY_WAIVE,
             service=services.penalty_waive,
+            row="penalty",
             request=WaiverSerializer,
             about="Waive a penalty, with the reason (AQMD administrators).  A paid penalty: 409.",
             answered="Waived (or already so).",
