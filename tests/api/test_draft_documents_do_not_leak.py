@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -233,6 +234,23 @@ def test_a_drafts_pdf_appears_in_no_list_and_no_export_for_anyone_outside_the_po
     client = _client(request, role)
     secrets = (plans.revision, plans.removed, plans.first_draft)
     assert where_found(client, walk, *secrets) == [set(), set(), set()]
+
+
+@pytest.mark.parametrize("role", OUTSIDERS)
+def test_with_the_page_cache_on_no_one_outside_the_port_is_served_the_ports_answers(
+    request, plans, role, settings
+):
+    """Pages and API lists are kept per reader (core/page_cache.py): the port's own staff
+    walk first, so the cache holds answers that show their drafts; no outsider gets one."""
+    settings.PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    walk = endpoints(plans.revision_version.plan_id)
+    own = _client(request, "pola_staff")
+    [revision] = where_found(own, walk, plans.revision)
+    assert "api:audit-event-list" in revision
+    secrets = (plans.revision, plans.removed, plans.first_draft)
+    assert where_found(_client(request, role), walk, *secrets) == [set(), set(), set()]
+    cache.clear()
 
 
 def test_the_ports_own_staff_find_their_drafts_pdf_in_the_audit_trail(request, plans):
