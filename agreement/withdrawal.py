@@ -128,12 +128,14 @@ def withdrawal_notice_record(
             _("A notice cannot be received in the future."),
             fields={"received_on": _("Today or earlier.")},
         )
+    # The agreement's row is locked before the check: of two notices recorded at once, the
+    # second waits for the first and is refused (not a constraint error).
+    locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if WithdrawalNotice.objects.standing().filter(agreement=agreement, party=party).exists():
         raise Conflict(
             _("%(party)s already has a withdrawal notice on record. Rescind it first.")
             % {"party": party.name}
         )
-    locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
     stored = document_store(upload=document, actor=actor, party_id=None)
     notice = WithdrawalNotice.objects.create(
         agreement=locked,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connections
 from django.urls import reverse
 
 from agreement.models import (
@@ -142,6 +144,40 @@ def test_a_second_standing_notice_of_the_same_party_is_refused(
             document=pdf_upload(),
             actor=administrator,
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_notices_recorded_at_once_one_is_refused_not_a_server_error(
+    agreement, pola, administrator, media
+):
+    start = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def record() -> None:
+        try:
+            start.wait()
+            outcomes.append(
+                withdrawal_notice_record(
+                    agreement=agreement,
+                    party=pola,
+                    received_on=RECEIVED,
+                    document=pdf_upload(),
+                    actor=administrator,
+                    now=at(RECEIVED),
+                )
+            )
+        except BaseException as exc:
+            outcomes.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=record) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(type(o).__name__ for o in outcomes) == ["Conflict", "WithdrawalNotice"]
+    assert WithdrawalNotice.objects.filter(party=pola).count() == 1
 
 
 def test_every_dashboard_and_the_public_pages_warn(
