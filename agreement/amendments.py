@@ -146,6 +146,17 @@ def amendment_propose(
     reason = required_reason(reason, missing=_("Say why the due date changes."))
     for approved_on in (approvals or {}).values():
         _check_approval_date(approved_on, now)
+    # The milestone's row is locked first, so that of two proposals made at once the second
+    # sees the first.
+    lock(milestone)
+    pending = DueDateAmendment.objects.filter(milestone=milestone, status=AmendmentStatus.PENDING)
+    if pending.exists():
+        raise Conflict(
+            _(
+                "An amendment of this milestone's due date is already pending. Record its "
+                "approvals or abandon it first."
+            )
+        )
     amendment = DueDateAmendment.objects.create(
         milestone=milestone,
         new_due_date=new_due_date,

@@ -557,6 +557,13 @@ class DueDateAmendment(models.Model):
                 name="amendment_in_effect_has_time",
                 condition=~Q(status="in_effect") | Q(took_effect_at__isnull=False),
             ),
+            # One pending amendment per milestone: which new date would win is otherwise
+            # whichever gets its last approval first.
+            models.UniqueConstraint(
+                fields=["milestone"],
+                condition=Q(status="pending"),
+                name="one_pending_amendment_per_milestone",
+            ),
         ]
 
     def __str__(self) -> str:

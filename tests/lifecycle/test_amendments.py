@@ -5,16 +5,25 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from agreement.amendments import (
     amendment_abandon,
     amendment_propose,
     amendment_record_approval,
 )
-from agreement.models import AmendmentStatus, DateChangeKind, Milestone, MilestoneKind, Party
+from agreement.models import (
+    AmendmentStatus,
+    DateChangeKind,
+    DueDateAmendment,
+    Milestone,
+    MilestoneKind,
+    Party,
+)
 from audit.models import AuditEvent
 from core.errors import Conflict, Forbidden, ServiceError
 from tests.clients import api_as
+from tests.factories import MilestoneFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -251,3 +260,37 @@ def test_the_api_abandons_a_pending_amendment_with_a_reason_and_the_date_stays(
     final_plan.refresh_from_db()
     assert final_plan.due_date == dt.date(2027, 12, 31)
     assert AuditEvent.objects.filter(action="due_date_amendment.abandoned").exists()
+
+
+def test_a_second_pending_amendment_of_the_same_milestone_is_refused(
+    agreement, pola, administrator
+):
+    milestone = MilestoneFactory.create(party=pola)
+    first = amendment_propose(
+        milestone=milestone, new_due_date=dt.date(2027, 9, 30), reason="First.", actor=administrator
+    )
+    with pytest.raises(Conflict, match="already pending"):
+        amendment_propose(
+            milestone=milestone,
+            new_due_date=dt.date(2027, 10, 31),
+            reason="Second.",
+            actor=administrator,
+        )
+    assert list(DueDateAmendment.objects.filter(milestone=milestone)) == [first]
+    # The database says so too, whatever writes the row.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DueDateAmendment.objects.create(
+            milestone=milestone,
+            new_due_date=dt.date(2027, 10, 31),
+            reason="Around the service.",
+            proposed_by=administrator,
+            proposed_at=first.proposed_at,
+        )
+    amendment_abandon(amendment=first, reason="Not agreed.", actor=administrator)
+    second = amendment_propose(
+        milestone=milestone,
+        new_due_date=dt.date(2027, 10, 31),
+        reason="Second.",
+        actor=administrator,
+    )
+    assert second.status == "pending"
