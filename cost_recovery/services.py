@@ -72,13 +72,30 @@ def invoice_issue(
             _("The invoice cannot be due before it is issued."),
             fields={"due_on": _("On or after the issue date.")},
         )
-    clash = Invoice.objects.filter(
-        party=party, period_start=period_start, period_end=period_end
-    ).exclude(status=InvoiceStatus.VOID)
-    if clash.exists():
+    # The port's row is locked first, so that of two invoices issued at once the second sees
+    # the first; a period is billed once (a voided invoice bills nothing).
+    lock(party)
+    clash = (
+        Invoice.objects.filter(
+            party=party, period_start__lte=period_end, period_end__gte=period_start
+        )
+        .exclude(status=InvoiceStatus.VOID)
+        .order_by("period_start")
+        .first()
+    )
+    if clash is not None:
         raise Conflict(
-            _("%(port)s already has an invoice for this period. Void it first to reissue.")
-            % {"port": party.name}
+            _(
+                "%(port)s already has invoice %(number)s for %(start)s to %(end)s, which "
+                "overlaps this period. Void it first to bill the period again."
+            )
+            % {
+                "port": party.name,
+                "number": clash.number,
+                "start": clash.period_start.isoformat(),
+                "end": clash.period_end.isoformat(),
+            },
+            fields={"period_start": _("Overlaps an invoice already issued.")},
         )
     try:
         with transaction.atomic():

@@ -119,6 +119,21 @@ def test_one_invoice_per_port_per_period_unless_voided(pola, polb, administrator
     assert issue(pola, administrator, amount="9000.00").status == InvoiceStatus.ISSUED
 
 
+def test_an_overlapping_period_is_refused_and_names_the_invoice_it_overlaps(
+    pola, polb, administrator
+):
+    first = issue(pola, administrator)  # 2026-01-01 to 2026-06-30
+    with pytest.raises(Conflict, match=first.number) as refused:
+        issue(
+            pola, administrator, period_start=dt.date(2026, 6, 1), period_end=dt.date(2026, 12, 31)
+        )
+    assert "period_start" in refused.value.fields
+    issue(polb, administrator, period_start=dt.date(2026, 6, 1), period_end=dt.date(2026, 12, 31))
+    # The next period, from the day after, is its own.
+    issue(pola, administrator, period_start=dt.date(2026, 7, 1), period_end=dt.date(2026, 12, 31))
+    assert Invoice.objects.filter(party=pola).count() == 2
+
+
 def test_invoices_go_to_ports_only(agreement, administrator):
     from agreement.models import Party
 
