@@ -6,7 +6,8 @@ Views parse input, call one service or selector through these, and render.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -111,3 +112,43 @@ def form_action(
         return None
     messages.success(request, success(done) if callable(success) else success)
     return then(done) if callable(then) else then
+
+
+@dataclass(frozen=True)
+class PageAction:
+    """One of the forms of a page that offers several writes on one row (a penalty: pay or
+    waive; an invoice: pay or void): the form, the service, the message on success."""
+
+    form: type[BaseForm]
+    service: Callable[..., Any]
+    success: Any  # a (lazy) message
+
+
+def page_actions(
+    request: HttpRequest,
+    actions: Mapping[str, PageAction],
+    row: dict[str, Any],
+    *,
+    then: HttpResponse,
+) -> tuple[dict[str, BaseForm], HttpResponse | None]:
+    """The forms of ``actions`` (each with its name as prefix) and, on a POST, the one the
+    posted ``action`` names, sent to its service as ``service(**row, actor=user, **data)``
+    through :func:`form_action` (an unknown action is a 403).  Returns the forms for the
+    page (the posted one bound, with its errors) and, when the write succeeded, the
+    response.  Templates show each form with ``_action_form.html``."""
+    forms = {name: act.form(prefix=name) for name, act in actions.items()}
+    if request.method != "POST":
+        return forms, None
+    name = request.POST.get("action", "")
+    if name not in actions:
+        raise PermissionDenied
+    act = actions[name]
+    forms[name] = act.form(request.POST, prefix=name)
+    done = form_action(
+        request,
+        forms[name],
+        lambda data: act.service(**row, actor=request.user, **data),
+        success=act.success,
+        then=then,
+    )
+    return forms, done

@@ -24,3 +24,7 @@ class PaymentForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount ($)"), max_digits=12, decimal_places=2)
     received_on = date_field(_("Received on"))
     reference = forms.CharField(label=_("Reference"), required=False, max_length=200)
+
+
+class VoidForm(forms.Form):
+    reason = text_field(_("Why the invoice is void"), rows=3)

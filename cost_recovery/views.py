@@ -7,13 +7,15 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts import policy
-from core.views import form_action, require_page
+from core.views import PageAction, form_action, page_actions, require_page
 
 from . import selectors, services
-from .forms import InvoiceForm, PaymentForm
+from .forms import InvoiceForm, PaymentForm, VoidForm
+from .models import InvoiceStatus
 
 
 @require_http_methods(["GET", "POST"])
@@ -46,25 +48,32 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cost_recovery/invoice_list.html", context)
 
 
+INVOICE_ACTIONS = {
+    "pay": PageAction(
+        PaymentForm, services.payment_record, gettext_lazy("The payment is recorded.")
+    ),
+    "void": PageAction(VoidForm, services.invoice_void, gettext_lazy("The invoice is void.")),
+}
+
+
 @require_http_methods(["GET", "POST"])
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One invoice with its payments; administrators record a payment here.  Another
-    port's invoice is a 404."""
+    """One invoice with its payments; administrators record a payment or void it (issued in
+    error, nothing paid) here.  Another port's invoice is a 404."""
     invoice = get_object_or_404(selectors.invoices_visible_to(request.user), pk=pk)
     can_manage = policy.can(request.user, policy.Action.COST_RECOVERY_MANAGE, invoice)
-    form = PaymentForm(request.POST or None)
-    done = form_action(
+    page_forms, done = page_actions(
         request,
-        form,
-        lambda data: services.payment_record(invoice=invoice, actor=request.user, **data),
-        success=_("The payment is recorded."),
+        INVOICE_ACTIONS,
+        {"invoice": invoice},
         then=redirect("cost-recovery:invoice", invoice.pk),
-        allowed=can_manage,
     )
     if done is not None:
         return done
+    issued = can_manage and invoice.status == InvoiceStatus.ISSUED
     context = {
         "invoice": invoice,
-        "form": form if can_manage and invoice.status == "issued" else None,
+        "form": page_forms["pay"] if issued else None,
+        "void_form": page_forms["void"] if issued and not invoice.amount_paid else None,
     }
     return render(request, "cost_recovery/invoice_detail.html", context)

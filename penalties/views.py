@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -24,7 +22,15 @@ from accounts import policy
 from accounts.policy import Action
 from core.page_cache import cached_page
 from core.uploads import document_response
-from core.views import filtered_download, filtered_page, form_action, paged, require_page
+from core.views import (
+    PageAction,
+    filtered_download,
+    filtered_page,
+    form_action,
+    page_actions,
+    paged,
+    require_page,
+)
 
 from . import determinations, milestone_requests, selectors, services
 from .exports import DEFAULT_COLUMNS, FUND_ENTRY_COLUMNS, PENALTY_COLUMNS
@@ -75,35 +81,27 @@ def penalties_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 # The two forms of a penalty's page, by the ``action`` they post: the form, its service
 # (which takes the form's fields by name) and what the page says when it is done.
-PENALTY_ACTIONS: dict[str, tuple[type[forms.Form], Callable[..., Any], Any]] = {
-    "pay": (
+PENALTY_ACTIONS = {
+    "pay": PageAction(
         PaymentForm,
         services.penalty_record_payment,
         gettext_lazy("Payment recorded; the fund received it."),
     ),
-    "waive": (WaiveForm, services.penalty_waive, gettext_lazy("Penalty waived.")),
+    "waive": PageAction(WaiveForm, services.penalty_waive, gettext_lazy("Penalty waived.")),
 }
 
 
 @require_http_methods(["GET", "POST"])
 def penalty_detail(request: HttpRequest, pk: int) -> HttpResponse:
     penalty = selectors.penalty_for(request.user, pk)
-    page_forms = {name: form(prefix=name) for name, (form, _s, _m) in PENALTY_ACTIONS.items()}
-    if request.method == "POST":
-        action = request.POST.get("action", "")
-        if action not in PENALTY_ACTIONS:
-            raise PermissionDenied
-        form_class, service, success = PENALTY_ACTIONS[action]
-        page_forms[action] = form_class(request.POST, prefix=action)
-        done = form_action(
-            request,
-            page_forms[action],
-            lambda data: service(penalty=penalty, actor=request.user, **data),
-            success=success,
-            then=redirect("penalties:penalty", pk=penalty.pk),
-        )
-        if done is not None:
-            return done
+    page_forms, done = page_actions(
+        request,
+        PENALTY_ACTIONS,
+        {"penalty": penalty},
+        then=redirect("penalties:penalty", pk=penalty.pk),
+    )
+    if done is not None:
+        return done
     context = {
         "penalty": penalty,
         "default": penalty.default,

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -248,11 +249,34 @@ def test_the_administrator_issues_and_records_a_payment_on_the_pages(
     invoice = Invoice.objects.get()
     assert response.status_code == 302
     page = reverse("cost-recovery:invoice", args=[invoice.pk])
-    bad = client.post(page, {"amount": "1500.01", "received_on": "2026-08-01"})
+    assert "Void the invoice" in client.get(page).text  # nothing paid yet
+    pay = {"action": "pay", "pay-received_on": "2026-08-01"}
+    bad = client.post(page, {**pay, "pay-amount": "1500.01"})
     assert bad.status_code == 200 and "more than the balance" in bad.text
-    assert client.post(page, {"amount": "1500.00", "received_on": "2026-08-01"}).status_code == 302
+    assert client.post(page, {**pay, "pay-amount": "1500.00"}).status_code == 302
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.PAID
+    assert "Void the invoice" not in client.get(page).text
+
+
+def test_the_administrator_voids_an_invoice_on_its_page_with_a_reason(
+    client, pola, administrator, pola_staff
+):
+    invoice = issue(pola, administrator)
+    page = reverse("cost-recovery:invoice", args=[invoice.pk])
+    staff = Client()
+    staff.force_login(pola_staff)
+    assert "Void the invoice" not in staff.get(page).text
+    assert staff.post(page, {"action": "void", "void-reason": "No."}).status_code == 403
+    client.force_login(administrator)
+    missing = client.post(page, {"action": "void", "void-reason": ""})
+    assert missing.status_code == 200 and "This field is required." in missing.text
+    done = client.post(page, {"action": "void", "void-reason": "Issued twice."})
+    assert done.status_code == 302
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.VOID and invoice.void_reason == "Issued twice."
+    assert AuditEvent.objects.filter(object_id=str(invoice.pk), action__contains="void").exists()
+    assert "Void the invoice" not in client.get(page).text
 
 
 def test_the_demo_seeds_one_illustrative_invoice_per_port(agreement):
