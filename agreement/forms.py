@@ -24,3 +24,14 @@ class WithdrawalNoticeForm(forms.Form):
 
 class WithdrawalRescindForm(forms.Form):
     reason = text_field(_("Why the notice is rescinded"), rows=3)
+
+
+class AmendmentApprovalForm(forms.Form):
+    party = forms.ModelChoiceField(
+        label=_("Approving party"), queryset=Party.objects.all(), to_field_name="code"
+    )
+    approved_on = date_field(_("Approved on"))
+
+
+class AmendmentAbandonForm(forms.Form):
+    reason = text_field(_("Why the amendment is abandoned"), rows=3)

@@ -7,6 +7,7 @@ from . import views
 urlpatterns = [
     path("status/", views.public_status, name="public-status"),
     path("agreement/", views.terms, name="agreement-terms"),
+    path("agreement/amendments/<int:pk>/", views.amendment_detail, name="agreement-amendment"),
     path("agreement/withdrawal/", views.withdrawal_notices, name="withdrawal-notices"),
     path(
         "agreement/withdrawal/<int:pk>/rescind/",

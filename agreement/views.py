@@ -5,17 +5,32 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts import policy
 from core.page_cache import cached_page
 from core.uploads import document_response
-from core.views import button_action, filtered_download, filtered_page, form_action, require_page
+from core.views import (
+    PageAction,
+    button_action,
+    filtered_download,
+    filtered_page,
+    form_action,
+    page_actions,
+    require_page,
+)
 
 from . import amendments, deadlines, selectors, withdrawal
 from .exports import MILESTONE_COLUMNS
 from .filters import MilestoneFilter
-from .forms import WithdrawalNoticeForm, WithdrawalRescindForm
+from .forms import (
+    AmendmentAbandonForm,
+    AmendmentApprovalForm,
+    WithdrawalNoticeForm,
+    WithdrawalRescindForm,
+)
+from .models import AmendmentStatus
 
 
 def _lifecycle() -> dict[str, object]:
@@ -53,6 +68,47 @@ def terms(request: HttpRequest) -> HttpResponse:
         **_lifecycle(),
     }
     return render(request, "agreement/terms.html", context)
+
+
+AMENDMENT_ACTIONS = {
+    "approve": PageAction(
+        AmendmentApprovalForm,
+        amendments.amendment_record_approval,
+        gettext_lazy("The approval is recorded."),
+    ),
+    "abandon": PageAction(
+        AmendmentAbandonForm,
+        amendments.amendment_abandon,
+        gettext_lazy("The amendment is abandoned; the due date stays."),
+    ),
+}
+
+
+@require_http_methods(["GET", "POST"])
+def amendment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One due-date amendment with each party's approval; while it is pending, AQMD
+    administrators record an approval (the last one moves the date) or abandon it."""
+    amendment = get_object_or_404(amendments.amendments_visible_to(request.user), pk=pk)
+    page_forms, done = page_actions(
+        request,
+        AMENDMENT_ACTIONS,
+        {"amendment": amendment},
+        then=redirect("agreement-amendment", amendment.pk),
+    )
+    if done is not None:
+        return done
+    may_change = amendment.status == AmendmentStatus.PENDING and policy.can(
+        request.user, policy.Action.MILESTONE_CHANGE_DUE_DATE, amendment
+    )
+    context = {
+        "amendment": amendment,
+        "approvals": list(
+            zip(amendments.approving_parties(), amendments.approval_dates(amendment), strict=True)
+        ),
+        "approve_form": page_forms["approve"] if may_change else None,
+        "abandon_form": page_forms["abandon"] if may_change else None,
+    }
+    return render(request, "agreement/amendment_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.test import Client
+from django.urls import reverse
 
 from agreement.amendments import (
     amendment_abandon,
@@ -294,3 +296,58 @@ def test_a_second_pending_amendment_of_the_same_milestone_is_refused(
         actor=administrator,
     )
     assert second.status == "pending"
+
+
+def test_the_amendment_page_records_approvals_until_the_date_moves_or_abandons(
+    client, agreement, pola, administrator, pola_staff
+):
+    milestone = MilestoneFactory.create(party=pola, due_date=dt.date(2027, 6, 30))
+    amendment = amendment_propose(
+        milestone=milestone,
+        new_due_date=dt.date(2027, 9, 30),
+        reason="Late permits.",
+        actor=administrator,
+    )
+    page = reverse("agreement-amendment", args=[amendment.pk])
+    assert page in Client().get(reverse("agreement-terms")).text  # linked from the terms
+    public = Client().get(page)
+    assert public.status_code == 200 and "Late permits." in public.text
+    assert "Record the approval" not in public.text
+    staff = Client()
+    staff.force_login(pola_staff)
+    refused = staff.post(page, {"action": "abandon", "abandon-reason": "No."})
+    assert refused.status_code == 403
+    client.force_login(administrator)
+    assert "Record the approval" in client.get(page).text
+    future = client.post(
+        page, {"action": "approve", "approve-party": "POLA", "approve-approved_on": "2099-01-01"}
+    )
+    assert future.status_code == 200 and "cannot be dated in the future" in future.text
+    for code in ("AQMD", "POLA", "POLB"):
+        done = client.post(
+            page, {"action": "approve", "approve-party": code, "approve-approved_on": "2026-01-09"}
+        )
+        assert done.status_code == 302
+    amendment.refresh_from_db()
+    milestone.refresh_from_db()
+    assert amendment.status == AmendmentStatus.IN_EFFECT
+    assert milestone.due_date == dt.date(2027, 9, 30)
+    assert "Record the approval" not in client.get(page).text  # in effect: nothing to do
+
+    other = amendment_propose(
+        milestone=milestone,
+        new_due_date=dt.date(2027, 12, 31),
+        reason="Again.",
+        actor=administrator,
+    )
+    page = reverse("agreement-amendment", args=[other.pk])
+    missing = client.post(page, {"action": "abandon", "abandon-reason": ""})
+    assert missing.status_code == 200 and "This field is required." in missing.text
+    assert (
+        client.post(page, {"action": "abandon", "abandon-reason": "Not agreed."}).status_code == 302
+    )
+    other.refresh_from_db()
+    milestone.refresh_from_db()
+    assert other.status == AmendmentStatus.ABANDONED
+    assert milestone.due_date == dt.date(2027, 9, 30)
+    assert AuditEvent.objects.filter(object_id=str(other.pk), note="Not agreed.").exists()
