@@ -160,13 +160,23 @@ def run_html(run: ReportRun) -> str:
     )
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Render HTML to a tagged PDF (WeasyPrint)."""
+def render_pdf(html: str) -> tuple[bytes, int]:
+    """Render HTML to a tagged PDF (WeasyPrint) and say how many pages it has.
+
+    The page count is that of the laid-out document, so the PDF is not parsed again to
+    count them.  ``HTML.write_pdf`` does the same two steps (render, then write).
+    """
     from weasyprint import HTML
 
-    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_tags=True)
+    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(pdf_tags=True)
+    pdf = document.write_pdf(pdf_tags=True)
     assert pdf is not None
-    return bytes(pdf)
+    return bytes(pdf), len(document.pages)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Render HTML to a tagged PDF (WeasyPrint)."""
+    return render_pdf(html)[0]
 
 
 def board_status_html(*, parties: list[Party], now: dt.datetime, viewer: Any = None) -> str:
