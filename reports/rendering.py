@@ -25,6 +25,8 @@ from .models import ReportRun
 
 # WeasyPrint logs every layout step at INFO; keep worker logs readable.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+# fontTools logs each font subset (its glyph lists) at INFO: hundreds of lines per report.
+logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 
 
 def svg_data_uri(svg: str) -> str:
@@ -160,13 +162,30 @@ def run_html(run: ReportRun) -> str:
     )
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Render HTML to a tagged PDF (WeasyPrint)."""
+def render_pdf(html: str) -> tuple[bytes, int | None]:
+    """Render HTML to a tagged PDF (WeasyPrint) and say how many pages it has.
+
+    The page count is that of the laid-out document (read by a finisher, which changes
+    nothing in the PDF), so the PDF is not parsed again to count them.
+    """
     from weasyprint import HTML
 
-    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_tags=True)
+    pages: int | None = None
+
+    def count_pages(document: Any, pdf: Any) -> None:
+        nonlocal pages
+        pages = len(document.pages)
+
+    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        pdf_tags=True, finisher=count_pages
+    )
     assert pdf is not None
-    return bytes(pdf)
+    return bytes(pdf), pages
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Render HTML to a tagged PDF (WeasyPrint)."""
+    return render_pdf(html)[0]
 
 
 def board_status_html(*, parties: list[Party], now: dt.datetime, viewer: Any = None) -> str:

@@ -191,16 +191,6 @@ def _store(name: str, data: bytes) -> None:
         temp.unlink(missing_ok=True)
 
 
-def _page_count(data: bytes) -> int | None:
-    try:
-        from io import BytesIO
-
-        from pypdf import PdfReader
-    except ImportError:  # pypdf is a dev dependency; the page count is optional
-        return None
-    return len(PdfReader(BytesIO(data)).pages)
-
-
 def _finish(run_id: int, claimed_at: dt.datetime, **values: Any) -> bool:
     with transaction.atomic():
         updated = ReportRun.objects.filter(
@@ -223,7 +213,7 @@ def report_run_render(*, run_id: int) -> ReportRun:
 
     Returns the run as it stands afterwards (ready, failed, or whatever another worker left).
     """
-    from .rendering import html_to_pdf, run_html
+    from .rendering import render_pdf, run_html
 
     now = timezone.now()
     if not _claim(run_id, now):
@@ -231,7 +221,7 @@ def report_run_render(*, run_id: int) -> ReportRun:
     run = ReportRun.objects.select_related("party").get(pk=run_id)
     name = ""
     try:
-        data = html_to_pdf(run_html(run))
+        data, pages = render_pdf(run_html(run))
         sha256 = hashlib.sha256(data).hexdigest()
         name = _file_name(run, sha256)
         _store(name, data)
@@ -242,7 +232,7 @@ def report_run_render(*, run_id: int) -> ReportRun:
             pdf=name,
             sha256=sha256,
             size_bytes=len(data),
-            page_count=_page_count(data),
+            page_count=pages,
         )
         if not done:  # Race condition: the claim went stale and another worker took over.
             default_storage.delete(name)

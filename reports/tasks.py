@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
+from celery.signals import worker_init
 from django.utils import timezone
 
 from .services import RENDER_TIME_LIMIT, report_run_render
@@ -27,3 +30,15 @@ def requeue_stalled_runs() -> int:
     from .recovery import requeue_stalled_runs as requeue
 
     return requeue(timezone.now())
+
+
+@worker_init.connect
+def load_the_renderer(**kwargs: Any) -> None:
+    """In the worker's main process, before the pool starts: import WeasyPrint and matplotlib
+    (with its font list) and draw one chart of each kind (font lookups), once, rather than in
+    each pool process's first render (several seconds on a busy machine)."""
+    import weasyprint  # noqa: F401
+
+    from . import charts
+
+    charts.warm_up()
