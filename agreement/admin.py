@@ -222,7 +222,8 @@ class AmendmentApprovalInline(ImmutableRecordMixin, AuditedInline):
 
 @admin.register(DueDateAmendment)
 class DueDateAmendmentAdmin(ImmutableRecordAdmin):
-    """Approvals are recorded through the API (``/api/v1/due-date-amendments/<id>/approvals/``)."""
+    """Approvals are recorded on the amendment's page (``/agreement/amendments/<id>/``) or
+    through the API (``/api/v1/due-date-amendments/<id>/approvals/``)."""
 
     list_display = ["milestone", "new_due_date", "status", "proposed_by", "proposed_at"]
     list_filter = ["status", "milestone__party"]

@@ -75,11 +75,13 @@ AMENDMENT_ACTIONS = {
         AmendmentApprovalForm,
         amendments.amendment_record_approval,
         gettext_lazy("The approval is recorded."),
+        policy.Action.MILESTONE_CHANGE_DUE_DATE,
     ),
     "abandon": PageAction(
         AmendmentAbandonForm,
         amendments.amendment_abandon,
         gettext_lazy("The amendment is abandoned; the due date stays."),
+        policy.Action.MILESTONE_CHANGE_DUE_DATE,
     ),
 }
 
@@ -89,17 +91,18 @@ def amendment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One due-date amendment with each party's approval; while it is pending, AQMD
     administrators record an approval (the last one moves the date) or abandon it."""
     amendment = get_object_or_404(amendments.amendments_visible_to(request.user), pk=pk)
+    may_change = amendment.status == AmendmentStatus.PENDING and policy.can(
+        request.user, policy.Action.MILESTONE_CHANGE_DUE_DATE, amendment
+    )
     page_forms, done = page_actions(
         request,
         AMENDMENT_ACTIONS,
         {"amendment": amendment},
         then=redirect("agreement-amendment", amendment.pk),
+        shown=lambda name: may_change,
     )
     if done is not None:
         return done
-    may_change = amendment.status == AmendmentStatus.PENDING and policy.can(
-        request.user, policy.Action.MILESTONE_CHANGE_DUE_DATE, amendment
-    )
     context = {
         "amendment": amendment,
         "approvals": list(

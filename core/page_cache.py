@@ -32,9 +32,12 @@ uncached: the cache is never why a page fails.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.metadata
 import logging
 import re
+import subprocess
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -73,6 +76,27 @@ def data_version() -> str:
 FORMAT = 2
 
 
+@functools.cache
+def release() -> str:
+    """The code that renders (``RELEASE``, else the git commit, else the package version):
+    part of every key, so that after a deploy no page or answer of the previous release (its
+    templates, serializers, policy) is served."""
+    if settings.RELEASE:
+        return str(settings.RELEASE)
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"],  # noqa: S607
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        head = ""
+    return head or importlib.metadata.version("compliance-tracker")
+
+
 def _reader(user: Any) -> str:
     """Whose copy: one for the public, one per signed-in user and second-factor state."""
     if user is None or not user.is_authenticated:
@@ -93,7 +117,7 @@ def _key(kind: str, request: HttpRequest, user: Any) -> str | None:
     # The whole address, host and scheme too: API pages link to their neighbours absolutely.
     address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:32]
     return (
-        f"{kind}:{FORMAT}:{data_version()}:{deadlines.pacific_today()}:{get_language()}:"
+        f"{kind}:{FORMAT}:{release()}:{data_version()}:{deadlines.pacific_today()}:{get_language()}:"
         f"{_reader(user)}:{address}"
     )
 
@@ -174,7 +198,8 @@ class CachedListView(generics.ListAPIView):
     _cache_key: str | None = None
 
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
-        key = _key("api", request, request.user)
+        # The negotiated type too: ``Accept: application/json; indent=4`` changes the JSON.
+        key = _key(f"api:{request.accepted_media_type}", request, request.user)
         stored = _cached(key)
         if stored is not None:
             return _replay(request, stored)

@@ -117,11 +117,13 @@ def form_action(
 @dataclass(frozen=True)
 class PageAction:
     """One of the forms of a page that offers several writes on one row (a penalty: pay or
-    waive; an invoice: pay or void): the form, the service, the message on success."""
+    waive; an invoice: pay or void): the form, the service, the message on success, and the
+    policy's action for the user and the row (checked before the form is read)."""
 
     form: type[BaseForm]
     service: Callable[..., Any]
     success: Any  # a (lazy) message
+    action: policy.Action
 
 
 def page_actions(
@@ -130,12 +132,15 @@ def page_actions(
     row: dict[str, Any],
     *,
     then: HttpResponse,
+    shown: Callable[[str], bool],
 ) -> tuple[dict[str, BaseForm], HttpResponse | None]:
     """The forms of ``actions`` (each with its name as prefix) and, on a POST, the one the
     posted ``action`` names, sent to its service as ``service(**row, actor=user, **data)``
-    through :func:`form_action` (an unknown action is a 403).  Returns the forms for the
-    page (the posted one bound, with its errors) and, when the write succeeded, the
-    response.  Templates show each form with ``_action_form.html``."""
+    through :func:`form_action`.  An unknown action, or one the policy refuses the user on
+    the row, is a 403.  Returns the forms for the page (the posted one bound, with its
+    errors) and the response when the write succeeded; when it failed on a form the page no
+    longer shows (``shown(name)`` is false: the row changed meanwhile), the service's error
+    as a message and ``then``.  Templates show each form with ``_action_form.html``."""
     forms = {name: act.form(prefix=name) for name, act in actions.items()}
     if request.method != "POST":
         return forms, None
@@ -143,6 +148,7 @@ def page_actions(
     if name not in actions:
         raise PermissionDenied
     act = actions[name]
+    require_page(request.user, act.action, next(iter(row.values())))
     forms[name] = act.form(request.POST, prefix=name)
     done = form_action(
         request,
@@ -151,4 +157,8 @@ def page_actions(
         success=act.success,
         then=then,
     )
+    if done is None and not shown(name):
+        for error in forms[name].non_field_errors() or [_("Nothing was changed.")]:
+            messages.error(request, str(error))
+        return forms, then
     return forms, done

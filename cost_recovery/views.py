@@ -50,9 +50,17 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 
 INVOICE_ACTIONS = {
     "pay": PageAction(
-        PaymentForm, services.payment_record, gettext_lazy("The payment is recorded.")
+        PaymentForm,
+        services.payment_record,
+        gettext_lazy("The payment is recorded."),
+        policy.Action.COST_RECOVERY_MANAGE,
     ),
-    "void": PageAction(VoidForm, services.invoice_void, gettext_lazy("The invoice is void.")),
+    "void": PageAction(
+        VoidForm,
+        services.invoice_void,
+        gettext_lazy("The invoice is void."),
+        policy.Action.COST_RECOVERY_MANAGE,
+    ),
 }
 
 
@@ -61,19 +69,22 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One invoice with its payments; administrators record a payment or void it (issued in
     error, nothing paid) here.  Another port's invoice is a 404."""
     invoice = get_object_or_404(selectors.invoices_visible_to(request.user), pk=pk)
-    can_manage = policy.can(request.user, policy.Action.COST_RECOVERY_MANAGE, invoice)
+    issued = invoice.status == InvoiceStatus.ISSUED and policy.can(
+        request.user, policy.Action.COST_RECOVERY_MANAGE, invoice
+    )
+    shown = {"pay": issued, "void": issued and not invoice.amount_paid}
     page_forms, done = page_actions(
         request,
         INVOICE_ACTIONS,
         {"invoice": invoice},
         then=redirect("cost-recovery:invoice", invoice.pk),
+        shown=shown.__getitem__,
     )
     if done is not None:
         return done
-    issued = can_manage and invoice.status == InvoiceStatus.ISSUED
     context = {
         "invoice": invoice,
-        "form": page_forms["pay"] if issued else None,
-        "void_form": page_forms["void"] if issued and not invoice.amount_paid else None,
+        "form": page_forms["pay"] if shown["pay"] else None,
+        "void_form": page_forms["void"] if shown["void"] else None,
     }
     return render(request, "cost_recovery/invoice_detail.html", context)

@@ -86,19 +86,28 @@ PENALTY_ACTIONS = {
         PaymentForm,
         services.penalty_record_payment,
         gettext_lazy("Payment recorded; the fund received it."),
+        Action.PENALTY_RECORD_PAYMENT,
     ),
-    "waive": PageAction(WaiveForm, services.penalty_waive, gettext_lazy("Penalty waived.")),
+    "waive": PageAction(
+        WaiveForm, services.penalty_waive, gettext_lazy("Penalty waived."), Action.PENALTY_WAIVE
+    ),
 }
 
 
 @require_http_methods(["GET", "POST"])
 def penalty_detail(request: HttpRequest, pk: int) -> HttpResponse:
     penalty = selectors.penalty_for(request.user, pk)
+    shown = {
+        name: policy.can(request.user, act.action, penalty)
+        and penalty.can_become({"pay": "paid", "waive": "waived"}[name])
+        for name, act in PENALTY_ACTIONS.items()
+    }
     page_forms, done = page_actions(
         request,
         PENALTY_ACTIONS,
         {"penalty": penalty},
         then=redirect("penalties:penalty", pk=penalty.pk),
+        shown=shown.__getitem__,
     )
     if done is not None:
         return done
@@ -107,10 +116,8 @@ def penalty_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "default": penalty.default,
         "payment_form": page_forms["pay"],
         "waive_form": page_forms["waive"],
-        "may_record_payment": policy.can(request.user, Action.PENALTY_RECORD_PAYMENT, penalty)
-        and penalty.can_become("paid"),
-        "may_waive": policy.can(request.user, Action.PENALTY_WAIVE, penalty)
-        and penalty.can_become("waived"),
+        "may_record_payment": shown["pay"],
+        "may_waive": shown["waive"],
     }
     return render(request, "penalties/penalty_detail.html", context)
 

@@ -153,12 +153,15 @@ def report_run_publish(*, run: ReportRun, actor: Any) -> ReportRun:
 # --- The rendering job --------------------------------------------------------------------
 
 
+@transaction.atomic
 def _claim(run_id: int, now: dt.datetime) -> bool:
-    """Claim the run for rendering: exactly one caller wins (conditional update)."""
+    """Claim the run for rendering: exactly one caller wins (conditional update), and the
+    claim is audited like every change of a run's status (the pages and lists that show it
+    are kept until the audit trail moves: core/page_cache.py)."""
     claimable = Q(status=ReportStatus.QUEUED) | Q(
         status=ReportStatus.RENDERING, started_at__lt=now - STALE_AFTER
     )
-    return (
+    claimed = (
         ReportRun.objects.filter(claimable, pk=run_id).update(
             status=ReportStatus.RENDERING,
             started_at=now,
@@ -169,6 +172,10 @@ def _claim(run_id: int, now: dt.datetime) -> bool:
         )
         == 1
     )
+    if claimed:
+        run = ReportRun.objects.get(pk=run_id)
+        audit_record(actor=None, action="report_run.rendering", obj=run, after=_state(run))
+    return claimed
 
 
 def _file_name(run: ReportRun, sha256: str) -> str:

@@ -203,3 +203,14 @@ def test_a_page_is_served_uncached_while_the_cache_is_down(
     assert [r.message for r in caplog.records].count(
         "Page cache unavailable; serving uncached"
     ) == 1
+
+
+def test_a_new_release_does_not_serve_the_pages_the_previous_one_kept(agreement, settings):
+    settings.RELEASE = "release-1"
+    page_cache.release.cache_clear()
+    _queries(Client(), reverse("public-status"))
+    assert _queries(Client(), reverse("public-status"))[0] == 1
+    settings.RELEASE = "release-2"
+    page_cache.release.cache_clear()
+    assert _queries(Client(), reverse("public-status"))[0] > 1
+    page_cache.release.cache_clear()

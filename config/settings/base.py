@@ -255,6 +255,9 @@ CACHES = caches_at(CACHE_URL, key_prefix="ct-cache")
 # How long a page or API list may be served from the cache (0: never).  A recorded
 # change drops it at once (core/page_cache.py); this only bounds the memory.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+# The release that serves (e.g. the image's commit), part of every cache key; empty: the git
+# commit of BASE_DIR, else the package version (core/page_cache.py).
+RELEASE = env.str("RELEASE", default="")
 
 # Celery: the file-system transport needs no server; Redis is used when CELERY_BROKER_URL
 # names it (docker-compose, tests).

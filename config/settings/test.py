@@ -20,8 +20,8 @@ ALLOWED_HOSTS = ["*"]
 # switched on by the tests of it (tests/accounts/test_second_factor.py).  Production keeps
 # it for every AQMD reviewer and administrator (config.settings.production).
 MFA_REQUIRED_ROLES = []
-# One process: the cache in memory (not the test broker's Redis).  Public pages are not
-# cached unless a test turns it on (tests/test_public_page_cache.py), so the suite's query
+# One process: the cache in memory (not the test broker's Redis).  Pages and API lists are
+# not cached unless a test turns it on (tests/test_page_cache.py), so the suite's query
 # counts are those of rendering the page.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PAGE_CACHE_SECONDS = 0

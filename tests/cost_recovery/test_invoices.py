@@ -268,6 +268,7 @@ def test_the_administrator_voids_an_invoice_on_its_page_with_a_reason(
     staff.force_login(pola_staff)
     assert "Void the invoice" not in staff.get(page).text
     assert staff.post(page, {"action": "void", "void-reason": "No."}).status_code == 403
+    assert staff.post(page, {"action": "void", "void-reason": ""}).status_code == 403
     client.force_login(administrator)
     missing = client.post(page, {"action": "void", "void-reason": ""})
     assert missing.status_code == 200 and "This field is required." in missing.text
@@ -343,3 +344,21 @@ def test_the_api_voids_an_unpaid_invoice_with_a_reason_and_refuses_a_partly_paid
     )
     refused = api_as(administrator).post(f"{API}{partly.pk}/void/", {"reason": "x"}, format="json")
     assert refused.status_code == 409
+
+
+def test_voiding_an_invoice_paid_meanwhile_says_why_instead_of_a_silent_page(
+    client, pola, administrator
+):
+    invoice = issue(pola, administrator)
+    page = reverse("cost-recovery:invoice", args=[invoice.pk])
+    client.force_login(administrator)
+    assert "Void the invoice" in client.get(page).text
+    # another administrator records a part payment before this one's void arrives
+    payment_record(
+        invoice=invoice, amount=Decimal("10.00"), received_on=PAID_ON, actor=administrator
+    )
+    answer = client.post(page, {"action": "void", "void-reason": "Issued twice."}, follow=True)
+    assert answer.status_code == 200
+    assert [str(m) for m in answer.context["messages"]] != []
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.ISSUED

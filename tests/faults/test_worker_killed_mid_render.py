@@ -65,7 +65,13 @@ def test_a_render_killed_midway_is_rendered_once_after_recovery(agreement, tmp_p
         .order_by("id")
         .values_list("action", flat=True)
     )
-    assert actions == ["report_run.requested", "report_run.requeued", "report_run.ready"]
+    assert actions == [
+        "report_run.requested",
+        "report_run.rendering",  # the killed worker's claim
+        "report_run.requeued",
+        "report_run.rendering",
+        "report_run.ready",
+    ]
     assert ReportRun.objects.filter(year=2025, party=None).count() == 1
     print(
         f"render killed mid-way (attempt 1); after recovery: {run.status}, {run.attempts} "
