@@ -40,12 +40,36 @@ def _missed(n: int) -> None:
     )
 
 
+STAFF_PER_PORT = 2
+
+
+def _port_staff() -> None:
+    """Each port's staff with an e-mail address (ILLUSTRATIVE), so each notice of potential
+    default is mailed: one outbox row per notice and staff member."""
+    from accounts.models import Role, User
+    from agreement.models import Party
+
+    for port in Party.objects.ports().order_by("code"):
+        for i in range(STAFF_PER_PORT):
+            User.objects.create_user(
+                username=f"bench.{port.code.lower()}.{i}",
+                email=f"bench.{port.code.lower()}.{i}@example.org",
+                role=Role.PORT_STAFF,
+                party=port,
+            )
+
+
 from benchmarks._db import throwaway_database  # noqa: E402
 
 
 def main() -> None:
+    import os
+
     from benchmarks._db import setup_django
 
+    # Before the settings load: the test settings default the broker to Redis, and
+    # app.conf.update() afterwards did not take (the sweep's mail went to Redis db 0).
+    os.environ["CELERY_BROKER_URL"] = "memory://"
     setup_django()
     import logging
 
