@@ -151,7 +151,7 @@ WITH inserted AS (
                          object_repr, party_id, before, after, note, prev_hash, hash)
     SELECT at, actor_id, actor_label, action, object_type, object_id,
            object_repr, party_id, before, after, note, prev_hash, hash
-      FROM ROWS FROM (jsonb_to_recordset(%s::jsonb)
+      FROM ROWS FROM (json_to_recordset(%s::json)
                 AS (at timestamptz, actor_id bigint, actor_label text, action text, object_type
                     text, object_id text, object_repr text, party_id bigint, before jsonb, after
                     jsonb, note text, prev_hash text, hash text))

@@ -186,7 +186,7 @@ _INSERT_ROWS = """
 INSERT INTO {table} (event_key, recipient_id, to_email, subject, body, status, created_at,
                      attempts, next_attempt_at, last_error, sent_at, hook, hook_arg)
 SELECT event_key, recipient_id, to_email, subject, body, %s, %s, 0, %s, '', NULL, hook, hook_arg
-  FROM ROWS FROM (jsonb_to_recordset(%s::jsonb)
+  FROM ROWS FROM (json_to_recordset(%s::json)
             AS (event_key text, recipient_id bigint, to_email text, subject text, body text,
                 hook text, hook_arg bigint))
        WITH ORDINALITY AS row(event_key, recipient_id, to_email, subject, body, hook, hook_arg, n)

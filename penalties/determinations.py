@@ -196,7 +196,7 @@ INSERT INTO {table} (milestone_id, party_id, due_date, status, detected_at, prop
                      confirmed_at, dismissed_at, withdrawn_at)
 SELECT milestone_id, party_id, due_date, %s, %s, proposed_amount, proposed_schedule_id,
        NULL, NULL, '', NULL, NULL, NULL
-  FROM ROWS FROM (jsonb_to_recordset(%s::jsonb)
+  FROM ROWS FROM (json_to_recordset(%s::json)
             AS (milestone_id bigint, party_id bigint, due_date date, proposed_amount numeric,
                 proposed_schedule_id bigint))
        WITH ORDINALITY AS row(milestone_id, party_id, due_date, proposed_amount,

@@ -221,7 +221,7 @@ def potential_defaults_record(
 _INSERT_NOTICES = """
 INSERT INTO {table} (milestone_id, party_id, kind, due_date, created_at, sent_at, recipients)
 SELECT milestone_id, party_id, %s, due_date, %s, NULL, recipients
-  FROM ROWS FROM (jsonb_to_recordset(%s::jsonb)
+  FROM ROWS FROM (json_to_recordset(%s::json)
             AS (milestone_id bigint, party_id bigint, due_date date, recipients text))
        WITH ORDINALITY AS row(milestone_id, party_id, due_date, recipients, n)
  ORDER BY n

@@ -44,7 +44,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from agreement import deadlines, holds
-from agreement.models import Milestone, MilestoneQuerySet, MilestoneStatus
+from agreement.models import Milestone, MilestoneQuerySet, MilestoneStatus, Party
 from core.outbox import Mail, absolute_url, aqmd_admins, mail_language, outbox_put
 
 from .determinations import default_flag, default_flag_many, propose
@@ -234,17 +234,18 @@ def process_batch(
         return 0, None
     try:
         with transaction.atomic():
-            claimed = list(
-                candidates.select_related("party").select_for_update(
-                    skip_locked=True, of=("self",)
-                )[:size]
-            )
+            claimed = list(candidates.select_for_update(skip_locked=True, of=("self",))[:size])
             if not claimed:
                 return 0, None
+            # The ports once for the batch (the notices name them), not a join per row.
+            parties = Party.objects.in_bulk({m.party_id for m in claimed})
+            for milestone in claimed:
+                milestone.party = parties[milestone.party_id]
+            claimed_ids = [m.pk for m in claimed]
             # Race condition: another sweep may have committed flags after our query's
             # snapshot; re-check under the row locks.
             taken = set(
-                Default.objects.filter(milestone__in=claimed).values_list(
+                Default.objects.filter(milestone_id__in=claimed_ids).values_list(
                     "milestone_id", "due_date"
                 )
             )
@@ -254,7 +255,7 @@ def process_batch(
             resolved = [
                 f.pk
                 for f in SweepFailure.objects.filter(
-                    milestone__in=fresh, resolved_at__isnull=True
+                    milestone_id__in=[m.pk for m in fresh], resolved_at__isnull=True
                 ).only("pk", "milestone_id", "due_date")
                 if (f.milestone_id, f.due_date) in {(m.pk, m.due_date) for m in fresh}
             ]
