@@ -96,7 +96,7 @@ def test_a_batch_records_what_flagging_one_miss_records(pola, pola_staff, polb_s
         events = []
         for obj in (default, notice):
             event = AuditEvent.objects.for_object(obj).get()
-            after = dict(event.after)
+            after = dict(event.after or {})
             for key in ("id", "milestone"):
                 after.pop(key, None)
             events.append(
