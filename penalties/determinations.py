@@ -37,7 +37,7 @@ from core.formats import day
 from core.workflow import lock, required_reason, transition
 
 from .models import Default, DefaultStatus, NoticeKind, PenaltySchedule, counts_as_default
-from .notices import FlaggedMiss, notice_record, potential_defaults_record
+from .notices import FlaggedMiss, notice_record, notice_record_many, potential_defaults_record
 from .services import penalty_assess, schedule_at_miss
 
 
@@ -117,6 +117,14 @@ def default_flag_many(*, milestones: list[Milestone], now: dt.datetime) -> list[
 
     if not milestones:
         return []
+    if connection.vendor != "postgresql":  # SQLite (make run): the same rows, by the ORM
+        defaults = _defaults_flag(milestones=milestones, now=now)
+        notice_record_many(
+            flagged=list(zip(milestones, defaults, strict=True)),
+            kind=NoticeKind.POTENTIAL_DEFAULT,
+            now=now,
+        )
+        return [d.pk for d in defaults]
     _check_flaggable(milestones, now)
     confirmed = confirmed_counts(m.party_id for m in milestones)
     schedules = _schedules()
