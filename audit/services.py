@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import models
 from django.forms.models import model_to_dict
+from django.utils import timezone
 
 from . import chain
 from .models import AuditEvent
@@ -78,6 +79,41 @@ def audit_record_many(
     return chain.append_many(
         AuditEvent(**_who_on_what(actor, actor_label, obj), action=action, after=_jsonable(after))
         for action, obj, after in records
+    )
+
+
+# (action, object_type, object_id, object_repr, party_id, after): see audit_record_values.
+AuditValues = tuple[str, str, Any, str, int | None, dict[str, Any] | None]
+
+
+def audit_record_values(
+    records: Sequence[AuditValues],
+    *,
+    at: Callable[[], dt.datetime] = timezone.now,
+) -> int:
+    """:func:`audit_record_many` by the system for objects given as plain values, without
+    model instances (the deadline sweep): ``(action, object_type, object_id, object_repr,
+    party_id, after)`` each, ``object_type`` the model's ``label_lower``, ``object_repr``
+    its ``str()`` and ``after`` JSON-ready already (as :func:`snapshot` gives it).  The same
+    events as :func:`audit_record_many` would record for the objects, linked into the chain
+    in order under one lock of its head."""
+    return chain.append_rows(
+        [
+            {
+                "at": at(),
+                "actor_id": None,
+                "actor_label": "system",
+                "action": action,
+                "object_type": object_type,
+                "object_id": str(object_id),
+                "object_repr": object_repr[:300],
+                "party_id": party_id,
+                "before": None,
+                "after": after,
+                "note": "",
+            }
+            for action, object_type, object_id, object_repr, party_id, after in records
+        ]
     )
 
 

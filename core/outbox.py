@@ -5,7 +5,9 @@
   :class:`~core.models.OutboxMessage` per recipient, unique per (event, recipient).
 * After commit, the Celery task ``core.outbox_deliver`` sends each one
   (:func:`outbox_deliver`): it claims the row with ``select_for_update(skip_locked=True)``,
-  sends, marks it sent and runs its delivery hook, all in one transaction.
+  sends, marks it sent and runs its delivery hook, all in one transaction.  A batch job's
+  thousands of messages go a chunk to a task (``core.outbox_deliver_many``, the same claim
+  for each).
 * A message whose delivery failed (the mail server refused, the broker was down so no task
   ran) stays pending with a later ``next_attempt_at``; the beat job ``core.outbox_redeliver``
   (:func:`outbox_redeliver`) sends what is due, with exponential backoff, and gives up after
@@ -19,6 +21,7 @@ accepting a message and the commit that marks it sent.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,7 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone, translation
 
 from accounts.models import Role, User
@@ -42,6 +45,8 @@ BACKOFF_BASE = dt.timedelta(minutes=2)
 BACKOFF_MAX = dt.timedelta(hours=6)
 MAX_ATTEMPTS = 12
 REDELIVER_BATCH = 200
+# A batch job's messages are enqueued this many to a task (core.outbox_deliver_many).
+DELIVER_CHUNK = 50
 
 
 @dataclass(frozen=True)
@@ -177,12 +182,72 @@ def outbox_put_many(mails: Sequence[Mail]) -> list[int]:
     return ids
 
 
-def _deliver_after_commit(ids: list[int]) -> None:
+_INSERT_ROWS = """
+INSERT INTO {table} (event_key, recipient_id, to_email, subject, body, status, created_at,
+                     attempts, next_attempt_at, last_error, sent_at, hook, hook_arg)
+SELECT event_key, recipient_id, to_email, subject, body, %s, %s, 0, %s, '', NULL, hook, hook_arg
+  FROM ROWS FROM (json_to_recordset(%s::json)
+            AS (event_key text, recipient_id bigint, to_email text, subject text, body text,
+                hook text, hook_arg bigint))
+       WITH ORDINALITY AS row(event_key, recipient_id, to_email, subject, body, hook, hook_arg, n)
+ ORDER BY n
+ON CONFLICT (event_key, recipient_id) DO NOTHING
+RETURNING id
+"""
+
+
+def outbox_put_rows(mails: Sequence[Mail]) -> list[int]:
+    """:func:`outbox_put_many` in one statement, without model instances (the deadline
+    sweep's batches): the same rows, each recipient already mailed for an event skipped
+    (``ON CONFLICT DO NOTHING`` on the unique pair), delivered after commit by a task per
+    :data:`DELIVER_CHUNK` messages rather than one per message."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql":
+        return outbox_put_many(mails)
+    wanted: dict[tuple[str, int], tuple[Mail, Any]] = {}
+    for mail in mails:
+        exclude_pk = getattr(mail.exclude, "pk", None)
+        for user in mail.recipients:
+            if user.pk != exclude_pk and user.email:
+                wanted[(mail.event_key[:150], user.pk)] = (mail, user)
+    if not wanted:
+        return []
+    now = timezone.now()
+    rows = [
+        {
+            "event_key": key,
+            "recipient_id": pk,
+            "to_email": user.email,
+            "subject": str(mail.subject)[:200],
+            "body": str(mail.body),
+            "hook": mail.hook,
+            "hook_arg": mail.hook_arg,
+        }
+        for (key, pk), (mail, user) in wanted.items()
+    ]
+    sql = _INSERT_ROWS.format(table=connection.ops.quote_name(OutboxMessage._meta.db_table))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [OutboxStatus.PENDING.value, now, now + FIRST_RETRY_AFTER, json.dumps(rows)]
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+    _deliver_after_commit(ids, chunked=True)
+    return ids
+
+
+def _deliver_after_commit(ids: list[int], *, chunked: bool = False) -> None:
+    """Enqueue the delivery of ``ids`` after commit: a task per message, or with
+    ``chunked`` (a batch job's thousands of messages) a task per :data:`DELIVER_CHUNK`."""
     if not ids:
         return
     from .tasks import outbox_deliver as task  # the task module imports this one
+    from .tasks import outbox_deliver_many
 
     def enqueue() -> None:
+        if chunked:
+            for start in range(0, len(ids), DELIVER_CHUNK):
+                outbox_deliver_many.delay(ids[start : start + DELIVER_CHUNK])
+            return
         for message_id in ids:
             task.delay(message_id)
 

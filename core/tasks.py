@@ -18,3 +18,11 @@ def outbox_deliver(message_id: int) -> bool:
 def outbox_redeliver() -> int:
     """Send the pending messages that are due: failed before, or never enqueued."""
     return outbox.outbox_redeliver()
+
+
+@shared_task(name="core.outbox_deliver_many", acks_late=True, soft_time_limit=540, time_limit=600)
+def outbox_deliver_many(message_ids: list[int]) -> int:
+    """:func:`outbox_deliver` for the messages of a batch job (one broker message for up to
+    :data:`core.outbox.DELIVER_CHUNK` e-mails).  Each is claimed and sent on its own; what a
+    time limit interrupts stays pending for the redelivery job.  Returns how many were sent."""
+    return sum(1 for message_id in message_ids if outbox.outbox_deliver(message_id))

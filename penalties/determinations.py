@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,13 +31,13 @@ from django.utils.translation import gettext as _
 from accounts import policy
 from agreement import deadlines
 from agreement.models import Milestone, Party
-from audit.services import audit_record_many, snapshot
+from audit.services import AuditValues, audit_record_many, snapshot
 from core.errors import Conflict, ServiceError
 from core.formats import day
 from core.workflow import lock, required_reason, transition
 
 from .models import Default, DefaultStatus, NoticeKind, PenaltySchedule, counts_as_default
-from .notices import notice_record, notice_record_many
+from .notices import FlaggedMiss, notice_record, notice_record_many, potential_defaults_record
 from .services import penalty_assess, schedule_at_miss
 
 
@@ -90,7 +91,7 @@ def default_flag(*, milestone: Milestone, now: dt.datetime) -> Default:
 
     The caller (the sweep) holds the milestone's row lock, inside its transaction; the
     database refuses a second default for the same milestone and due date
-    (``IntegrityError``).  The batch of one (see :func:`default_flag_many`), except that a
+    (``IntegrityError``).  The batch of one (as :func:`default_flag_many`), except that a
     notice of potential default already on record for the miss is kept, not refused: the
     default is flagged all the same and the sweep moves on.
     """
@@ -99,36 +100,150 @@ def default_flag(*, milestone: Milestone, now: dt.datetime) -> Default:
     return default
 
 
-def default_flag_many(*, milestones: list[Milestone], now: dt.datetime) -> list[Default]:
+def default_flag_many(*, milestones: list[Milestone], now: dt.datetime) -> list[int]:
     """Flag the misses of many milestones at once (the sweep's batch, which holds their row
     locks): the defaults with their proposals, audit events and notices of potential
-    default in a few queries for the lot.
+    default in a few queries for the lot.  Returns the defaults' ids.
+
+    The same rows, audit events and mail as :func:`default_flag` for each, written as plain
+    values in one statement per table, without model instances (Python per row was most of
+    the sweep's time: ``BENCHMARKS.md``).  The milestones come with their party loaded.
 
     Raises ``ValueError`` for a milestone that is no default or not past,
     :class:`NoScheduleInForce` when no schedule is in force at a miss; the database refuses
     a default or notice already recorded (``IntegrityError``).
     """
-    defaults = _defaults_flag(milestones=milestones, now=now)
-    notice_record_many(
-        flagged=list(zip(milestones, defaults, strict=True)),
-        kind=NoticeKind.POTENTIAL_DEFAULT,
+    from django.db import connection
+
+    if not milestones:
+        return []
+    if connection.vendor != "postgresql":  # SQLite (make run): the same rows, by the ORM
+        defaults = _defaults_flag(milestones=milestones, now=now)
+        notice_record_many(
+            flagged=list(zip(milestones, defaults, strict=True)),
+            kind=NoticeKind.POTENTIAL_DEFAULT,
+            now=now,
+        )
+        return [d.pk for d in defaults]
+    _check_flaggable(milestones, now)
+    confirmed = confirmed_counts(m.party_id for m in milestones)
+    schedules = _schedules()
+    proposals: dict[tuple[dt.date, int], Proposal] = {}
+    for milestone in milestones:
+        key = (milestone.due_date, milestone.party_id)
+        if key not in proposals:
+            proposals[key] = propose(
+                due_date=milestone.due_date,
+                party_id=milestone.party_id,
+                confirmed=confirmed.get(milestone.party_id, 0),
+                schedules=schedules,
+            )
+    chosen = [proposals[(m.due_date, m.party_id)] for m in milestones]
+    rows = [
+        {
+            "milestone_id": m.pk,
+            "party_id": m.party_id,
+            "due_date": m.due_date.isoformat(),
+            "proposed_amount": str(p.amount),
+            "proposed_schedule_id": p.schedule.pk,
+        }
+        for m, p in zip(milestones, chosen, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT_DEFAULTS.format(table=connection.ops.quote_name(Default._meta.db_table)),
+            [DefaultStatus.FLAGGED.value, now, json.dumps(rows)],
+        )
+        ids = dict(cursor.fetchall())  # milestone id -> default id (one each in a batch)
+    default_ids = [ids[m.pk] for m in milestones]
+    # The audit payload is snapshot() of the new default: the fields every flagged default
+    # shares from one unsaved instance, then each one's own.
+    template = snapshot(Default(status=DefaultStatus.FLAGGED, detected_at=now))
+    records: list[AuditValues] = []
+    for default_id, milestone, proposal in zip(default_ids, milestones, chosen, strict=True):
+        after = {
+            **template,
+            "id": default_id,
+            "milestone": milestone.pk,
+            "party": milestone.party_id,
+            "due_date": milestone.due_date.isoformat(),
+            "proposed_amount": str(proposal.amount),
+            "proposed_schedule": proposal.schedule.pk,
+        }
+        records.append(
+            (
+                "default.flagged",
+                Default._meta.label_lower,
+                default_id,
+                # Default.__str__ on plain values (a flagged default has no ordinal).
+                Default.__str__(_DefaultLike(milestone)),  # type: ignore[arg-type]
+                milestone.party_id,
+                after,
+            )
+        )
+    potential_defaults_record(
+        audit_first=records,
+        flagged=[
+            FlaggedMiss(
+                milestone=milestone,
+                default_id=default_id,
+                due_date=milestone.due_date,
+                proposed_amount=proposal.amount,
+                provisional=proposal.is_provisional,
+            )
+            for default_id, milestone, proposal in zip(default_ids, milestones, chosen, strict=True)
+        ],
         now=now,
     )
-    return defaults
+    return default_ids
 
 
-def _defaults_flag(*, milestones: list[Milestone], now: dt.datetime) -> list[Default]:
-    """The defaults of :func:`default_flag_many`, with their proposals and audit events."""
+_INSERT_DEFAULTS = """
+INSERT INTO {table} (milestone_id, party_id, due_date, status, detected_at, proposed_amount,
+                     proposed_schedule_id, ordinal, determined_by_id, determination_reason,
+                     confirmed_at, dismissed_at, withdrawn_at)
+SELECT milestone_id, party_id, due_date, %s, %s, proposed_amount, proposed_schedule_id,
+       NULL, NULL, '', NULL, NULL, NULL
+  FROM ROWS FROM (json_to_recordset(%s::json)
+            AS (milestone_id bigint, party_id bigint, due_date date, proposed_amount numeric,
+                proposed_schedule_id bigint))
+       WITH ORDINALITY AS row(milestone_id, party_id, due_date, proposed_amount,
+                              proposed_schedule_id, n)
+ ORDER BY n
+RETURNING milestone_id, id
+"""
+
+
+@dataclass(frozen=True)
+class _DefaultLike:
+    milestone: Milestone
+    ordinal: None = None
+
+    @property
+    def party(self) -> Party:
+        return self.milestone.party
+
+
+def _check_flaggable(milestones: list[Milestone], now: dt.datetime) -> None:
     for milestone in milestones:
         if not counts_as_default(milestone):
             raise ValueError(f"Missing milestone {milestone.pk} is not a default.")
         if not deadlines.has_passed(milestone.due_date, now):
             raise ValueError(f"Milestone {milestone.pk} is not past its deadline.")
-    confirmed = confirmed_counts(m.party_id for m in milestones)
-    # Newest first, as PenaltySchedule.objects.in_force() orders them.
-    schedules = list(
+
+
+def _schedules() -> list[PenaltySchedule]:
+    """Every schedule, newest first, as PenaltySchedule.objects.in_force() orders them."""
+    return list(
         PenaltySchedule.objects.order_by("-effective_from", "-id").prefetch_related("tiers")
     )
+
+
+def _defaults_flag(*, milestones: list[Milestone], now: dt.datetime) -> list[Default]:
+    """The defaults of :func:`default_flag`, with their proposals and audit events."""
+    _check_flaggable(milestones, now)
+    confirmed = confirmed_counts(m.party_id for m in milestones)
+    schedules = _schedules()
     defaults = []
     for milestone in milestones:
         proposal = propose(

@@ -12,8 +12,12 @@ assessed to notice sent.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -21,12 +25,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agreement.models import Milestone
-from audit.services import audit_record, audit_record_many
+from audit.services import AuditValues, audit_record, audit_record_many, audit_record_values
 from core.outbox import (
     Mail,
     absolute_url,
     mail_language,
     outbox_put_many,
+    outbox_put_rows,
     port_staff,
     register_hook,
 )
@@ -113,6 +118,138 @@ def notice_record_many(
     return notices
 
 
+@dataclass(frozen=True)
+class FlaggedMiss:
+    """A default the sweep just flagged, as plain values (:func:`potential_defaults_record`)."""
+
+    milestone: Milestone  # with its party loaded
+    default_id: int
+    due_date: dt.date
+    proposed_amount: Decimal
+    provisional: bool
+
+
+def potential_defaults_record(
+    *, flagged: Sequence[FlaggedMiss], now: dt.datetime, audit_first: Sequence[AuditValues] = ()
+) -> list[int]:
+    """The notices of potential default of a sweep batch, with their audit events and mail:
+    :func:`notice_record_many` for defaults just flagged, in plain values rather than model
+    instances and one statement each for the notices, the audit events and the outbox rows.
+    The same rows, texts and audit payloads.  Returns the notices' ids.
+
+    ``audit_first``: audit events to link into the chain before the notices' (the defaults'),
+    so the batch locks the chain's head once.
+
+    A notice already recorded makes the database refuse the lot (``IntegrityError``): the
+    sweep redoes its batch one row at a time.
+    """
+    from django.db import connection
+
+    if not flagged:
+        return []
+    kind = NoticeKind.POTENTIAL_DEFAULT
+    staff = {pid: port_staff(pid) for pid in sorted({f.milestone.party_id for f in flagged})}
+    recipients = {pid: ", ".join(sorted(u.email for u in people)) for pid, people in staff.items()}
+    rows = [
+        {
+            "milestone_id": f.milestone.pk,
+            "party_id": f.milestone.party_id,
+            "due_date": f.due_date.isoformat(),
+            "recipients": recipients[f.milestone.party_id],
+        }
+        for f in flagged
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT_NOTICES.format(table=connection.ops.quote_name(Notice._meta.db_table)),
+            [kind.value, now, json.dumps(rows)],
+        )
+        ids = dict(cursor.fetchall())  # milestone id -> notice id (one each in a batch)
+    notice_ids = [ids[f.milestone.pk] for f in flagged]
+    kind_label = str(kind.label)
+    records = list(audit_first)
+    for notice_id, f in zip(notice_ids, flagged, strict=True):
+        records.append(
+            (
+                f"notice.recorded.{kind}",
+                Notice._meta.label_lower,
+                notice_id,
+                # Notice.__str__ on plain values, so the repr stays the model's.
+                Notice.__str__(_NoticeLike(kind_label, f.milestone)),  # type: ignore[arg-type]
+                f.milestone.party_id,
+                {
+                    "recipients": recipients[f.milestone.party_id],
+                    "due_date": f.due_date.isoformat(),
+                },
+            )
+        )
+    audit_record_values(records)
+    mails = []
+    with mail_language():
+        texts = _potential_default_texts()
+        default_url = _url_for_pk("penalties:default")
+        for notice_id, f in zip(notice_ids, flagged, strict=True):
+            people = staff[f.milestone.party_id]
+            if not people:
+                logger.warning(
+                    "Notice %s: port %s has no staff with e-mail", notice_id, f.milestone.party_id
+                )
+                continue
+            values = {
+                "title": f.milestone.title,
+                "port": f.milestone.party.name,
+                "due": f.due_date.isoformat(),
+                "url": default_url(f.default_id),
+            }
+            subject, body = _potential_default_message(
+                values, amount=f.proposed_amount, provisional=f.provisional, texts=texts
+            )
+            mails.append(
+                Mail(
+                    event_key=f"notice.{notice_id}",
+                    recipients=people,
+                    subject=subject,
+                    body=body,
+                    hook=HOOK,
+                    hook_arg=notice_id,
+                )
+            )
+    outbox_put_rows(mails)
+    return notice_ids
+
+
+_INSERT_NOTICES = """
+INSERT INTO {table} (milestone_id, party_id, kind, due_date, created_at, sent_at, recipients)
+SELECT milestone_id, party_id, %s, due_date, %s, NULL, recipients
+  FROM ROWS FROM (json_to_recordset(%s::json)
+            AS (milestone_id bigint, party_id bigint, due_date date, recipients text))
+       WITH ORDINALITY AS row(milestone_id, party_id, due_date, recipients, n)
+ ORDER BY n
+RETURNING milestone_id, id
+"""
+
+
+@dataclass(frozen=True)
+class _NoticeLike:
+    kind_label: str
+    milestone: Milestone
+
+    def get_kind_display(self) -> str:
+        return self.kind_label
+
+
+_SENTINEL = 987654321987
+
+
+def _url_for_pk(name: str) -> Any:
+    """``pk -> absolute_url(reverse(name, args=[pk]))``, reversing once for a batch."""
+    template = absolute_url(reverse(name, args=[_SENTINEL]))
+    if template.count(str(_SENTINEL)) != 1:
+        return lambda pk: absolute_url(reverse(name, args=[pk]))
+    before, after = template.split(str(_SENTINEL))
+    return lambda pk: f"{before}{pk}{after}"
+
+
 def notice_sent(notice_id: int, sent_at: dt.datetime) -> None:
     """The delivery hook: the notice went out (its first copy).  Runs once per notice.
 
@@ -152,6 +289,36 @@ PROVISIONAL_AMOUNT = gettext_lazy(
 )
 
 
+def _potential_default_texts() -> tuple[str, str, str]:
+    """The subject, body and provisional-amount paragraph of a notice of potential default,
+    in the active language (looked up once for a batch)."""
+    subject = _("Notice of potential default: %(title)s")
+    body = _(
+        "%(port)s missed the deadline of %(title)s (due %(due)s, 11:59:59 PM "
+        "Pacific).\nThis is a potential default: AQMD will determine whether it is a "
+        "default under the Cooperative Agreement. If AQMD confirms it, the penalty "
+        "would be $%(amount)s, payable to the Clean Air Mitigation Fund.\n"
+        "If the cause was outside the port's control you may file a flexibility "
+        "claim; if the milestone was completed, report it:\n%(url)s\n"
+    )
+    return subject, body, "\n" + str(PROVISIONAL_AMOUNT) + "\n"
+
+
+def _potential_default_message(
+    values: dict[str, str],
+    *,
+    amount: Decimal | None,
+    provisional: bool,
+    texts: tuple[str, str, str],
+) -> tuple[str, str]:
+    subject_text, body_text, provisional_text = texts
+    values["amount"] = f"{amount:,.2f}" if amount else "?"
+    body = body_text % values
+    if provisional:
+        body += provisional_text
+    return subject_text % values, body
+
+
 def _message(notice: Notice, milestone: Milestone, default: Default | None) -> tuple[str, str]:
     values = {
         "title": milestone.title,
@@ -162,22 +329,12 @@ def _message(notice: Notice, milestone: Milestone, default: Default | None) -> t
     if default is not None:
         values["url"] = absolute_url(reverse("penalties:default", args=[default.pk]))
     if notice.kind == NoticeKind.POTENTIAL_DEFAULT and default is not None:
-        values["amount"] = f"{default.proposed_amount:,.2f}" if default.proposed_amount else "?"
-        subject = _("Notice of potential default: %(title)s") % values
-        body = (
-            _(
-                "%(port)s missed the deadline of %(title)s (due %(due)s, 11:59:59 PM "
-                "Pacific).\nThis is a potential default: AQMD will determine whether it is a "
-                "default under the Cooperative Agreement. If AQMD confirms it, the penalty "
-                "would be $%(amount)s, payable to the Clean Air Mitigation Fund.\n"
-                "If the cause was outside the port's control you may file a flexibility "
-                "claim; if the milestone was completed, report it:\n%(url)s\n"
-            )
-            % values
+        return _potential_default_message(
+            values,
+            amount=default.proposed_amount,
+            provisional=default.proposal_is_provisional,
+            texts=_potential_default_texts(),
         )
-        if default.proposal_is_provisional:
-            body += "\n" + str(PROVISIONAL_AMOUNT) + "\n"
-        return subject, body
     if notice.kind == NoticeKind.DEFAULT and default is not None:
         penalty = Penalty.objects.select_related("schedule").filter(default=default).first()
         values["amount"] = f"{penalty.amount:,.2f}" if penalty else "?"

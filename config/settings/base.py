@@ -225,7 +225,7 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="compliance-tracker@aqmd.example")
 
 # The deadline sweep flags this many misses per transaction (penalties/sweep.py).
-SWEEP_BATCH_SIZE = env.int("SWEEP_BATCH_SIZE", default=100)
+SWEEP_BATCH_SIZE = env.int("SWEEP_BATCH_SIZE", default=500)
 
 # The cache holds the cached pages and API lists (core/page_cache.py): Redis when CACHE_URL
 # names it, or by default when the Celery broker is Redis (make serve, docker-compose), shared
