@@ -51,7 +51,7 @@ migrations-check: $(STAMP)
 		$(PY) manage.py makemigrations --check --dry-run
 
 pytest: $(STAMP)
-	DATABASE_URL="$(TEST_DATABASE_URL)" \
+	DATABASE_URL="$(TEST_DATABASE_URL)" CELERY_BROKER_URL="$(TEST_BROKER_URL)" \
 		$(BIN)/pytest $(PYTEST_ARGS)
 
 ## make messages: extract marked strings into locale/<lang>/LC_MESSAGES/django.po, compile
