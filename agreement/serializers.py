@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.serializers import party_code, port_code, username
+from core.serializers import CodeField, party_code, port_code, username
 
 from .models import (
     AmendmentApproval,
@@ -21,19 +21,15 @@ from .models import (
 )
 
 
-def party_input() -> serializers.SlugRelatedField[Party]:
+def party_input() -> CodeField:
     """A request's party, by its code."""
-    return serializers.SlugRelatedField(
-        slug_field="code", queryset=Party.objects.all(), help_text=_("AQMD, POLA or POLB.")
-    )
+    return CodeField(queryset=Party.objects.all(), help_text=_("AQMD, POLA or POLB."))
 
 
-def port_input(**options: Any) -> serializers.SlugRelatedField[Party]:
+def port_input(**options: Any) -> CodeField:
     """A request's port, by its code."""
     options.setdefault("help_text", _("POLA or POLB."))
-    return serializers.SlugRelatedField(
-        slug_field="code", queryset=Party.objects.ports(), **options
-    )
+    return CodeField(queryset=Party.objects.ports(), **options)
 
 
 class PartySerializer(serializers.ModelSerializer):

@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agreement.models import EmissionCategory, Milestone, Phase
-from core.serializers import username
+from core.serializers import CodeField, username
 
 from .models import (
     Comment,
@@ -27,9 +27,8 @@ from .models import (
 from .services import MILESTONE_FIELDS, PROJECT_FIELDS, TARGET_FIELDS
 
 
-def _category_field() -> serializers.SlugRelatedField[EmissionCategory]:
-    return serializers.SlugRelatedField(
-        slug_field="code",
+def _category_field() -> CodeField:
+    return CodeField(
         queryset=EmissionCategory.objects.all(),
         help_text=_("An emission source category of the plan's phase (its code)."),
     )
