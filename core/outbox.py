@@ -135,18 +135,25 @@ def outbox_put_all(mails: Iterable[Mail]) -> list[int]:
     return ids
 
 
-def outbox_put_many(mails: Sequence[Mail]) -> list[int]:
-    """:func:`outbox_put` for many events at once (a batch job): three queries in all.
-
-    The same rows and the same guarantees: one row per recipient and event (the unique pair;
-    who was already mailed for an event is skipped), delivered after commit.
-    """
+def _wanted(mails: Sequence[Mail]) -> dict[tuple[str, int], tuple[Mail, Any]]:
+    """Each (event key, recipient) to mail once: recipients with an address, the mail's
+    ``exclude`` left out (the person who acted)."""
     wanted: dict[tuple[str, int], tuple[Mail, Any]] = {}
     for mail in mails:
         exclude_pk = getattr(mail.exclude, "pk", None)
         for user in mail.recipients:
             if user.pk != exclude_pk and user.email:
                 wanted[(mail.event_key[:150], user.pk)] = (mail, user)
+    return wanted
+
+
+def outbox_put_many(mails: Sequence[Mail]) -> list[int]:
+    """:func:`outbox_put` for many events at once (a batch job): three queries in all.
+
+    The same rows and the same guarantees: one row per recipient and event (the unique pair;
+    who was already mailed for an event is skipped), delivered after commit.
+    """
+    wanted = _wanted(mails)
     if not wanted:
         return []
     keys = {key for key, _ in wanted}
@@ -204,12 +211,7 @@ def outbox_put_rows(mails: Sequence[Mail]) -> list[int]:
     connection = connections[DEFAULT_DB_ALIAS]
     if connection.vendor != "postgresql":
         return outbox_put_many(mails)
-    wanted: dict[tuple[str, int], tuple[Mail, Any]] = {}
-    for mail in mails:
-        exclude_pk = getattr(mail.exclude, "pk", None)
-        for user in mail.recipients:
-            if user.pk != exclude_pk and user.email:
-                wanted[(mail.event_key[:150], user.pk)] = (mail, user)
+    wanted = _wanted(mails)
     if not wanted:
         return []
     now = timezone.now()
