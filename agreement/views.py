@@ -30,7 +30,7 @@ from .forms import (
     WithdrawalNoticeForm,
     WithdrawalRescindForm,
 )
-from .models import AmendmentStatus
+from .models import AmendmentStatus, DueDateAmendment
 
 
 def _lifecycle() -> dict[str, object]:
@@ -70,18 +70,24 @@ def terms(request: HttpRequest) -> HttpResponse:
     return render(request, "agreement/terms.html", context)
 
 
+def _pending(amendment: DueDateAmendment) -> bool:
+    return amendment.status == AmendmentStatus.PENDING
+
+
 AMENDMENT_ACTIONS = {
     "approve": PageAction(
         AmendmentApprovalForm,
         amendments.amendment_record_approval,
         gettext_lazy("The approval is recorded."),
         policy.Action.MILESTONE_CHANGE_DUE_DATE,
+        open=_pending,
     ),
     "abandon": PageAction(
         AmendmentAbandonForm,
         amendments.amendment_abandon,
         gettext_lazy("The amendment is abandoned; the due date stays."),
         policy.Action.MILESTONE_CHANGE_DUE_DATE,
+        open=_pending,
     ),
 }
 
@@ -91,15 +97,11 @@ def amendment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One due-date amendment with each party's approval; while it is pending, AQMD
     administrators record an approval (the last one moves the date) or abandon it."""
     amendment = get_object_or_404(amendments.amendments_visible_to(request.user), pk=pk)
-    may_change = amendment.status == AmendmentStatus.PENDING and policy.can(
-        request.user, policy.Action.MILESTONE_CHANGE_DUE_DATE, amendment
-    )
     page_forms, done = page_actions(
         request,
         AMENDMENT_ACTIONS,
         {"amendment": amendment},
         then=redirect("agreement-amendment", amendment.pk),
-        shown=lambda name: may_change,
     )
     if done is not None:
         return done
@@ -108,8 +110,8 @@ def amendment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "approvals": list(
             zip(amendments.approving_parties(), amendments.approval_dates(amendment), strict=True)
         ),
-        "approve_form": page_forms["approve"] if may_change else None,
-        "abandon_form": page_forms["abandon"] if may_change else None,
+        "approve_form": page_forms["approve"],
+        "abandon_form": page_forms["abandon"],
     }
     return render(request, "agreement/amendment_detail.html", context)
 

@@ -117,13 +117,15 @@ def form_action(
 @dataclass(frozen=True)
 class PageAction:
     """One of the forms of a page that offers several writes on one row (a penalty: pay or
-    waive; an invoice: pay or void): the form, the service, the message on success, and the
-    policy's action for the user and the row (checked before the form is read)."""
+    waive; an invoice: pay or void): the form, the service, the message on success, the
+    policy's action for the user and the row (checked before the form is read), and the
+    row's state in which the form is offered at all (``open``)."""
 
     form: type[BaseForm]
     service: Callable[..., Any]
     success: Any  # a (lazy) message
     action: policy.Action
+    open: Callable[[Any], bool] = lambda row: True
 
 
 def page_actions(
@@ -132,33 +134,40 @@ def page_actions(
     row: dict[str, Any],
     *,
     then: HttpResponse,
-    shown: Callable[[str], bool],
-) -> tuple[dict[str, BaseForm], HttpResponse | None]:
-    """The forms of ``actions`` (each with its name as prefix) and, on a POST, the one the
-    posted ``action`` names, sent to its service as ``service(**row, actor=user, **data)``
-    through :func:`form_action`.  An unknown action, or one the policy refuses the user on
-    the row, is a 403.  Returns the forms for the page (the posted one bound, with its
-    errors) and the response when the write succeeded; when it failed on a form the page no
-    longer shows (``shown(name)`` is false: the row changed meanwhile), the service's error
-    as a message and ``then``.  Templates show each form with ``_action_form.html``."""
-    forms = {name: act.form(prefix=name) for name, act in actions.items()}
+) -> tuple[dict[str, BaseForm | None], HttpResponse | None]:
+    """The forms of ``actions`` the page offers (each with its name as prefix; None for one
+    the policy refuses the user on the row, or the row's state closes) and, on a POST, the
+    one the posted ``action`` names, sent to its service as ``service(**row, actor=user,
+    **data)`` through :func:`form_action`.  An unknown action, or one the policy refuses, is
+    a 403.  Returns the forms (the posted one bound, with its errors) and the response when
+    the write succeeded; when it failed on a form the page does not offer (the row changed
+    meanwhile), the service's error as a message and ``then``.  Templates show each form
+    with ``_action_form.html``."""
+    obj = next(iter(row.values()))
+    forms: dict[str, BaseForm | None] = {
+        name: act.form(prefix=name)
+        if act.open(obj) and policy.can(request.user, act.action, obj)
+        else None
+        for name, act in actions.items()
+    }
     if request.method != "POST":
         return forms, None
     name = request.POST.get("action", "")
     if name not in actions:
         raise PermissionDenied
     act = actions[name]
-    require_page(request.user, act.action, next(iter(row.values())))
-    forms[name] = act.form(request.POST, prefix=name)
+    require_page(request.user, act.action, obj)
+    posted = act.form(request.POST, prefix=name)
     done = form_action(
         request,
-        forms[name],
+        posted,
         lambda data: act.service(**row, actor=request.user, **data),
         success=act.success,
         then=then,
     )
-    if done is None and not shown(name):
-        for error in forms[name].non_field_errors() or [_("Nothing was changed.")]:
+    if done is None and forms[name] is None:
+        for error in posted.non_field_errors() or [_("Nothing was changed.")]:
             messages.error(request, str(error))
         return forms, then
+    forms[name] = posted
     return forms, done

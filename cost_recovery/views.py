@@ -54,12 +54,14 @@ INVOICE_ACTIONS = {
         services.payment_record,
         gettext_lazy("The payment is recorded."),
         policy.Action.COST_RECOVERY_MANAGE,
+        open=lambda invoice: invoice.status == InvoiceStatus.ISSUED,
     ),
     "void": PageAction(
         VoidForm,
         services.invoice_void,
         gettext_lazy("The invoice is void."),
         policy.Action.COST_RECOVERY_MANAGE,
+        open=lambda invoice: invoice.status == InvoiceStatus.ISSUED and not invoice.amount_paid,
     ),
 }
 
@@ -69,22 +71,13 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One invoice with its payments; administrators record a payment or void it (issued in
     error, nothing paid) here.  Another port's invoice is a 404."""
     invoice = get_object_or_404(selectors.invoices_visible_to(request.user), pk=pk)
-    issued = invoice.status == InvoiceStatus.ISSUED and policy.can(
-        request.user, policy.Action.COST_RECOVERY_MANAGE, invoice
-    )
-    shown = {"pay": issued, "void": issued and not invoice.amount_paid}
     page_forms, done = page_actions(
         request,
         INVOICE_ACTIONS,
         {"invoice": invoice},
         then=redirect("cost-recovery:invoice", invoice.pk),
-        shown=shown.__getitem__,
     )
     if done is not None:
         return done
-    context = {
-        "invoice": invoice,
-        "form": page_forms["pay"] if shown["pay"] else None,
-        "void_form": page_forms["void"] if shown["void"] else None,
-    }
+    context = {"invoice": invoice, "form": page_forms["pay"], "void_form": page_forms["void"]}
     return render(request, "cost_recovery/invoice_detail.html", context)

@@ -13,5 +13,6 @@ from .selectors import dashboard_for
 def home(request: HttpRequest) -> HttpResponse:
     """The signed-in user's dashboard, or the public status page."""
     if not request.user.is_authenticated:
-        return public_status(request)
+        # Undecorated: this view's own cache already holds the page under this address.
+        return public_status.__wrapped__(request)  # type: ignore[attr-defined]
     return render(request, "dashboard/home.html", {"dashboard": dashboard_for(user=request.user)})

@@ -87,9 +87,14 @@ PENALTY_ACTIONS = {
         services.penalty_record_payment,
         gettext_lazy("Payment recorded; the fund received it."),
         Action.PENALTY_RECORD_PAYMENT,
+        open=lambda penalty: penalty.can_become("paid"),
     ),
     "waive": PageAction(
-        WaiveForm, services.penalty_waive, gettext_lazy("Penalty waived."), Action.PENALTY_WAIVE
+        WaiveForm,
+        services.penalty_waive,
+        gettext_lazy("Penalty waived."),
+        Action.PENALTY_WAIVE,
+        open=lambda penalty: penalty.can_become("waived"),
     ),
 }
 
@@ -97,17 +102,11 @@ PENALTY_ACTIONS = {
 @require_http_methods(["GET", "POST"])
 def penalty_detail(request: HttpRequest, pk: int) -> HttpResponse:
     penalty = selectors.penalty_for(request.user, pk)
-    shown = {
-        name: policy.can(request.user, act.action, penalty)
-        and penalty.can_become({"pay": "paid", "waive": "waived"}[name])
-        for name, act in PENALTY_ACTIONS.items()
-    }
     page_forms, done = page_actions(
         request,
         PENALTY_ACTIONS,
         {"penalty": penalty},
         then=redirect("penalties:penalty", pk=penalty.pk),
-        shown=shown.__getitem__,
     )
     if done is not None:
         return done
@@ -116,8 +115,6 @@ def penalty_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "default": penalty.default,
         "payment_form": page_forms["pay"],
         "waive_form": page_forms["waive"],
-        "may_record_payment": shown["pay"],
-        "may_waive": shown["waive"],
     }
     return render(request, "penalties/penalty_detail.html", context)
 
