@@ -18,6 +18,8 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from core.cache import note_change
+
 from .models import AuditChainHead, AuditEvent
 
 HASHED_FIELDS = [
@@ -94,6 +96,17 @@ def _locked_head() -> AuditChainHead:
     return head
 
 
+def _move(head: AuditChainHead, *, last_event_id: int | None, last_hash: str, added: int) -> None:
+    """Move the (locked) head past ``added`` new events.  The change they record is counted
+    once the transaction commits (:func:`core.cache.note_change`): the pages kept before it
+    are out of date."""
+    head.last_event_id = last_event_id
+    head.last_hash = last_hash
+    head.length += added
+    head.save(update_fields=["last_event_id", "last_hash", "length"])
+    note_change()
+
+
 def append(event: AuditEvent) -> AuditEvent:
     """Save ``event`` as the chain's next link (inside the caller's transaction)."""
     with transaction.atomic():
@@ -102,10 +115,7 @@ def append(event: AuditEvent) -> AuditEvent:
         event.prev_hash = head.last_hash
         event.hash = event_hash(event)
         event.save(force_insert=True)
-        head.last_event_id = event.pk
-        head.last_hash = event.hash
-        head.length += 1
-        head.save(update_fields=["last_event_id", "last_hash", "length"])
+        _move(head, last_event_id=event.pk, last_hash=event.hash, added=1)
     return event
 
 
@@ -135,10 +145,7 @@ def append_many(events: Iterable[AuditEvent], *, batch_size: int = 5000) -> int:
                 previous = event.hash
             created = AuditEvent.objects.bulk_create(batch)
             last_id = created[-1].pk
-        head.last_event_id = last_id
-        head.last_hash = previous
-        head.length += len(events)
-        head.save(update_fields=["last_event_id", "last_hash", "length"])
+        _move(head, last_event_id=last_id, last_hash=previous, added=len(events))
     return len(events)
 
 
@@ -197,10 +204,7 @@ def append_rows(rows: Sequence[dict[str, Any]]) -> int:
             last_id, inserted = cursor.fetchone()
         if inserted != len(rows):
             raise RuntimeError(f"Inserted {inserted} audit events of {len(rows)}.")
-        head.last_event_id = last_id
-        head.last_hash = previous
-        head.length += len(rows)
-        head.save(update_fields=["last_event_id", "last_hash", "length"])
+        _move(head, last_event_id=last_id, last_hash=previous, added=len(rows))
     return len(rows)
 
 

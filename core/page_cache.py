@@ -8,15 +8,22 @@ anonymous visitors, who all share one copy, and the signed-in user otherwise: a 
 is only ever served to that same user (and, for pages, in the same second-factor state), so
 what the policy lets one reader see never reaches another.
 
-One mechanism invalidates them: the version is the head of the audit hash chain
-(:class:`audit.models.AuditChainHead`).  Every recorded change appends an audit event in the
-transaction of the change (a transition of :mod:`core.workflow`: a decision, a default's
+One mechanism invalidates them: every recorded change.  Every state change appends an audit
+event in its own transaction (a transition of :mod:`core.workflow`: a decision, a default's
 determination, a payment; a fund entry, a published report, a due-date change, a user's role
-changed by an administrator...), which moves the head; so the moment a change commits, every
-page cached before it is unreachable, in every process, and a rolled-back change moves
-nothing.  No signals, no on-commit hooks, no list of keys to delete: one primary-key read of
-one row per cached request.  The Pacific date is part of the key too: pages count the days
-left to each deadline.
+changed by an administrator...), which moves the head of the audit hash chain
+(:class:`audit.models.AuditChainHead`, the *data version*) and, once the transaction
+commits, adds one to the count of recorded changes in the shared cache
+(:func:`core.cache.note_change`).  An answer is kept with the count and the data version it
+was rendered under, and read back with the count in one cache round trip: after a change
+commits, before the writer's own answer leaves, no answer kept before it is served again, in
+any process; a rolled-back change moves nothing.  No signals, no list of keys to delete.  The
+data version is the backstop: each process reads it again at least every
+``PAGE_CACHE_VERIFY_SECONDS`` (one primary-key read), so a count lost between a commit and
+the cache (Redis failing at that moment, a process killed) leaves an answer stale for at most
+that long; with a cache that is not shared between processes (each process's memory) the
+setting is 0 and the version is read on every cached request.  The Pacific date is part of
+the key too: pages count the days left to each deadline.
 
 The pages live in ``settings.CACHES["default"]``: Redis in production when configured
 (``CACHE_URL``, by default the Redis broker), shared by the web processes; otherwise each
@@ -55,6 +62,7 @@ from rest_framework.response import Response
 
 from agreement import deadlines
 from audit.models import AuditChainHead
+from core.cache import CHANGES, guarded, new_count
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +78,7 @@ def _read_version() -> str:
 def data_version() -> str:
     """The data version: the audit chain's last hash (moves with every recorded change).
 
-    One primary-key read, in SQL: a cached page's only query of its own, so kept lean.
+    One primary-key read, in SQL, so kept lean.
     When it is the request's first use of a kept connection, it is also the connection's
     health check (``CONN_HEALTH_CHECKS``), in place of Django's own ``SELECT 1``: one round
     trip, not two.  A connection the server dropped fails this read; it is closed and the
@@ -94,7 +102,7 @@ def data_version() -> str:
 
 # The shape of a kept answer; a release that changes it changes this, so that it never reads
 # what an older release kept.
-FORMAT = 2
+FORMAT = 3
 
 
 @functools.cache
@@ -138,38 +146,61 @@ def _key(kind: str, request: HttpRequest, user: Any) -> str | None:
     # The whole address, host and scheme too: API pages link to their neighbours absolutely.
     address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:32]
     return (
-        f"{kind}:{FORMAT}:{release()}:{data_version()}:{deadlines.pacific_today()}:{get_language()}:"
+        f"{kind}:{FORMAT}:{release()}:{deadlines.pacific_today()}:{get_language()}:"
         f"{_reader(user)}:{address}"
     )
 
 
-# After the cache failed, this process leaves it alone this long (seconds), so that while
-# Redis is down a page pays its connection timeout once in a while, not twice per request.
-RETRY_AFTER = 5.0
-_down_until = 0.0
+# This process's reading of the data version, and when it was read (time.monotonic()).
+_version = ""
+_version_read_at = -float("inf")
 
 
-def _cache_call(operation: Callable[..., Any], *args: Any) -> Any:
-    """The cache is a speed-up, never a dependency: when it cannot be reached (Redis down),
-    the page is rendered as if nothing were cached."""
-    global _down_until
-    if time.monotonic() < _down_until:
-        return None
-    try:
-        return operation(*args)
-    except Exception:  # the backend's connection error, whatever the backend
-        logger.warning("Page cache unavailable; serving uncached", exc_info=True)
-        _down_until = time.monotonic() + RETRY_AFTER
-        return None
+def _known_version(*, fresh: bool = False) -> str:
+    """The data version as this process last read it, read again when asked to or when the
+    reading is older than ``PAGE_CACHE_VERIFY_SECONDS`` (0: on every call)."""
+    global _version, _version_read_at
+    now = time.monotonic()
+    if fresh or now - _version_read_at >= settings.PAGE_CACHE_VERIFY_SECONDS:
+        _version, _version_read_at = data_version(), now
+    return _version
 
 
-def _cached(key: str | None) -> Any:
-    return None if key is None else _cache_call(cache.get, key)
+# What a kept answer is kept under: the count of changes and the data version read before it
+# was rendered.
+Tag = tuple[int, str]
 
 
-def _store(key: str | None, value: Any) -> None:
-    if key is not None:
-        _cache_call(cache.set, key, value, settings.PAGE_CACHE_SECONDS)
+def _lookup(key: str | None) -> tuple[Any, Tag | None]:
+    """The kept answer for ``key`` if it is still current, else None and the tag to keep the
+    answer about to be rendered under (None: do not keep it).
+
+    One cache read fetches the count of recorded changes (:data:`core.cache.CHANGES`) with
+    the answer.  A kept answer is current when it was rendered under this count (every
+    recorded change moves it, once committed: :func:`core.cache.note_change`) and under the
+    data version this process knows, which it reads again at least every
+    ``PAGE_CACHE_VERIFY_SECONDS``: should a count be lost (the cache failing just after a
+    commit, a process killed between its commit and the count), no answer outlives the
+    change it missed by more than that.
+    """
+    if key is None:
+        return None, None
+    found = guarded(cache.get_many, [CHANGES, key])
+    if found is None:  # the cache is down: render, keep nothing
+        return None, None
+    count = found.get(CHANGES)
+    if count is None:  # nothing counted yet (a new or emptied cache): start counting
+        count = new_count()
+        if not guarded(cache.add, CHANGES, count, None):
+            return None, None  # another process started first: keep nothing this time
+    kept = found.get(key)
+    if kept is not None and kept[0] == count:
+        version = _known_version()
+        if kept[1] != version:  # rendered after this process last read the version?
+            version = _known_version(fresh=True)
+        if kept[1] == version:
+            return kept[2:], None
+    return None, (count, _known_version(fresh=True))
 
 
 # Where a page's CSRF tokens stand: a kept page is stored cut at them, and each visitor's own
@@ -178,13 +209,17 @@ _TOKEN_VALUE = re.compile(rb'(?<=name="csrfmiddlewaretoken" value=")[^"]+(?=")')
 _KEPT_HEADERS = ("content-type", "content-language", "vary")
 
 
-def _keep(key: str | None, response: HttpResponse) -> None:
-    """Store a successful answer: its status, its content headers and its body, cut at the
-    CSRF tokens.  Nothing that sets a cookie (a sign-in, a language choice) is kept."""
-    if key is None or response.status_code != 200 or response.streaming or response.cookies:
+def _keep(key: str | None, tag: Tag | None, response: HttpResponse) -> None:
+    """Store a successful answer under its tag: its status, its content headers and its body,
+    cut at the CSRF tokens.  Nothing that sets a cookie (a sign-in, a language choice) is
+    kept."""
+    if key is None or tag is None:
+        return
+    if response.status_code != 200 or response.streaming or response.cookies:
         return
     headers = [(name, value) for name, value in response.items() if name.lower() in _KEPT_HEADERS]
-    _store(key, (response.status_code, headers, _TOKEN_VALUE.split(response.content)))
+    kept = (*tag, response.status_code, headers, _TOKEN_VALUE.split(response.content))
+    guarded(cache.set, key, kept, settings.PAGE_CACHE_SECONDS)
 
 
 def _replay(request: HttpRequest, stored: Any) -> HttpResponse:
@@ -202,11 +237,11 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         key = _key("page", request, request.user)
-        stored = _cached(key)
-        if stored is not None:
-            return _replay(request, stored)
+        kept, tag = _lookup(key)
+        if kept is not None:
+            return _replay(request, kept)
         response = view(request, *args, **kwargs)
-        _keep(key, response)
+        _keep(key, tag, response)
         return response
 
     return wrapper
@@ -217,20 +252,21 @@ class CachedListView(generics.ListAPIView):
     queries, the serializers and the JSON encoding."""
 
     _cache_key: str | None = None
+    _cache_tag: Tag | None = None
 
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         # The negotiated type too: ``Accept: application/json; indent=4`` changes the JSON.
         key = _key(f"api:{request.accepted_media_type}", request, request.user)
-        stored = _cached(key)
-        if stored is not None:
-            return _replay(request, stored)
-        self._cache_key = key
+        kept, tag = _lookup(key)
+        if kept is not None:
+            return _replay(request, kept)
+        self._cache_key, self._cache_tag = key, tag
         return super().get(request, *args, **kwargs)
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         # ``response`` is a kept answer (an HttpResponse) on a hit, which DRF lets through.
         response = super().finalize_response(request, response, *args, **kwargs)
-        if self._cache_key is not None and isinstance(response, Response):
+        if self._cache_tag is not None and isinstance(response, Response):
             response.render()  # the JSON, written once and kept
-            _keep(self._cache_key, response)
+            _keep(self._cache_key, self._cache_tag, response)
         return response

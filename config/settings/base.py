@@ -251,7 +251,18 @@ def caches_at(url: str, *, key_prefix: str) -> dict[str, dict[str, object]]:
     }
 
 
+def verify_seconds(caches: dict[str, dict[str, object]]) -> float:
+    """``PAGE_CACHE_VERIFY_SECONDS`` for ``caches``: how often each process reads the data
+    version again (core/page_cache.py).  With a cache shared by every process, the count of
+    recorded changes invalidates kept pages at once and this only bounds how long a count
+    lost to a failure can leave one stale: a second.  With each process's own memory, other
+    processes' changes are only seen that way: on every request."""
+    shared = caches["default"]["BACKEND"] == "core.cache.RedisCache"
+    return env.float("PAGE_CACHE_VERIFY_SECONDS", default=1.0 if shared else 0.0)
+
+
 CACHES = caches_at(CACHE_URL, key_prefix="ct-cache")
+PAGE_CACHE_VERIFY_SECONDS = verify_seconds(CACHES)
 # How long a page or API list may be served from the cache (0: never).  A recorded
 # change drops it at once (core/page_cache.py); this only bounds the memory.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)

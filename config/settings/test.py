@@ -25,3 +25,4 @@ MFA_REQUIRED_ROLES = []
 # counts are those of rendering the page.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PAGE_CACHE_SECONDS = 0
+PAGE_CACHE_VERIFY_SECONDS = 0.0
