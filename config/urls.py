@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from core.health import healthz
+from core.views import choose_language
 from dashboard import views as dashboard_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -16,7 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/", include("reports.urls")),
     path("cost-recovery/", include("cost_recovery.urls")),
     path("", include("api.urls")),  # /api/v1/, /api/schema/, /api/docs/, tokens, calendar
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/<str:code>/", choose_language, name="choose-language"),
     path("admin/", admin.site.urls),
 ]
 

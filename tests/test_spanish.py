@@ -75,11 +75,12 @@ def test_english_stays_the_default(client, agreement):
 
 def test_language_switcher_switches_to_spanish(client, agreement):
     page = client.get(reverse("public-status"))
-    assert f'action="{reverse("set_language")}"' in page.text
-    assert '<option value="es">' in page.text
+    link = f'href="{reverse("choose-language", args=["es"])}?next={reverse("public-status")}"'
+    assert link in page.text
+    assert 'hreflang="es">Español</a>' in page.text
 
-    response = client.post(
-        reverse("set_language"), {"language": "es", "next": reverse("public-status")}
+    response = client.get(
+        reverse("choose-language", args=["es"]), {"next": reverse("public-status")}
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("public-status")
@@ -90,7 +91,23 @@ def test_language_switcher_switches_to_spanish(client, agreement):
         text = client.get(reverse(name)).text
         assert '<html lang="es">' in text
         assert "Seguimiento del cumplimiento del Acuerdo de Cooperación" in text
-        assert '<option value="es" selected>' in text
+        assert '<span lang="es" aria-current="true">Español</span>' in text
+        assert 'hreflang="en">English</a>' in text
+
+
+def test_the_language_switch_goes_back_only_to_this_site(client, agreement):
+    away = client.get(reverse("choose-language", args=["es"]), {"next": "https://evil.example/"})
+    assert away.status_code == 302 and away["Location"] == "/"
+    unknown = client.get(reverse("choose-language", args=["fr"]), {"next": "/"})
+    assert unknown.status_code == 404
+    assert settings.LANGUAGE_COOKIE_NAME not in unknown.cookies
+    assert client.post(reverse("choose-language", args=["es"])).status_code == 405
+
+
+def test_a_public_page_sets_no_cookie_and_needs_no_csrf_token(client, agreement):
+    response = client.get(reverse("public-status"))
+    assert not response.cookies
+    assert b"csrfmiddlewaretoken" not in response.content
 
 
 def test_every_entry_of_the_spanish_catalog_is_translated():

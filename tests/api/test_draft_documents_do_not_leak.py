@@ -146,7 +146,6 @@ FILLED = {"api:plan-version-list"}
 # (rendered on demand, penalties only).
 SKIPPED_PAGES = {
     "logout",
-    "set_language",
     "api-schema",
     "api-docs",
     "password_reset_done",
