@@ -15,6 +15,7 @@ from agreement.models import (
     Phase,
 )
 from agreement.seed import seed_agreement
+from audit.models import AuditEvent
 from penalties.models import PenaltySchedule, PenaltyTier
 
 
@@ -123,3 +124,16 @@ def test_demo_password_comes_from_the_environment(agreement, monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", "another-secret-1")
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert User.objects.get(username="board.member").check_password("another-secret-1")
+
+
+def test_loading_the_agreement_audits_what_it_created_and_nothing_when_complete(db):
+    call_command("load_agreement", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    loaded = AuditEvent.objects.get(action="agreement.terms_loaded")
+    assert loaded.actor_label == "load_agreement"
+    assert "agreement_milestone" in loaded.note and "penalties_penaltytier" in loaded.note
+    call_command("load_agreement", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert AuditEvent.objects.filter(action="agreement.terms_loaded").count() == 1
+    Milestone.objects.filter(kind=MilestoneKind.ANNUAL_REPORT, reporting_year=2026).delete()
+    call_command("load_agreement", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    again = AuditEvent.objects.filter(action="agreement.terms_loaded").latest("id")
+    assert again.pk != loaded.pk and again.note.endswith("in agreement_milestone")
