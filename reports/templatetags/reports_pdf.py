@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 
 from agreement.deadlines import PACIFIC
+from core.templatetags.ui import dollars
 
 register = template.Library()
 
@@ -25,12 +26,9 @@ def num(value: Decimal | None) -> str:
 
 @register.filter
 def money(value: Decimal | None) -> str:
-    """US dollars with cents and thousands separators ($50,000.00), or a dash if missing."""
-    if value is None:
-        return "—"
-    value = Decimal(value)
-    sign = "-" if value < 0 else ""
-    return f"{sign}${abs(value):,.2f}"
+    """US dollars as on the pages (:func:`core.templatetags.ui.dollars`: ``$50,000.00``,
+    ``-$5.00``), or a dash in a table cell with no amount."""
+    return dollars(value) or "—"
 
 
 @register.filter
