@@ -6,7 +6,9 @@ rendered once per address, reader, language and data version, and served from th
 (``settings.CACHES["default"]``) until the data changes.  The reader is "the public" for
 anonymous visitors, who all share one copy, and the signed-in user otherwise: a user's page
 is only ever served to that same user (and, for pages, in the same second-factor state), so
-what the policy lets one reader see never reaches another.
+what the policy lets one reader see never reaches another.  A visitor with no session and no
+credentials can only be the public: :class:`PublicPageMiddleware` answers such a visitor's
+cached pages before the rest of the middleware runs, with the headers it set the first time.
 
 One mechanism invalidates them: every recorded change.  Every state change appends an audit
 event in its own transaction (a transition of :mod:`core.workflow`: a decision, a default's
@@ -55,7 +57,8 @@ from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.utils.translation import get_language
+from django.urls import Resolver404, resolve
+from django.utils.translation import get_language, get_language_from_request
 from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -134,6 +137,12 @@ def _reader(user: Any) -> str:
     return f"user-{user.pk}-{int(bool(verified and verified()))}"
 
 
+def _compose(kind: str, request: HttpRequest, language: str, reader: str) -> str:
+    # The whole address, host and scheme too: API pages link to their neighbours absolutely.
+    address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:32]
+    return f"{kind}:{FORMAT}:{release()}:{deadlines.pacific_today()}:{language}:{reader}:{address}"
+
+
 def _key(kind: str, request: HttpRequest, user: Any) -> str | None:
     """The cache key of this request's answer, or None when it must not be cached."""
     if settings.PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
@@ -143,12 +152,7 @@ def _key(kind: str, request: HttpRequest, user: Any) -> str | None:
     # A message waiting to be shown (e.g. "signed out") belongs to this visit only.
     if "messages" in request.COOKIES or request.session.get("_messages"):
         return None
-    # The whole address, host and scheme too: API pages link to their neighbours absolutely.
-    address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:32]
-    return (
-        f"{kind}:{FORMAT}:{release()}:{deadlines.pacific_today()}:{get_language()}:"
-        f"{_reader(user)}:{address}"
-    )
+    return _compose(kind, request, get_language(), _reader(user))
 
 
 # This process's reading of the data version, and when it was read (time.monotonic()).
@@ -209,17 +213,23 @@ _TOKEN_VALUE = re.compile(rb'(?<=name="csrfmiddlewaretoken" value=")[^"]+(?=")')
 _KEPT_HEADERS = ("content-type", "content-language", "vary")
 
 
-def _keep(key: str | None, tag: Tag | None, response: HttpResponse) -> None:
-    """Store a successful answer under its tag: its status, its content headers and its body,
-    cut at the CSRF tokens.  Nothing that sets a cookie (a sign-in, a language choice) is
-    kept."""
+def _keep(key: str | None, tag: Tag | None, response: HttpResponse, *, whole: bool = False) -> None:
+    """Store a successful answer under its tag: its status, its headers (the content's, or
+    with ``whole`` every one it has) and its body, cut at the CSRF tokens.  Nothing that sets
+    a cookie (a sign-in, a language choice) is kept; nor, ``whole``, a page with a token."""
     if key is None or tag is None:
         return
     if response.status_code != 200 or response.streaming or response.cookies:
         return
-    headers = [(name, value) for name, value in response.items() if name.lower() in _KEPT_HEADERS]
-    kept = (*tag, response.status_code, headers, _TOKEN_VALUE.split(response.content))
-    guarded(cache.set, key, kept, settings.PAGE_CACHE_SECONDS)
+    chunks = _TOKEN_VALUE.split(response.content)
+    if whole and len(chunks) > 1:
+        return
+    headers = [
+        (name, value) for name, value in response.items() if whole or name.lower() in _KEPT_HEADERS
+    ]
+    guarded(
+        cache.set, key, (*tag, response.status_code, headers, chunks), settings.PAGE_CACHE_SECONDS
+    )
 
 
 def _replay(request: HttpRequest, stored: Any) -> HttpResponse:
@@ -242,9 +252,63 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return _replay(request, kept)
         response = view(request, *args, **kwargs)
         _keep(key, tag, response)
+        if key is not None and _reader(request.user) == "public":
+            response.page_cache_public = True  # type: ignore[attr-defined]
         return response
 
+    wrapper.is_cached_page = True  # type: ignore[attr-defined]
     return wrapper
+
+
+class PublicPageMiddleware:
+    """The public's cached pages, answered before the rest of the stack runs.
+
+    A visitor with no session, no message waiting and no credentials can only be the public.
+    For such a GET of a :func:`cached_page` view, the page is looked up here, under the
+    language the visitor's cookie or browser asks for (as ``LocaleMiddleware`` picks it), and
+    replayed whole: status, body and every header the stack below set (Content-Language,
+    Vary, the Content-Security-Policy, X-Frame-Options...).  On a miss the request goes
+    through the stack as usual, and the answer is kept here once the view said its reader was
+    the public, if it carries no CSRF token and sets no cookie; anything else is left to
+    :func:`cached_page` alone.  Same keys' parts, same tags, same freshness as the rest of
+    this module.  Placed after ``SecurityMiddleware`` (which adds its headers to both).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = self._public_page_language(request)
+        if language is None:
+            return self.get_response(request)
+        key = _compose("public", request, language, "public")
+        kept, tag = _lookup(key)
+        if kept is not None:
+            return _replay(request, kept)
+        response = self.get_response(request)
+        if getattr(response, "page_cache_public", False) and (
+            response.get("Content-Language") == language
+        ):
+            _keep(key, tag, response, whole=True)
+        return response
+
+    @staticmethod
+    def _public_page_language(request: HttpRequest) -> str | None:
+        """The language of the public page asked for, or None when it is not one."""
+        if settings.PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
+            return None
+        cookies = request.COOKIES
+        if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+            return None
+        if "HTTP_AUTHORIZATION" in request.META or request.headers.get("HX-Request"):
+            return None
+        try:
+            match = resolve(request.path_info, getattr(request, "urlconf", None))
+        except Resolver404:
+            return None
+        if not getattr(match.func, "is_cached_page", False):
+            return None
+        return get_language_from_request(request)
 
 
 class CachedListView(generics.ListAPIView):

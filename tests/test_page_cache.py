@@ -20,6 +20,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.middleware import RequireSecondFactorMiddleware
 from audit.services import audit_record
 from core import cache as core_cache
 from core import page_cache
@@ -285,3 +286,28 @@ def test_a_count_lost_after_its_commit_leaves_a_page_stale_no_longer_than_the_ve
     monkeypatch.setattr(page_cache, "_version_read_at", page_cache._version_read_at - 1.0)
     _, after = _queries(public, reverse("penalties:penalties"))
     assert "$50,000.00" in after
+
+
+def test_the_publics_page_is_answered_before_the_stack_with_the_stacks_headers(
+    agreement, monkeypatch
+):
+    url = reverse("penalties:defaults")
+    first = Client().get(url, HTTP_ACCEPT_LANGUAGE="es")
+    calls = []
+    inner = RequireSecondFactorMiddleware.__call__
+    monkeypatch.setattr(
+        RequireSecondFactorMiddleware,
+        "__call__",
+        lambda self, request: calls.append(request.path) or inner(self, request),
+    )
+    again = Client().get(url, HTTP_ACCEPT_LANGUAGE="es")
+    assert calls == []  # nothing below the public page cache ran
+    assert again.content == first.content and 'lang="es"' in again.text
+    for header in ("Content-Language", "Content-Security-Policy", "X-Frame-Options", "Vary"):
+        assert again[header] == first[header], header
+    assert again["Content-Language"] == "es"
+    # A visitor with a session cookie is not known to be the public: through the stack.
+    with_session = Client()
+    with_session.cookies["sessionid"] = "no-such-session"
+    assert with_session.get(url, HTTP_ACCEPT_LANGUAGE="es").status_code == 200
+    assert calls == [url]

@@ -97,6 +97,8 @@ MIDDLEWARE = [
     # Serves collected static files under gunicorn (docker-compose); runserver serves them
     # itself in development.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The public's cached pages, answered before the rest of the stack (core/page_cache.py).
+    "core.page_cache.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from django.db import IntegrityError, transaction
+from django.core.cache import cache
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -419,3 +423,23 @@ def test_the_public_list_marks_the_current_approved_version_and_the_superseded_o
     sent_back = client.get(reverse("public-plans:version", args=[third.pk])).text
     assert "Sent back for changes" in sent_back
     assert "Changes requested" not in sent_back.split("<main")[1]
+
+
+def test_a_cached_public_version_page_gives_each_visitor_a_working_token(settings, submitted):
+    settings.PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    url = reverse("public-plans:version", args=[submitted.pk])
+    Client().get(url)  # kept (its comment form carries a token: kept by the view, cut there)
+    visitor = Client(enforce_csrf_checks=True)
+    with CaptureQueriesContext(connection) as ctx:
+        page = visitor.get(url)
+    assert len(ctx.captured_queries) <= 3  # the data version, not the page's own queries
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert token is not None and "csrftoken" in page.cookies
+    posted = visitor.post(
+        reverse("public-plans:comment", args=[submitted.pk]),
+        {"text": "Cached page, working form.", "csrfmiddlewaretoken": token.group(1)},
+    )
+    assert posted.status_code == 302
+    assert PublicComment.objects.filter(text="Cached page, working form.").exists()
+    cache.clear()
