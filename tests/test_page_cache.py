@@ -295,11 +295,12 @@ def test_the_publics_page_is_answered_before_the_stack_with_the_stacks_headers(
     first = Client().get(url, HTTP_ACCEPT_LANGUAGE="es")
     calls = []
     inner = RequireSecondFactorMiddleware.__call__
-    monkeypatch.setattr(
-        RequireSecondFactorMiddleware,
-        "__call__",
-        lambda self, request: calls.append(request.path) or inner(self, request),
-    )
+
+    def spy(self, request):
+        calls.append(request.path)
+        return inner(self, request)
+
+    monkeypatch.setattr(RequireSecondFactorMiddleware, "__call__", spy)
     again = Client().get(url, HTTP_ACCEPT_LANGUAGE="es")
     assert calls == []  # nothing below the public page cache ran
     assert again.content == first.content and 'lang="es"' in again.text
