@@ -211,6 +211,8 @@ def _lookup(key: str | None) -> tuple[Any, Tag | None]:
 # token is put back in (one join, no search, on a hit).
 _TOKEN_VALUE = re.compile(rb'(?<=name="csrfmiddlewaretoken" value=")[^"]+(?=")')
 _KEPT_HEADERS = ("content-type", "content-language", "vary")
+# Of a whole answer, not these: each answer's own (the cookies are refused with the answer).
+_NEVER_KEPT_HEADERS = ("set-cookie", "date", "expires", "last-modified", "etag")
 
 
 def _keep(key: str | None, tag: Tag | None, response: HttpResponse, *, whole: bool = False) -> None:
@@ -225,7 +227,9 @@ def _keep(key: str | None, tag: Tag | None, response: HttpResponse, *, whole: bo
     if whole and len(chunks) > 1:
         return
     headers = [
-        (name, value) for name, value in response.items() if whole or name.lower() in _KEPT_HEADERS
+        (name, value)
+        for name, value in response.items()
+        if (whole and name.lower() not in _NEVER_KEPT_HEADERS) or name.lower() in _KEPT_HEADERS
     ]
     guarded(
         cache.set, key, (*tag, response.status_code, headers, chunks), settings.PAGE_CACHE_SECONDS
@@ -295,7 +299,8 @@ class PublicPageMiddleware:
     @staticmethod
     def _public_page_language(request: HttpRequest) -> str | None:
         """The language of the public page asked for, or None when it is not one."""
-        if settings.PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
+        # GET only: a view that refuses HEAD (``require_GET``) must go on refusing it.
+        if settings.PAGE_CACHE_SECONDS <= 0 or request.method != "GET":
             return None
         cookies = request.COOKIES
         if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:

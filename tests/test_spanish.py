@@ -77,7 +77,7 @@ def test_language_switcher_switches_to_spanish(client, agreement):
     page = client.get(reverse("public-status"))
     link = f'href="{reverse("choose-language", args=["es"])}?next={reverse("public-status")}"'
     assert link in page.text
-    assert 'hreflang="es">Español</a>' in page.text
+    assert 'hreflang="es" rel="nofollow">Español</a>' in page.text
 
     response = client.get(
         reverse("choose-language", args=["es"]), {"next": reverse("public-status")}
@@ -92,7 +92,7 @@ def test_language_switcher_switches_to_spanish(client, agreement):
         assert '<html lang="es">' in text
         assert "Seguimiento del cumplimiento del Acuerdo de Cooperación" in text
         assert '<span lang="es" aria-current="true">Español</span>' in text
-        assert 'hreflang="en">English</a>' in text
+        assert 'hreflang="en" rel="nofollow">English</a>' in text
 
 
 def test_the_language_switch_goes_back_only_to_this_site(client, agreement):

@@ -202,6 +202,8 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
 STAFF_SESSION_AGE = env.int("STAFF_SESSION_AGE", default=8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
+# The language links' choice (core/views.py choose_language): sent on top-level navigation only.
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
 # Deadlines of the agreement are calendar dates in Pacific time.
@@ -410,6 +412,7 @@ LOGGING = {
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=True)
+    LANGUAGE_COOKIE_SECURE = env_bool("LANGUAGE_COOKIE_SECURE", default=True)
 
 # Headers on every response, in every environment (HTTPS-only ones: production.py).
 X_FRAME_OPTIONS = "DENY"

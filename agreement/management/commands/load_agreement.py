@@ -15,10 +15,11 @@ class Command(BaseCommand):
         created: set[str] = set()  # the tables it added rows to
 
         def note_inserts(execute: Callable[..., Any], sql: str, *rest: Any) -> Any:
+            result = execute(sql, *rest)  # an insert that fails (a race) added nothing
             words = sql.split(None, 3)
             if words[:2] == ["INSERT", "INTO"]:
                 created.add(words[2].strip('"'))
-            return execute(sql, *rest)
+            return result
 
         with transaction.atomic(), connection.execute_wrapper(note_inserts):
             agreement = seed_agreement()
