@@ -8,7 +8,7 @@ PostgreSQL and Redis.
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import environ
 from celery.schedules import crontab
@@ -203,7 +203,7 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
 STAFF_SESSION_AGE = env.int("STAFF_SESSION_AGE", default=8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 # The language links' choice (core/views.py choose_language): sent on top-level navigation only.
-LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE: Final = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
 # Deadlines of the agreement are calendar dates in Pacific time.
