@@ -36,7 +36,14 @@ from core.errors import Conflict, ServiceError
 from core.formats import day
 from core.workflow import lock, required_reason, transition
 
-from .models import Default, DefaultStatus, NoticeKind, PenaltySchedule, counts_as_default
+from .models import (
+    Default,
+    DefaultStatus,
+    NoticeKind,
+    PenaltySchedule,
+    counts_as_default,
+    default_repr,
+)
 from .notices import FlaggedMiss, notice_record, notice_record_many, potential_defaults_record
 from .services import penalty_assess, schedule_at_miss
 
@@ -175,8 +182,7 @@ def default_flag_many(*, milestones: list[Milestone], now: dt.datetime) -> list[
                 "default.flagged",
                 Default._meta.label_lower,
                 default_id,
-                # Default.__str__ on plain values (a flagged default has no ordinal).
-                Default.__str__(_DefaultLike(milestone)),  # type: ignore[arg-type]
+                default_repr(None, milestone.party.code, milestone.title),
                 milestone.party_id,
                 after,
             )
@@ -212,16 +218,6 @@ SELECT milestone_id, party_id, due_date, %s, %s, proposed_amount, proposed_sched
  ORDER BY n
 RETURNING milestone_id, id
 """
-
-
-@dataclass(frozen=True)
-class _DefaultLike:
-    milestone: Milestone
-    ordinal: None = None
-
-    @property
-    def party(self) -> Party:
-        return self.milestone.party
 
 
 def _check_flaggable(milestones: list[Milestone], now: dt.datetime) -> None:

@@ -182,6 +182,21 @@ class DefaultQuerySet(models.QuerySet["Default"]):
         return self.filter(confirmed_at__isnull=False)
 
 
+def default_repr(ordinal: int | None, port_code: str, milestone_title: str) -> str:
+    """A default as its ``str`` (and its audit events) name it; also for rows written as
+    plain values (the deadline sweep's batches, flagged: no ordinal yet)."""
+    if ordinal:
+        return _("Default #%(n)s of %(port)s: %(milestone)s") % {
+            "n": ordinal,
+            "port": port_code,
+            "milestone": milestone_title,
+        }
+    return _("Missed deadline of %(port)s: %(milestone)s") % {
+        "port": port_code,
+        "milestone": milestone_title,
+    }
+
+
 class Default(models.Model):
     """A missed milestone that may be a default: flagged by the sweep, determined by AQMD.
 
@@ -274,16 +289,7 @@ class Default(models.Model):
         ]
 
     def __str__(self) -> str:
-        if self.ordinal:
-            return _("Default #%(n)s of %(port)s: %(milestone)s") % {
-                "n": self.ordinal,
-                "port": self.party.code,
-                "milestone": self.milestone.title,
-            }
-        return _("Missed deadline of %(port)s: %(milestone)s") % {
-            "port": self.party.code,
-            "milestone": self.milestone.title,
-        }
+        return default_repr(self.ordinal, self.party.code, self.milestone.title)
 
     @property
     def is_flagged(self) -> bool:
@@ -823,6 +829,12 @@ class FundEntry(models.Model):
 # --- Notices and reminders -----------------------------------------------------------------
 
 
+def notice_repr(kind_label: str, milestone: Milestone) -> str:
+    """A notice as its ``str`` (and its audit events) name it; also for rows written as
+    plain values (the deadline sweep's batches)."""
+    return f"{kind_label}: {milestone}"
+
+
 class NoticeKind(models.TextChoices):
     REMINDER_60 = "reminder_60", _("Reminder: 60 days left")
     REMINDER_30 = "reminder_30", _("Reminder: 30 days left")
@@ -862,7 +874,7 @@ class Notice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.milestone}"
+        return notice_repr(self.get_kind_display(), self.milestone)
 
 
 class SweepFailure(models.Model):

@@ -36,7 +36,7 @@ from core.outbox import (
     register_hook,
 )
 
-from .models import Default, Notice, NoticeKind, Penalty, PenaltyStatus
+from .models import Default, Notice, NoticeKind, Penalty, PenaltyStatus, notice_repr
 
 logger = logging.getLogger(__name__)
 
@@ -174,8 +174,7 @@ def potential_defaults_record(
                 f"notice.recorded.{kind}",
                 Notice._meta.label_lower,
                 notice_id,
-                # Notice.__str__ on plain values, so the repr stays the model's.
-                Notice.__str__(_NoticeLike(kind_label, f.milestone)),  # type: ignore[arg-type]
+                notice_repr(kind_label, f.milestone),
                 f.milestone.party_id,
                 {
                     "recipients": recipients[f.milestone.party_id],
@@ -227,15 +226,6 @@ SELECT milestone_id, party_id, %s, due_date, %s, NULL, recipients
  ORDER BY n
 RETURNING milestone_id, id
 """
-
-
-@dataclass(frozen=True)
-class _NoticeLike:
-    kind_label: str
-    milestone: Milestone
-
-    def get_kind_display(self) -> str:
-        return self.kind_label
 
 
 _SENTINEL = 987654321987
