@@ -46,6 +46,7 @@ from audit.selectors import audit_timeline
 from .models import (
     PENDING_STATUSES,
     Comment,
+    Decision,
     InfrastructureProject,
     Plan,
     PlanningTarget,
@@ -464,7 +465,9 @@ def plan_status_at(*, parties: list[Party], cutoff: dt.datetime) -> dict[int, li
 
     Only versions submitted by the cut-off count (unsubmitted drafts stay with the port);
     each version's status is the one it had at the cut-off (:meth:`PlanVersion.status_at`).
-    Five queries whatever the number of ports, plans, versions and projects.
+    Five queries whatever the number of ports, plans, versions and projects; of the
+    versions, only the (at most) two per plan that are shown are read: the latest submitted
+    by the cut-off, and the latest approved by then.
     """
     party_ids = [p.pk for p in parties]
     phases = list(
@@ -472,8 +475,18 @@ def plan_status_at(*, parties: list[Party], cutoff: dt.datetime) -> dict[int, li
             Prefetch("categories", queryset=EmissionCategory.objects.order_by("order", "id"))
         )
     )
+    plans = Plan.objects.filter(party_id__in=party_ids)
+    submitted = PlanVersion.objects.filter(
+        plan_id=OuterRef("pk"), submitted_at__lte=cutoff
+    ).order_by("-number")
+    # Approved at the cut-off (as status_at): AQMD's decision approved it by then.
+    approved_by_then = submitted.filter(
+        decision__decision=Decision.APPROVED, decision__decided_at__lte=cutoff
+    )
+    latest_ids = plans.annotate(v=Subquery(submitted.values("pk")[:1])).values("v")
+    approved_ids = plans.annotate(v=Subquery(approved_by_then.values("pk")[:1])).values("v")
     versions = list(
-        PlanVersion.objects.filter(plan__party_id__in=party_ids, submitted_at__lte=cutoff)
+        PlanVersion.objects.filter(Q(pk__in=latest_ids) | Q(pk__in=approved_ids))
         .select_related("plan", "decision")
         .order_by("number")
     )

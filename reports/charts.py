@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib
 from matplotlib.axes import Axes
-from matplotlib.backend_bases import FigureCanvasBase
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -75,13 +75,17 @@ class _Chart:
             k: getattr(params, k) for k in ("left", "right", "bottom", "top", "wspace", "hspace")
         }
         self.lock = threading.Lock()
+        # The canvas tight_layout measures text with: a new figure's would be an Agg canvas
+        # made for the occasion (same renderer, same resolution); keeping this one keeps its
+        # renderer, and so the text sizes measured for earlier charts (tick labels repeat).
+        self.measure = FigureCanvasAgg(self.figure)
 
     def clear(self) -> None:
         """Remove the previous chart's lines and legend; the limits follow the new data and
         the layout starts from where a new figure's would."""
-        # The layout is measured as on a new figure: its canvas, resolution and no layout
-        # engine (the last SVG left its own and 72 dpi; tight_layout left a placeholder).
-        FigureCanvasBase(self.figure)
+        # The layout is measured as on a new figure: an Agg canvas, its resolution and no
+        # layout engine (the last SVG left its own and 72 dpi; tight_layout a placeholder).
+        self.figure.set_canvas(self.measure)
         self.figure.set_dpi(self.dpi)
         self.figure.set_layout_engine(None)
         self.figure.subplots_adjust(**self.layout)

@@ -40,10 +40,14 @@ def _port_context(
     plans: dict[int, Any],
     defaults: dict[int, Any],
     cost_recovery: dict[int, Any],
+    inventories: list[Any],
+    all_targets: list[plan_selectors.TargetProgress],
 ) -> dict[str, Any]:
-    emissions = sections.emissions_section(party=party, year=year, cutoff=cutoff)
+    emissions = sections.emissions_section(
+        party=party, year=year, cutoff=cutoff, inventories=inventories
+    )
     milestones = sections.milestone_summary(party=party, year=year, cutoff=cutoff)
-    targets = plan_selectors.target_progress(parties=[party], as_of=cutoff)
+    targets = [t for t in all_targets if t.plan.party_id == party.pk]
     # The port's subsections with nothing recorded: folded into one line of the summary.
     empty = [
         label
@@ -93,7 +97,13 @@ def annual_report_context(
     plans = sections.plan_status(parties=parties, cutoff=cutoff)
     defaults = sections.defaults_and_penalties(parties=parties, year=year, cutoff=cutoff)
     balances = cost_recovery_selectors.balances_at(parties=parties, cutoff=cutoff)
-    ports = [_port_context(p, year, cutoff, plans, defaults, balances) for p in parties]
+    # Read once for all the ports: each port's emissions and targets are its share of these.
+    accepted = caap.accepted_inventories(parties=parties, cutoff=cutoff, up_to_year=year)
+    targets = plan_selectors.target_progress(parties=parties, as_of=cutoff)
+    ports = [
+        _port_context(p, year, cutoff, plans, defaults, balances, accepted, targets)
+        for p in parties
+    ]
     scope = party.name if party is not None else _("Port of Los Angeles and Port of Long Beach")
     # A single-port report shows that port's share of the fund, the combined one the fund.
     fund = (
@@ -107,7 +117,6 @@ def annual_report_context(
         else None
     )
     date_changes = sections.date_change_audit(parties=parties, cutoff=cutoff)
-    accepted = caap.accepted_inventories(parties=parties, cutoff=cutoff, up_to_year=year)
     empty = [
         _("%(port)s: %(sections)s") % {"port": p["party"].name, "sections": ", ".join(p["empty"])}
         for p in ports

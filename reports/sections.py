@@ -218,9 +218,15 @@ def milestone_summary(*, party: Party, year: int, cutoff: dt.datetime) -> Milest
     moved_out = MilestoneDateChange.objects.filter(
         changed_at__lte=cutoff, old_due_date__year=year
     ).values("milestone_id")
+    # Due in the year at the cut-off means due in it now, or moved out of it since: only
+    # these few are then checked against the due date at the cut-off (a subquery per row).
+    moved_since = MilestoneDateChange.objects.filter(
+        changed_at__gt=cutoff, old_due_date__year=year
+    ).values("milestone_id")
     milestones = (
         milestones_as_at(cutoff)
         .filter(party=party)
+        .filter(Q(due_date__year=year) | Q(pk__in=moved_since) | Q(pk__in=moved_out))
         .filter(Q(due_date_at_cutoff__year=year) | Q(pk__in=moved_out))  # type: ignore[misc]
         .select_related("party", "phase")
         .prefetch_related(Prefetch("date_changes", queryset=changes))
@@ -321,14 +327,25 @@ class EmissionsSection:
 
 
 def inventory_figures(
-    party: Party, up_to_year: int, cutoff: dt.datetime | None = None
+    party: Party,
+    up_to_year: int,
+    cutoff: dt.datetime | None = None,
+    inventories: Iterable[EmissionsInventory] | None = None,
 ) -> dict[int, dict[str, Any]]:
-    """Accepted figures of the port, year -> metric -> figure (reviewed by the cut-off)."""
-    qs = EmissionsInventory.objects.accepted().filter(party=party, year__lte=up_to_year)
-    if cutoff is not None:
-        qs = qs.filter(reviewed_at__lte=cutoff)
-    inventories = qs.prefetch_related("figures")
-    return {inv.year: {f.metric: f for f in inv.figures.all()} for inv in inventories}
+    """Accepted figures of the port, year -> metric -> figure (reviewed by the cut-off).
+
+    ``inventories``: the accepted inventories of the ports up to that year and cut-off with
+    their figures (:func:`reports.caap.accepted_inventories`), when the caller has them."""
+    if inventories is None:
+        qs = EmissionsInventory.objects.accepted().filter(party=party, year__lte=up_to_year)
+        if cutoff is not None:
+            qs = qs.filter(reviewed_at__lte=cutoff)
+        inventories = qs.prefetch_related("figures")
+    return {
+        inv.year: {f.metric: f for f in inv.figures.all()}
+        for inv in inventories
+        if inv.party_id == party.pk
+    }
 
 
 def latest_inventory_year(figures: dict[int, dict[str, Any]]) -> int | None:
@@ -338,15 +355,19 @@ def latest_inventory_year(figures: dict[int, dict[str, Any]]) -> int | None:
 
 
 def emissions_section(
-    *, party: Party, year: int, cutoff: dt.datetime | None = None
+    *,
+    party: Party,
+    year: int,
+    cutoff: dt.datetime | None = None,
+    inventories: Iterable[EmissionsInventory] | None = None,
 ) -> EmissionsSection:
     """Emissions progress vs 2005 up to ``year``: the table, the history and two charts.
 
     The table shows the latest inventory accepted by the cut-off (inventories are published
     around October of the following year, so a report made in March shows the year before
-    its own), never a later one than ``year``.
+    its own), never a later one than ``year``.  ``inventories``: as :func:`inventory_figures`.
     """
-    figures = inventory_figures(party, year, cutoff)
+    figures = inventory_figures(party, year, cutoff, inventories)
     report_year = year
     year = latest_inventory_year(figures) or year
     years = range(BASELINE_YEAR, max(year, BASELINE_YEAR) + 1)

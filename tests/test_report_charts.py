@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from matplotlib.backends.backend_agg import RendererAgg
 
 from reports import charts
 from reports.derived import Point
@@ -51,3 +52,20 @@ def test_a_chart_drawn_after_others_is_the_one_a_new_figure_draws(chart):
         reused = draw("POLB", series)
         assert reused == _on_a_new_figure(chart, "POLB", series)
         assert "POLB" in reused and "POLA" not in reused
+
+
+def test_text_measured_for_one_chart_is_not_measured_again_for_the_next(monkeypatch):
+    measured: list[str] = []
+    measure = RendererAgg.get_text_width_height_descent
+
+    def counting(self: RendererAgg, text: str, *args: object, **kwargs: object) -> object:
+        measured.append(text)
+        return measure(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(RendererAgg, "get_text_width_height_descent", counting)
+    monkeypatch.setattr(charts, "_charts", {})  # a new process
+    charts.tons_chart("POLA", BIG)
+    assert "POLA DPM (short tons/yr)" in measured  # the layout measures with Agg
+    measured.clear()
+    charts.tons_chart("POLA", BIG)
+    assert measured == []

@@ -8,10 +8,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import time_machine
+from django.db.models.signals import post_init
 
 from agreement.models import EmissionCategory, Milestone, MilestoneKind, MilestoneStatus
 from plans import services
-from plans.models import Decision, VersionStatus
+from plans.models import Decision, PlanVersion, VersionStatus
 from plans.selectors import MilestoneOutcome, milestone_outcome, plan_status_at
 from tests.factories import MilestoneFactory
 
@@ -91,6 +92,57 @@ def test_plan_status_shows_the_approved_versions_projects_by_category_at_the_cut
     assert (before.status, before.approved) == (VersionStatus.SUBMITTED, None)
     assert before.draft_milestone is not None
     assert before.draft_milestone.outcome == MilestoneOutcome.ON_TIME
+
+
+def test_plan_status_keeps_the_last_approval_while_later_versions_are_in_review(
+    pola, pola_staff, reviewer, phase1, django_assert_num_queries
+):
+    with time_machine.travel(at(4, 1), tick=False):
+        v1 = services.version_submit(version=make_draft(pola_staff, phase1), actor=pola_staff)
+    with time_machine.travel(at(4, 20), tick=False):
+        services.version_decide(version=v1, decision=Decision.APPROVED, reasons="", actor=reviewer)
+    with time_machine.travel(at(5, 1), tick=False):
+        v2, _ = services.plan_revise(plan=v1.plan, actor=pola_staff)
+        services.version_submit(version=v2, actor=pola_staff)
+    with time_machine.travel(at(5, 10), tick=False):
+        services.version_decide(
+            version=v2, decision=Decision.CHANGES_REQUESTED, reasons="Costs.", actor=reviewer
+        )
+    with time_machine.travel(at(5, 11), tick=False):
+        v3, _ = services.plan_revise(plan=v1.plan, actor=pola_staff)
+        services.version_submit(version=v3, actor=pola_staff)
+    with time_machine.travel(at(5, 20), tick=False):
+        services.version_decide(version=v3, decision=Decision.APPROVED, reasons="", actor=reviewer)
+
+    def shown(cutoff: dt.datetime) -> tuple[object, ...]:
+        row = plan_status_at(parties=[pola], cutoff=cutoff)[pola.pk][0]
+        return (
+            row.latest and row.latest.number,
+            row.status,
+            row.approved and row.approved.number,
+            row.approved_at,
+            row.projects_version and row.projects_version.number,
+        )
+
+    assert shown(at(4, 19)) == (1, VersionStatus.SUBMITTED, None, None, 1)
+    assert shown(at(5, 5)) == (2, VersionStatus.SUBMITTED, 1, at(4, 20), 1)
+    assert shown(at(5, 10)) == (2, VersionStatus.CHANGES_REQUESTED, 1, at(4, 20), 1)
+    assert shown(at(5, 15)) == (3, VersionStatus.SUBMITTED, 1, at(4, 20), 1)
+    assert shown(at(5, 20)) == (3, VersionStatus.APPROVED, 3, at(5, 20), 3)
+
+    # Only the versions shown are read (the latest and the approved), not the plan's history.
+    loaded: list[PlanVersion] = []
+
+    def count(sender: type, instance: PlanVersion, **kwargs: object) -> None:
+        loaded.append(instance)
+
+    post_init.connect(count, sender=PlanVersion)
+    try:
+        with django_assert_num_queries(5):
+            plan_status_at(parties=[pola], cutoff=at(5, 15))
+    finally:
+        post_init.disconnect(count, sender=PlanVersion)
+    assert sorted(v.number for v in loaded) == [1, 3]
 
 
 def test_a_milestones_outcome_is_what_was_known_at_the_moment(pola):
