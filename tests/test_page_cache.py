@@ -296,12 +296,10 @@ def test_a_count_lost_after_its_commit_leaves_a_page_stale_no_longer_than_the_ve
     assert "$50,000.00" in after
 
 
-def test_the_publics_page_is_answered_before_the_stack_with_the_stacks_headers(
-    agreement, monkeypatch
-):
-    url = reverse("penalties:defaults")
-    first = Client().get(url, HTTP_ACCEPT_LANGUAGE="es")
-    calls = []
+@pytest.fixture
+def below_the_public_cache(monkeypatch) -> list[str]:
+    """The paths of the requests that reached the middleware below the public page cache."""
+    calls: list[str] = []
     inner = RequireSecondFactorMiddleware.__call__
 
     def spy(self, request):
@@ -309,6 +307,16 @@ def test_the_publics_page_is_answered_before_the_stack_with_the_stacks_headers(
         return inner(self, request)
 
     monkeypatch.setattr(RequireSecondFactorMiddleware, "__call__", spy)
+    return calls
+
+
+def test_the_publics_page_is_answered_before_the_stack_with_the_stacks_headers(
+    agreement, below_the_public_cache
+):
+    url = reverse("penalties:defaults")
+    first = Client().get(url, HTTP_ACCEPT_LANGUAGE="es")
+    calls = below_the_public_cache
+    calls.clear()  # the first request went through
     again = Client().get(url, HTTP_ACCEPT_LANGUAGE="es")
     assert calls == []  # nothing below the public page cache ran
     assert again.content == first.content and 'lang="es"' in again.text
@@ -332,18 +340,12 @@ def test_the_publics_page_is_answered_before_the_stack_with_the_stacks_headers(
     ids=["credentials", "htmx", "message"],
 )
 def test_a_visitor_not_known_to_be_the_public_goes_through_the_stack(
-    agreement, monkeypatch, headers
+    agreement, below_the_public_cache, headers
 ):
     url = reverse("penalties:defaults")
     Client().get(url)  # kept for the public
-    calls = []
-    inner = RequireSecondFactorMiddleware.__call__
-
-    def spy(self, request):
-        calls.append(request.path)
-        return inner(self, request)
-
-    monkeypatch.setattr(RequireSecondFactorMiddleware, "__call__", spy)
+    calls = below_the_public_cache
+    calls.clear()
     Client().get(url, **headers)
     assert calls == [url]
 
