@@ -132,20 +132,7 @@ def default_flag_many(*, milestones: list[Milestone], now: dt.datetime) -> list[
             now=now,
         )
         return [d.pk for d in defaults]
-    _check_flaggable(milestones, now)
-    confirmed = confirmed_counts(m.party_id for m in milestones)
-    schedules = _schedules()
-    proposals: dict[tuple[dt.date, int], Proposal] = {}
-    for milestone in milestones:
-        key = (milestone.due_date, milestone.party_id)
-        if key not in proposals:
-            proposals[key] = propose(
-                due_date=milestone.due_date,
-                party_id=milestone.party_id,
-                confirmed=confirmed.get(milestone.party_id, 0),
-                schedules=schedules,
-            )
-    chosen = [proposals[(m.due_date, m.party_id)] for m in milestones]
+    chosen = _proposals(milestones, now)
     rows = [
         {
             "milestone_id": m.pk,
@@ -220,34 +207,37 @@ RETURNING milestone_id, id
 """
 
 
-def _check_flaggable(milestones: list[Milestone], now: dt.datetime) -> None:
+def _proposals(milestones: list[Milestone], now: dt.datetime) -> list[Proposal]:
+    """The proposal of each miss about to be flagged (one per port and due date, in two
+    queries for the lot).  Raises ``ValueError`` for a milestone that is no default or not
+    past its deadline."""
     for milestone in milestones:
         if not counts_as_default(milestone):
             raise ValueError(f"Missing milestone {milestone.pk} is not a default.")
         if not deadlines.has_passed(milestone.due_date, now):
             raise ValueError(f"Milestone {milestone.pk} is not past its deadline.")
-
-
-def _schedules() -> list[PenaltySchedule]:
-    """Every schedule, newest first, as PenaltySchedule.objects.in_force() orders them."""
-    return list(
+    confirmed = confirmed_counts(m.party_id for m in milestones)
+    # Newest first, as PenaltySchedule.objects.in_force() orders them.
+    schedules = list(
         PenaltySchedule.objects.order_by("-effective_from", "-id").prefetch_related("tiers")
     )
+    proposals: dict[tuple[dt.date, int], Proposal] = {}
+    for milestone in milestones:
+        key = (milestone.due_date, milestone.party_id)
+        if key not in proposals:
+            proposals[key] = propose(
+                due_date=milestone.due_date,
+                party_id=milestone.party_id,
+                confirmed=confirmed.get(milestone.party_id, 0),
+                schedules=schedules,
+            )
+    return [proposals[(m.due_date, m.party_id)] for m in milestones]
 
 
 def _defaults_flag(*, milestones: list[Milestone], now: dt.datetime) -> list[Default]:
     """The defaults of :func:`default_flag`, with their proposals and audit events."""
-    _check_flaggable(milestones, now)
-    confirmed = confirmed_counts(m.party_id for m in milestones)
-    schedules = _schedules()
     defaults = []
-    for milestone in milestones:
-        proposal = propose(
-            due_date=milestone.due_date,
-            party_id=milestone.party_id,
-            confirmed=confirmed.get(milestone.party_id, 0),
-            schedules=schedules,
-        )
+    for milestone, proposal in zip(milestones, _proposals(milestones, now), strict=True):
         defaults.append(
             Default(
                 milestone=milestone,
