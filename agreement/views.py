@@ -20,6 +20,7 @@ from core.views import (
     page_actions,
     require_page,
 )
+from core.workflow import can_move
 
 from . import amendments, deadlines, selectors, withdrawal
 from .exports import MILESTONE_COLUMNS
@@ -30,7 +31,7 @@ from .forms import (
     WithdrawalNoticeForm,
     WithdrawalRescindForm,
 )
-from .models import AmendmentStatus, DueDateAmendment
+from .models import AmendmentStatus
 
 
 def _lifecycle() -> dict[str, object]:
@@ -70,24 +71,20 @@ def terms(request: HttpRequest) -> HttpResponse:
     return render(request, "agreement/terms.html", context)
 
 
-def _pending(amendment: DueDateAmendment) -> bool:
-    return amendment.status == AmendmentStatus.PENDING
-
-
 AMENDMENT_ACTIONS = {
     "approve": PageAction(
         AmendmentApprovalForm,
         amendments.amendment_record_approval,
         gettext_lazy("The approval is recorded."),
         policy.Action.MILESTONE_CHANGE_DUE_DATE,
-        open=_pending,
+        open=lambda amendment: can_move(amendment, AmendmentStatus.IN_EFFECT),
     ),
     "abandon": PageAction(
         AmendmentAbandonForm,
         amendments.amendment_abandon,
         gettext_lazy("The amendment is abandoned; the due date stays."),
         policy.Action.MILESTONE_CHANGE_DUE_DATE,
-        open=_pending,
+        open=lambda amendment: can_move(amendment, AmendmentStatus.ABANDONED),
     ),
 }
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import port_fk, status_field, user_fk
-from core.workflow import decided_once, workflow
+from core.workflow import can_move, decided_once, workflow
 
 ZERO = Decimal("0.00")
 
@@ -87,6 +87,11 @@ class Invoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} ({self.party_id and self.party.code})"
+
+    @property
+    def voidable(self) -> bool:
+        """Issued (in error) and none of it paid: it may be voided."""
+        return can_move(self, InvoiceStatus.VOID) and not self.amount_paid
 
 
 INVOICE_WORKFLOW = workflow(

@@ -210,7 +210,7 @@ def invoice_void(*, invoice: Invoice, reason: str, actor: Any) -> Invoice:
     policy.require(actor, policy.Action.COST_RECOVERY_MANAGE, invoice)
     reason = required_reason(reason, missing=_("Say why the invoice is voided."))
     locked = lock(invoice)
-    if locked.status == InvoiceStatus.ISSUED and locked.amount_paid > ZERO:
+    if locked.status == InvoiceStatus.ISSUED and not locked.voidable:
         raise Conflict(_("Part of this invoice is paid: it cannot be voided."))
     return transition(
         locked,

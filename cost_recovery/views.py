@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import policy
 from core.views import PageAction, form_action, page_actions, require_page
+from core.workflow import can_move
 
 from . import selectors, services
 from .forms import InvoiceForm, PaymentForm, VoidForm
@@ -54,14 +55,14 @@ INVOICE_ACTIONS = {
         services.payment_record,
         gettext_lazy("The payment is recorded."),
         policy.Action.COST_RECOVERY_MANAGE,
-        open=lambda invoice: invoice.status == InvoiceStatus.ISSUED,
+        open=lambda invoice: can_move(invoice, InvoiceStatus.PAID),
     ),
     "void": PageAction(
         VoidForm,
         services.invoice_void,
         gettext_lazy("The invoice is void."),
         policy.Action.COST_RECOVERY_MANAGE,
-        open=lambda invoice: invoice.status == InvoiceStatus.ISSUED and not invoice.amount_paid,
+        open=lambda invoice: invoice.voidable,
     ),
 }
 
