@@ -104,14 +104,19 @@ def test_a_cached_page_gives_each_visitor_a_working_csrf_token(agreement, pola_s
     assert signed_out.status_code == 302
 
 
-def test_a_signed_in_page_is_kept_for_its_own_reader_only(
-    agreement, pola, polb, pola_staff, polb_staff
-):
+@pytest.fixture
+def each_ports_staff(agreement, pola, polb, pola_staff, polb_staff) -> tuple[Client, Client]:
+    """A missed deadline at each port, and each port's staff signed in (POLA's, POLB's)."""
     flagged_default(pola)
     flagged_default(polb, due=dt.date(2027, 2, 5))
     staff_a, staff_b = Client(), Client()
     staff_a.force_login(pola_staff)
     staff_b.force_login(polb_staff)
+    return staff_a, staff_b
+
+
+def test_a_signed_in_page_is_kept_for_its_own_reader_only(each_ports_staff, pola_staff, polb_staff):
+    staff_a, staff_b = each_ports_staff
     url = reverse("penalties:milestones")
     first, page_a = _queries(staff_a, url)
     again, cached_a = _queries(staff_a, url)
@@ -152,14 +157,8 @@ def test_never_a_stale_default_on_a_signed_in_page_or_api_list(agreement, pola, 
     assert [row["id"] for row in signed_in.get(api).json()["results"]] == [penalty.pk]
 
 
-def test_an_api_list_is_kept_per_reader_and_answers_from_the_cache(
-    agreement, pola, polb, pola_staff, polb_staff
-):
-    flagged_default(pola)
-    flagged_default(polb, due=dt.date(2027, 2, 5))
-    staff_a, staff_b = Client(), Client()
-    staff_a.force_login(pola_staff)
-    staff_b.force_login(polb_staff)
+def test_an_api_list_is_kept_per_reader_and_answers_from_the_cache(each_ports_staff):
+    staff_a, staff_b = each_ports_staff
     url = reverse("api:default-list")
     with CaptureQueriesContext(connection) as miss:
         answer_a = staff_a.get(url).json()
