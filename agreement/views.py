@@ -45,14 +45,17 @@ def _lifecycle() -> dict[str, object]:
     }
 
 
-@cached_page
-def public_status(request: HttpRequest) -> HttpResponse:
+def status_page(request: HttpRequest) -> HttpResponse:
+    """The public status page, rendered (also the public's home page: dashboard.views)."""
     context = {
         "agreement": selectors.agreement_overview(),
         "plan_milestones": selectors.plan_milestones_by_port(),
         **_lifecycle(),
     }
     return render(request, "agreement/public_status.html", context)
+
+
+public_status = cached_page(status_page)
 
 
 @cached_page
